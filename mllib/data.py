@@ -1,0 +1,442 @@
+"""Turn uploaded bytes into a validated table, saying exactly what was guessed and why.
+
+Everything here works on bytes, so the same code serves the file uploader, the bundled samples
+and the tests. Problems raise :class:`DataError` with a message meant for the page.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import re
+import warnings
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mllib.errors import DataError
+
+DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".gz"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+SUPPORTED_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet", "pq"]
+
+_SNIFF_LINES = 50
+_BAD_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_SKIPPED_LINE = re.compile(r"Skipping line (\d+)")
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*[-+]?\d+,\d+\s*$")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """User overrides; ``None`` means "detect it"."""
+
+    delimiter: str | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    decimal: str | None = None
+    skip_bad_lines: bool = False
+
+
+@dataclass
+class Dataset:
+    """A loaded table plus what was detected while reading it.
+
+    ``fingerprint`` is a content hash of the bytes and the reading options: two users with the
+    same file share cache entries, and a different file can never hit another's entry.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    fingerprint: str
+    file_format: str
+    source: str = "upload"
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
+    sheets: tuple[str, ...] = ()
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+    skipped_lines: int = 0
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame)
+
+    @property
+    def n_cols(self) -> int:
+        return self.frame.shape[1]
+
+    def describe_reading(self) -> str:
+        """One line telling the user how the file was read."""
+        parts = [self.file_format.upper()]
+        if self.encoding:
+            parts.append(f"encoding {self.encoding}")
+        if self.delimiter:
+            parts.append(f"{DELIMITERS.get(self.delimiter, repr(self.delimiter))}-separated")
+        if self.decimal == ",":
+            parts.append("decimal comma")
+        if self.sheet:
+            parts.append(f"sheet “{self.sheet}”")
+        return ", ".join(parts)
+
+    def derive(self, frame: pd.DataFrame, operation: str, note: str) -> Dataset:
+        """A modified copy (e.g. rows dropped) with its own fingerprint."""
+        fp = hashlib.sha256(f"{self.fingerprint}|{operation}".encode()).hexdigest()
+        return replace(self, frame=frame, fingerprint=fp, notes=[*self.notes, note])
+
+
+def fingerprint_bytes(raw: bytes, options: LoadOptions | None = None) -> str:
+    digest = hashlib.sha256(raw)
+    digest.update(repr(options or LoadOptions()).encode())
+    return digest.hexdigest()
+
+
+def read_table(raw: bytes, filename: str, options: LoadOptions | None = None) -> Dataset:
+    """Read CSV/TSV/TXT (optionally gzipped), Excel or Parquet bytes into a :class:`Dataset`.
+
+    The format comes from the file's content (magic bytes) first and its name second, so a
+    mislabelled file is still read, or rejected with a message naming what it really is.
+    """
+    options = options or LoadOptions()
+    if not raw:
+        raise DataError(f"“{filename}” is empty (0 bytes).", "Choose a file that contains a table.")
+    fmt = detect_format(raw, filename)
+    if fmt == "gzip":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as err:
+            raise DataError(
+                f"“{filename}” looks gzip-compressed but could not be unpacked."
+            ) from err
+        inner = filename[:-3] if filename.lower().endswith(".gz") else filename
+        dataset = read_table(raw, inner, options)
+        dataset.notes.insert(0, "The file was gzip-compressed and was unpacked first.")
+        dataset.name = filename
+        return dataset
+    if fmt == "excel":
+        dataset = _read_excel(raw, filename, options)
+    elif fmt == "parquet":
+        dataset = _read_parquet(raw, filename)
+    else:
+        dataset = _read_text(raw, filename, options)
+    dataset.fingerprint = fingerprint_bytes(raw, options)
+    _check_shape(dataset.frame, filename, dataset)
+    dataset.notes.extend(quality_notes(dataset.frame))
+    return dataset
+
+
+def read_path(path: str | Path, options: LoadOptions | None = None) -> Dataset:
+    path = Path(path)
+    return read_table(path.read_bytes(), path.name, options)
+
+
+def detect_format(raw: bytes, filename: str) -> str:
+    """``'excel'``, ``'parquet'``, ``'gzip'`` or ``'text'``, trusting content over the name."""
+    suffix = Path(filename).suffix.lower()
+    if raw[:2] == b"\x1f\x8b":
+        return "gzip"
+    if raw[:4] == b"PAR1":
+        return "parquet"
+    if raw[:4] == b"PK\x03\x04":
+        return "excel"
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise DataError(
+            f"“{filename}” is an old-style Excel .xls file, which Glassbox does not read.",
+            "Open it in Excel or LibreOffice and save it as .xlsx or CSV.",
+        )
+    if suffix in EXCEL_SUFFIXES:
+        raise DataError(
+            f"“{filename}” is named like an Excel workbook but is not one (it may be damaged).",
+            "Re-save it from Excel as .xlsx, or export it as CSV.",
+        )
+    if suffix in PARQUET_SUFFIXES:
+        raise DataError(
+            f"“{filename}” is named like a Parquet file but does not start with Parquet's "
+            "signature (it may be damaged or incomplete).",
+        )
+    return "text"
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Return ``(text, encoding_used)``; detection order: BOM, UTF-8, cp1252, latin-1."""
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as err:
+            raise DataError(
+                f"The file could not be read as {encoding}: {_describe_decode_error(err)}.",
+                "Choose another encoding, or leave it on “detect”.",
+            ) from err
+    if raw.startswith(codecs.BOM_UTF8):
+        return raw[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as err:
+            raise DataError(
+                f"The file starts like UTF-16 text but is damaged: {_describe_decode_error(err)}."
+            ) from err
+    if _looks_binary(raw):
+        raise DataError(
+            "This file does not contain readable text (it has binary bytes), so it is not a CSV.",
+            "If it is a spreadsheet or Parquet file, upload it with its real extension.",
+        )
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "latin-1"
+
+
+def _describe_decode_error(err: Exception) -> str:
+    if isinstance(err, UnicodeDecodeError):
+        bad = err.object[err.start : err.start + 1]
+        return f"byte 0x{bad.hex()} at position {err.start} is not valid"
+    return str(err)
+
+
+def _looks_binary(raw: bytes) -> bool:
+    head = raw[:4096]
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control > len(head) * 0.05
+
+
+def sniff_delimiter(text: str) -> str:
+    """Pick the delimiter that splits the first lines into the most consistent field counts."""
+    lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (-1.0, 0)
+    for delim in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delim)]
+        mode, freq = Counter(counts).most_common(1)[0]
+        if mode < 2:
+            continue
+        score = (freq / len(counts), mode)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_text(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
+    text, encoding = decode_text(raw, options.encoding)
+    if not text.strip():
+        raise DataError(f"“{filename}” contains no data, only blank space.")
+    delimiter = options.delimiter or sniff_delimiter(text)
+    decimal = options.decimal or "."
+    frame, skipped = _parse_csv(text, delimiter, decimal, options.skip_bad_lines)
+    notes: list[str] = []
+    if options.decimal is None and delimiter != ",":
+        converted = _try_decimal_comma(frame)
+        if converted:
+            frame, _ = _parse_csv(text, delimiter, ",", options.skip_bad_lines)
+            decimal = ","
+            notes.append(
+                "Numbers use a decimal comma (e.g. “1,5”); they were read as numbers: "
+                + ", ".join(converted[:6])
+                + ("…" if len(converted) > 6 else "")
+                + "."
+            )
+    header = next(csv.reader([text.lstrip("\ufeff").splitlines()[0]], delimiter=delimiter), [])
+    notes.extend(_duplicate_header_notes(header, list(frame.columns)))
+    if skipped:
+        notes.append(f"{skipped} malformed line(s) were skipped, as you asked.")
+    fmt = "tsv" if delimiter == "\t" else "csv"
+    return Dataset(
+        name=filename,
+        frame=frame,
+        fingerprint="",
+        file_format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal=decimal,
+        notes=notes,
+        skipped_lines=skipped,
+    )
+
+
+def _parse_csv(text: str, delimiter: str, decimal: str, skip_bad: bool) -> tuple[pd.DataFrame, int]:
+    kwargs: dict = {"sep": delimiter, "decimal": decimal, "skipinitialspace": True}
+    if decimal == ",":
+        kwargs["thousands"] = "."
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pd.read_csv(
+                io.StringIO(text), on_bad_lines="warn" if skip_bad else "error", **kwargs
+            )
+    except pd.errors.EmptyDataError as err:
+        raise DataError("The file has no columns: it is empty or only blank lines.") from err
+    except pd.errors.ParserError as err:
+        match = _BAD_LINE.search(str(err))
+        if match:
+            expected, line, saw = match.groups()
+            raise DataError(
+                f"Line {line} has {saw} fields, but the header has {expected}.",
+                "Fix that line, pick the right delimiter, or tick “Skip malformed lines”.",
+            ) from err
+        raise DataError(f"The file could not be parsed as a table: {err}".strip()) from err
+    except (ValueError, UnicodeError) as err:
+        raise DataError(f"The file could not be parsed as a table: {err}") from err
+    skipped = sum(
+        len(_SKIPPED_LINE.findall(str(w.message)))
+        for w in caught
+        if "Skipping line" in str(w.message)
+    )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, skipped
+
+
+def _try_decimal_comma(frame: pd.DataFrame) -> list[str]:
+    """Names of text columns whose values all look like ``1,5`` numbers."""
+    found = []
+    for col in frame.columns:
+        series = frame[col]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        values = series.dropna().astype(str).head(200)
+        if len(values) and values.map(lambda v: bool(_DECIMAL_COMMA.match(v))).mean() > 0.95:
+            found.append(str(col))
+    return found
+
+
+def _duplicate_header_notes(header: list[str], columns: list[str]) -> list[str]:
+    header = [h.strip() for h in header]
+    dupes = [name for name, n in Counter(header).items() if n > 1 and name]
+    if not dupes or len(header) != len(columns):
+        return []
+    renamed = [f"{h} → {c}" for h, c in zip(header, columns, strict=True) if h != c]
+    return ["Duplicate column names were renamed so each is unique: " + ", ".join(renamed) + "."]
+
+
+# --- Excel and Parquet ----------------------------------------------------------------------
+
+
+def _read_excel(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
+    try:
+        book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+        raise DataError(
+            f"“{filename}” could not be opened as an Excel workbook (it may be damaged or a "
+            "different kind of zip file).",
+            "Re-save it from Excel as .xlsx, or export it as CSV.",
+        ) from err
+    except ImportError as err:  # pragma: no cover - openpyxl is a requirement
+        raise DataError("Reading Excel files needs the openpyxl package.") from err
+    sheets = tuple(str(s) for s in book.sheet_names)
+    if not sheets:
+        raise DataError(f"“{filename}” has no worksheets.")
+    sheet = options.sheet if options.sheet in sheets else sheets[0]
+    try:
+        frame = book.parse(sheet)
+    except Exception as err:  # openpyxl raises many types for damaged sheets
+        raise DataError(f"Sheet “{sheet}” of “{filename}” could not be read: {err}") from err
+    original = [str(c) for c in frame.columns]
+    frame.columns = [c.strip() for c in original]
+    notes = []
+    if options.sheet and options.sheet not in sheets:
+        notes.append(f"Sheet “{options.sheet}” was not found; showing “{sheet}”.")
+    if len(sheets) > 1:
+        notes.append(f"The workbook has {len(sheets)} sheets; showing “{sheet}”.")
+    mangled = [
+        c
+        for c in frame.columns
+        if re.fullmatch(r"(.+)\.\d+", c) and re.sub(r"\.\d+$", "", c) in frame.columns
+    ]
+    if mangled:
+        notes.append(
+            "Duplicate column names were renamed so each is unique: " + ", ".join(mangled) + "."
+        )
+    return Dataset(
+        name=filename,
+        frame=frame,
+        fingerprint="",
+        file_format="excel",
+        sheets=sheets,
+        sheet=sheet,
+        notes=notes,
+    )
+
+
+def _read_parquet(raw: bytes, filename: str) -> Dataset:
+    try:
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
+        raise DataError(
+            f"“{filename}” could not be read as Parquet (it may be damaged or truncated)."
+        ) from err
+    frame.columns = [str(c) for c in frame.columns]
+    return Dataset(name=filename, frame=frame, fingerprint="", file_format="parquet")
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _check_shape(frame: pd.DataFrame, filename: str, dataset: Dataset) -> None:
+    if frame.shape[1] == 0:
+        raise DataError(f"“{filename}” has no columns.")
+    if len(frame) == 0:
+        raise DataError(
+            f"“{filename}” has a header ({frame.shape[1]} columns) but no data rows.",
+            "Add rows below the header.",
+        )
+    if frame.shape[1] == 1:
+        hint = "A model needs a target and at least one feature column."
+        if dataset.delimiter is not None:
+            hint += " If the file uses another separator, choose it under “Delimiter”."
+        raise DataError(
+            f"Only one column was found in “{filename}” (“{frame.columns[0][:60]}”).", hint
+        )
+
+
+def quality_notes(frame: pd.DataFrame) -> list[str]:
+    """Facts about the table the user may want to act on."""
+    notes = []
+    n_rows, n_cols = frame.shape
+    missing = frame.isna().mean()
+    empty = [c for c in frame.columns if missing[c] == 1.0]
+    if empty:
+        notes.append(f"Entirely empty column(s), which will not be used: {', '.join(empty)}.")
+    partial = missing[(missing > 0) & (missing < 1)]
+    if len(partial):
+        worst = partial.sort_values(ascending=False).head(5)
+        listed = ", ".join(f"{c} ({p:.0%})" for c, p in worst.items())
+        notes.append(
+            f"{len(partial)} column(s) have missing values, e.g. {listed}; "
+            "they will be filled in (median or most frequent) before training."
+        )
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
+    if unnamed:
+        notes.append(f"Column(s) without a header were named {', '.join(unnamed)}.")
+    if n_cols - 1 > n_rows:
+        notes.append(
+            f"There are more columns ({n_cols}) than rows ({n_rows}): models will over-fit; "
+            "choose fewer features or add rows."
+        )
+    dup_rows = int(frame.duplicated().sum()) if n_rows <= 200_000 else 0
+    if dup_rows:
+        notes.append(f"{dup_rows} row(s) are exact duplicates of another row.")
+    numeric = frame.select_dtypes(include="number")
+    if not numeric.empty:
+        inf_cols = [c for c in numeric.columns if np.isinf(numeric[c].to_numpy(dtype=float)).any()]
+        if inf_cols:
+            notes.append(f"Infinite values in: {', '.join(inf_cols)}; they are treated as missing.")
+    return notes

@@ -1,0 +1,361 @@
+"""Understand a table: each column's role, the task a target implies, and sensible defaults.
+
+Roles drive everything downstream: which columns start ticked as features, how the pipeline
+treats them, and which target problems are worth a message. Large tables are profiled on a
+sample (``PROFILE_SAMPLE`` rows) and the result says so.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+
+from mllib.errors import DataError
+
+PROFILE_SAMPLE = 100_000
+_ID_NAME = re.compile(r"(^|_|\b)(id|uuid|guid|key|index|code)$|^(id|uuid)(_|\b)", re.I)
+_TARGET_NAME = re.compile(
+    r"^(target|label|labels|class|y|outcome|species|diagnosis|churn(ed)?|price|survived)$", re.I
+)
+_TRUTHY = {"true", "false", "yes", "no", "y", "n", "t", "f"}
+_DATEISH = re.compile(r"\d{1,4}[-/.:]\d{1,2}")
+
+
+class Role(str, Enum):
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    ID_LIKE = "ID-like"
+    CONSTANT = "constant"
+    EMPTY = "empty"
+    TEXT = "free text"
+
+
+class Task(str, Enum):
+    REGRESSION = "regression"
+    CLASSIFICATION = "classification"
+
+
+USABLE_ROLES = {Role.NUMERIC, Role.CATEGORICAL, Role.BOOLEAN, Role.DATETIME}
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    name: str
+    dtype: str
+    role: Role
+    missing: float
+    distinct: int
+    minimum: float | str | None = None
+    maximum: float | str | None = None
+    mean: float | None = None
+    reason: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.role in USABLE_ROLES
+
+
+@dataclass(frozen=True)
+class TableProfile:
+    columns: tuple[ColumnProfile, ...]
+    n_rows: int
+    sampled_rows: int | None = None
+
+    def __getitem__(self, name: str) -> ColumnProfile:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [
+            {
+                "column": c.name,
+                "type": c.dtype,
+                "role": c.role.value,
+                "missing %": round(100 * c.missing, 1),
+                "distinct": c.distinct,
+                "min": _fmt(c.minimum),
+                "max": _fmt(c.maximum),
+                "mean": _fmt(c.mean),
+                "note": c.reason,
+            }
+            for c in self.columns
+        ]
+        return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class TaskGuess:
+    task: Task
+    reason: str
+
+
+@dataclass(frozen=True)
+class FeatureChoice:
+    features: list[str]
+    excluded: dict[str, str] = field(default_factory=dict)
+
+
+def _fmt(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def profile_table(frame: pd.DataFrame) -> TableProfile:
+    """Profile every column; on more than ``PROFILE_SAMPLE`` rows, a seeded sample."""
+    sampled = None
+    if len(frame) > PROFILE_SAMPLE:
+        frame = frame.sample(PROFILE_SAMPLE, random_state=0)
+        sampled = PROFILE_SAMPLE
+    return TableProfile(
+        columns=tuple(profile_column(frame[c]) for c in frame.columns),
+        n_rows=len(frame),
+        sampled_rows=sampled,
+    )
+
+
+def profile_column(series: pd.Series) -> ColumnProfile:
+    name = str(series.name)
+    n = len(series)
+    non_null = series.dropna()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        finite = non_null[np.isfinite(non_null.to_numpy(dtype=float))]
+    else:
+        finite = non_null
+    missing = 1 - len(finite) / n if n else 1.0
+    distinct = int(finite.nunique())
+    dtype = str(series.dtype)
+    role, reason = infer_role(series, finite, distinct)
+    lo = hi = mean = None
+    if role in (Role.NUMERIC, Role.ID_LIKE) and pd.api.types.is_numeric_dtype(finite) and distinct:
+        lo, hi, mean = float(finite.min()), float(finite.max()), float(finite.mean())
+    elif role == Role.DATETIME and distinct:
+        dates = _as_datetime(finite)
+        lo, hi = str(dates.min().date()), str(dates.max().date())
+    return ColumnProfile(name, dtype, role, missing, distinct, lo, hi, mean, reason)
+
+
+def infer_role(series: pd.Series, finite: pd.Series, distinct: int) -> tuple[Role, str]:
+    n = len(finite)
+    if n == 0:
+        return Role.EMPTY, "every value is missing"
+    if distinct == 1:
+        return Role.CONSTANT, f"every value is {finite.iloc[0]!r}"
+    if pd.api.types.is_bool_dtype(series):
+        return Role.BOOLEAN, ""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return Role.DATETIME, "expanded into year, month, day and weekday"
+    if pd.api.types.is_numeric_dtype(series):
+        whole = pd.api.types.is_integer_dtype(finite) or bool((finite % 1 == 0).all())
+        named_or_sequential = _ID_NAME.search(str(series.name)) or _is_sequence(finite)
+        if whole and distinct == n and n >= 20 and named_or_sequential:
+            return Role.ID_LIKE, "a unique number per row, like a row ID"
+        return Role.NUMERIC, ""
+    values = finite.astype(str)
+    if distinct <= 2 and set(values.str.lower().unique()) <= _TRUTHY:
+        return Role.BOOLEAN, ""
+    if _looks_datetime(values):
+        return Role.DATETIME, "dates; expanded into year, month, day and weekday"
+    ratio = distinct / n
+    if n >= 20 and (ratio > 0.9 or (_ID_NAME.search(str(series.name)) and ratio > 0.5)):
+        avg_words = values.head(200).str.split().str.len().mean()
+        if avg_words > 3:
+            return Role.TEXT, "free text (almost every value is different)"
+        return Role.ID_LIKE, f"{distinct} different values in {n} rows, like an ID"
+    if distinct > 1000:
+        return Role.ID_LIKE, f"{distinct} categories: too many to one-hot encode"
+    return Role.CATEGORICAL, ""
+
+
+def _is_sequence(values: pd.Series) -> bool:
+    diffs = np.diff(np.sort(values.to_numpy(dtype=float)))
+    return bool(len(diffs)) and bool((diffs == 1).all())
+
+
+def _as_datetime(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(values, errors="coerce", format="mixed")
+
+
+def _looks_datetime(values: pd.Series) -> bool:
+    head = values.head(200)
+    if not head.str.contains(_DATEISH).mean() > 0.9:
+        return False
+    parsed = _as_datetime(head)
+    return bool(parsed.notna().mean() > 0.95)
+
+
+# --- choosing target, features and task --------------------------------------------------------
+
+
+def default_target(profile: TableProfile) -> str:
+    """A column named like a target, else the last usable column."""
+    usable = [
+        c for c in profile.columns if c.role in (Role.NUMERIC, Role.CATEGORICAL, Role.BOOLEAN)
+    ]
+    for col in usable:
+        if _TARGET_NAME.match(col.name):
+            return col.name
+    if usable:
+        return usable[-1].name
+    return profile.columns[-1].name
+
+
+def default_features(profile: TableProfile, target: str) -> FeatureChoice:
+    """Every usable column except the target; the rest are listed with the reason."""
+    features, excluded = [], {}
+    for col in profile.columns:
+        if col.name == target:
+            continue
+        if col.usable:
+            features.append(col.name)
+        else:
+            excluded[col.name] = f"{col.role.value}: {col.reason}" if col.reason else col.role.value
+    return FeatureChoice(features, excluded)
+
+
+def detect_task(series: pd.Series) -> TaskGuess:
+    """Regression or classification for this target column, with the reason in words."""
+    values = series.dropna()
+    if pd.api.types.is_bool_dtype(values):
+        return TaskGuess(Task.CLASSIFICATION, "the target is true/false")
+    if not pd.api.types.is_numeric_dtype(values):
+        k = values.nunique()
+        return TaskGuess(Task.CLASSIFICATION, f"the target holds {k} text labels")
+    values = values[np.isfinite(values.to_numpy(dtype=float))]
+    distinct = values.nunique()
+    if len(values) and (values % 1 == 0).all() and distinct <= max(10, min(20, len(values) // 50)):
+        return TaskGuess(
+            Task.CLASSIFICATION, f"the target has only {distinct} distinct whole numbers"
+        )
+    return TaskGuess(Task.REGRESSION, f"the target is numeric with {distinct} distinct values")
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """What is wrong with a target column, and whether it blocks training."""
+
+    missing: int = 0
+    infinite: int = 0
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def bad_rows(self) -> int:
+        return self.missing + self.infinite
+
+
+def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
+    if target not in frame.columns:
+        raise DataError(f"The target column “{target}” is not in the table.")
+    series = frame[target]
+    missing = int(series.isna().sum())
+    infinite = 0
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    if numeric:
+        infinite = int(np.isinf(series.to_numpy(dtype=float)).sum())
+    errors: list[str] = []
+    warns: list[str] = []
+    valid = series.dropna()
+    if numeric:
+        valid = valid[np.isfinite(valid.to_numpy(dtype=float))]
+    if missing or infinite:
+        parts = []
+        if missing:
+            parts.append(f"{missing} missing")
+        if infinite:
+            parts.append(f"{infinite} infinite")
+        warns.append(
+            f"The target “{target}” has {' and '.join(parts)} value(s); "
+            "those rows cannot be used for training."
+        )
+    distinct = valid.nunique()
+    if distinct <= 1:
+        errors.append(
+            f"The target “{target}” has a single value"
+            + (f" ({valid.iloc[0]!r})" if len(valid) else "")
+            + ": there is nothing to predict. Choose another target."
+        )
+    elif task == Task.CLASSIFICATION:
+        if numeric and not (valid % 1 == 0).all():
+            errors.append(
+                f"The target “{target}” holds decimal numbers ({distinct} distinct values), "
+                "which are not classes. Choose the regression task instead."
+            )
+        else:
+            counts = valid.value_counts()
+            rare = counts[counts < 2]
+            if len(rare):
+                listed = ", ".join(map(str, rare.index[:5])) + ("…" if len(rare) > 5 else "")
+                errors.append(
+                    f"{len(rare)} class(es) of “{target}” have a single row ({listed}); a model "
+                    "cannot both learn and be tested on them. Drop those rows below."
+                )
+            if distinct > 50:
+                warns.append(
+                    f"The target has {distinct} classes; with so many, regression may fit better."
+                )
+    elif task == Task.REGRESSION:
+        if not numeric:
+            errors.append(
+                f"The target “{target}” is text, which regression cannot predict. "
+                "Choose the classification task instead."
+            )
+        elif (valid % 1 == 0).all() and distinct <= 10:
+            warns.append(
+                f"The target has only {distinct} whole-number values; if they are codes for "
+                "categories, classification is the right task."
+            )
+    return TargetCheck(missing, infinite, tuple(errors), tuple(warns))
+
+
+def drop_bad_target_rows(frame: pd.DataFrame, target: str) -> pd.DataFrame:
+    series = frame[target]
+    keep = series.notna()
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        keep &= np.isfinite(series.to_numpy(dtype=float))
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def drop_rare_classes(frame: pd.DataFrame, target: str, min_count: int = 2) -> pd.DataFrame:
+    counts = frame[target].value_counts()
+    keep = frame[target].isin(counts[counts >= min_count].index)
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def distributions(frame: pd.DataFrame, prof: TableProfile, bins: int = 12) -> list[list[float]]:
+    """A tiny histogram per column for the profile table: bin counts for numbers, the counts
+    of the top categories for text (computed on the same sample as the profile)."""
+    if prof.sampled_rows:
+        frame = frame.sample(prof.sampled_rows, random_state=0)
+    out: list[list[float]] = []
+    for col in prof.columns:
+        series = frame[col.name]
+        if col.role == Role.NUMERIC:
+            values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+            values = values[np.isfinite(values)]
+            counts = np.histogram(values, bins=bins)[0] if len(values) else []
+            out.append([float(c) for c in counts])
+        elif col.role in (Role.CATEGORICAL, Role.BOOLEAN):
+            out.append([float(c) for c in series.value_counts().head(bins).to_numpy()])
+        else:
+            out.append([])
+    return out

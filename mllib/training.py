@@ -1,0 +1,309 @@
+"""Split, fit, score and cross-validate one model, returning everything pages need to show it.
+
+:func:`train_model` is pure: same data and :class:`TrainConfig` give the same model. Checks that
+would otherwise surface as scikit-learn tracebacks run first and raise :class:`TrainingError`
+with a message for people. :func:`training_key` is the cheap cache key the app layer uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold, StratifiedKFold, cross_validate, train_test_split
+from sklearn.pipeline import Pipeline
+
+from mllib import metrics
+from mllib.catalogue import ModelSpec, get_spec
+from mllib.errors import TrainingError
+from mllib.pipeline import ColumnPlan, build_pipeline, category_text, prepare_features
+from mllib.profile import TableProfile, Task, check_target, drop_bad_target_rows
+
+MIN_ROWS = 10
+SLOW_FIT_SECONDS = 3.0
+KERNEL_SVM_SAMPLE = 10_000
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a fit; hashable into the cache key."""
+
+    algorithm: str
+    task: Task
+    target: str
+    features: tuple[str, ...]
+    params: tuple[tuple[str, Any], ...] = ()
+    test_size: float = 0.25
+    seed: int = 0
+    cv_folds: int = 0
+    sample_rows: int | None = None
+
+    @property
+    def param_dict(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    @property
+    def spec(self) -> ModelSpec:
+        return get_spec(self.algorithm)
+
+    @staticmethod
+    def make(
+        algorithm: str,
+        task: Task,
+        target: str,
+        features: list[str] | tuple[str, ...],
+        params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> TrainConfig:
+        spec = get_spec(algorithm)
+        clean = spec.clean(task, params or {})
+        return TrainConfig(
+            algorithm, task, target, tuple(features), tuple(sorted(clean.items())), **kwargs
+        )
+
+
+@dataclass
+class TrainedModel:
+    """A fitted pipeline plus what it was trained on and how well it did."""
+
+    pipeline: Pipeline
+    config: TrainConfig
+    plan: ColumnPlan
+    train_scores: dict[str, float]
+    test_scores: dict[str, float]
+    cv: pd.DataFrame | None
+    fit_seconds: float
+    n_train: int
+    n_test: int
+    classes: list[Any] | None
+    data_fingerprint: str
+    train_index: np.ndarray
+    test_index: np.ndarray
+    y_test: np.ndarray
+    y_pred: np.ndarray
+    test_scores_raw: np.ndarray | None = None
+    warnings: list[str] = field(default_factory=list)
+    created: float = field(default_factory=time.time)
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.config.spec
+
+    @property
+    def task(self) -> Task:
+        return self.config.task
+
+    @property
+    def estimator(self) -> Any:
+        """The fitted scikit-learn model itself (unwrapped from target scaling)."""
+        model = self.pipeline.named_steps["model"]
+        return getattr(model, "regressor_", model)
+
+    def score_table(self) -> pd.DataFrame:
+        return metrics.comparison_table(self.train_scores, self.test_scores)
+
+    def summary_row(self) -> dict[str, Any]:
+        """One line of the run history."""
+        row: dict[str, Any] = {
+            "algorithm": self.spec.name,
+            "parameters": ", ".join(f"{k}={v}" for k, v in self.config.params),
+            "features": len(self.config.features),
+            "train rows": self.n_train,
+            "fit s": round(self.fit_seconds, 3),
+        }
+        for name, value in self.test_scores.items():
+            row[f"test {name}"] = round(value, 4)
+        if self.cv is not None and len(self.cv):
+            first = self.cv.iloc[0]
+            row[f"CV {first['metric']}"] = f"{first['mean']:.3f} ± {first['std']:.3f}"
+        return row
+
+
+def training_key(fingerprint: str, config: TrainConfig) -> str:
+    """A short stable key for caches: data content hash + every training choice."""
+    payload = json.dumps([fingerprint, asdict(config)], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def test_size_bounds(y: pd.Series, task: Task) -> tuple[float, float]:
+    """The test fractions (in whole percent) that leave every class in both parts."""
+    n = max(len(y), 1)
+    k = max(int(y.nunique()), 2) if task == Task.CLASSIFICATION else 2
+    low = max(0.05, math.ceil(100 * k / n) / 100)
+    high = min(0.5, math.floor(100 * (1 - k / n)) / 100)
+    return (low, high) if low <= high else (high, high)
+
+
+def estimate_seconds(spec: ModelSpec, n_rows: int, n_features: int, cv_folds: int = 0) -> float:
+    fits = 1 + (cv_folds or 0)
+    return spec.estimate_seconds(n_rows, n_features) * fits
+
+
+def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
+    """Raise :class:`TrainingError` for blocking problems; return warnings for the rest."""
+    if not config.features:
+        raise TrainingError(
+            "No feature is selected.", "Tick at least one feature column on the Data page."
+        )
+    if config.target in config.features:
+        raise TrainingError(
+            f"“{config.target}” is both the target and a feature.", "Untick it in the feature list."
+        )
+    spec = config.spec
+    if config.task not in spec.tasks:
+        raise TrainingError(
+            f"{spec.name} does not do {config.task.value}.",
+            "Pick an algorithm from the list for this task.",
+        )
+    check = check_target(frame, config.target, config.task)
+    if check.errors:
+        raise TrainingError(" ".join(check.errors))
+    usable = len(frame) - check.bad_rows
+    if usable < MIN_ROWS:
+        raise TrainingError(
+            f"Only {usable} usable row(s): at least {MIN_ROWS} are needed to train and test "
+            "a model.",
+        )
+    notes = list(check.warnings)
+    n_features = len(config.features)
+    if n_features >= usable:
+        notes.append(
+            f"There are {n_features} features but only {usable} rows: expect over-fitting; "
+            "the test score is the one to trust."
+        )
+    return notes
+
+
+def train_model(
+    frame: pd.DataFrame,
+    profile: TableProfile,
+    config: TrainConfig,
+    fingerprint: str = "",
+) -> TrainedModel:
+    """Fit ``config`` on ``frame``; rows with a missing/infinite target are left out (and said)."""
+    notes = check_trainable(frame, config)
+    data = drop_bad_target_rows(frame, config.target)
+    if config.sample_rows and len(data) > config.sample_rows:
+        data = data.sample(config.sample_rows, random_state=config.seed).reset_index(drop=True)
+        notes.append(f"Trained on a random sample of {config.sample_rows:,} rows.")
+    X = prepare_features(data, list(config.features))
+    y = data[config.target]
+    if config.task == Task.CLASSIFICATION:
+        y = y.map(category_text)  # one label type: 1, 1.0, "1" and True are text
+    index = np.arange(len(data))
+    stratify = y if config.task == Task.CLASSIFICATION else None
+    lo, hi = test_size_bounds(y, config.task)
+    test_size = min(max(config.test_size, lo), hi)
+    if not math.isclose(test_size, config.test_size):
+        notes.append(f"Test share adjusted to {test_size:.0%} so every class fits in both parts.")
+    try:
+        train_idx, test_idx = train_test_split(
+            index, test_size=test_size, random_state=config.seed, stratify=stratify
+        )
+    except ValueError as err:
+        raise TrainingError(
+            f"The data could not be split into train and test parts: {err}"
+        ) from err
+    pipe, plan = build_pipeline(
+        config.spec, config.task, config.param_dict, profile, list(config.features), config.seed
+    )
+    X_train, y_train = X.iloc[train_idx], y.iloc[train_idx]
+    X_test, y_test = X.iloc[test_idx], y.iloc[test_idx]
+    if config.task == Task.CLASSIFICATION and y_train.nunique() < 2:
+        raise TrainingError("The training part holds a single class; use more data.")
+    start = time.perf_counter()
+    fit_notes = _fit(pipe, X_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    notes.extend(fit_notes)
+    classes = list(pipe.classes_) if config.task == Task.CLASSIFICATION else None
+    train_pred = pipe.predict(X_train)
+    test_pred = pipe.predict(X_test)
+    raw_train, raw_test = _scores(pipe, X_train), _scores(pipe, X_test)
+    train_scores = metrics.score(config.task, y_train, train_pred, raw_train, classes)
+    test_scores = metrics.score(config.task, y_test, test_pred, raw_test, classes)
+    cv_table = None
+    if config.cv_folds and config.cv_folds >= 2:
+        cv_table = cross_validate_model(config, profile, X, y)
+    return TrainedModel(
+        pipeline=pipe,
+        config=config,
+        plan=plan,
+        train_scores=train_scores,
+        test_scores=test_scores,
+        cv=cv_table,
+        fit_seconds=fit_seconds,
+        n_train=len(train_idx),
+        n_test=len(test_idx),
+        classes=classes,
+        data_fingerprint=fingerprint,
+        train_index=train_idx,
+        test_index=test_idx,
+        y_test=np.asarray(y_test),
+        y_pred=np.asarray(test_pred),
+        test_scores_raw=raw_test,
+        warnings=notes,
+    )
+
+
+def _fit(pipe: Pipeline, X: pd.DataFrame, y: pd.Series) -> list[str]:
+    """Fit, turning convergence warnings into advice and numeric errors into TrainingError."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        try:
+            pipe.fit(X, y)
+        except MemoryError as err:
+            raise TrainingError(
+                "This model ran out of memory on this data.",
+                "Use fewer features or rows, or a linear model.",
+            ) from err
+        except ValueError as err:
+            raise TrainingError(f"scikit-learn could not fit this model: {err}") from err
+    notes = []
+    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        notes.append(
+            "The solver stopped before it converged, so the model may be sub-optimal. "
+            "Raise “Max iterations”, or make the penalty stronger (larger α, smaller C)."
+        )
+    return notes
+
+
+def _scores(pipe: Pipeline, X: pd.DataFrame) -> np.ndarray | None:
+    """Probabilities when the model has them, else decision values (both rank for ROC)."""
+    model = pipe.named_steps["model"]
+    if not hasattr(model, "classes_"):
+        return None
+    if hasattr(model, "predict_proba"):
+        return pipe.predict_proba(X)
+    if hasattr(model, "decision_function"):
+        return pipe.decision_function(X)
+    return None
+
+
+def cross_validate_model(
+    config: TrainConfig, profile: TableProfile, X: pd.DataFrame, y: pd.Series
+) -> pd.DataFrame:
+    pipe, _ = build_pipeline(
+        config.spec, config.task, config.param_dict, profile, list(config.features), config.seed
+    )
+    if config.task == Task.CLASSIFICATION:
+        smallest = int(y.value_counts().min())
+        folds = min(config.cv_folds, smallest)
+        if folds < 2:
+            raise TrainingError("A class is too rare for cross-validation; turn it off.")
+        splitter: Any = StratifiedKFold(folds, shuffle=True, random_state=config.seed)
+        scoring = list(metrics.CLASSIFICATION_METRICS.values())
+    else:
+        splitter = KFold(min(config.cv_folds, len(y)), shuffle=True, random_state=config.seed)
+        scoring = list(metrics.REGRESSION_METRICS.values())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = cross_validate(pipe, X, y, cv=splitter, scoring=scoring, error_score=np.nan)
+    return metrics.cv_summary(result, config.task)

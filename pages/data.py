@@ -1,0 +1,255 @@
+"""Data: load a sample or a file, look at it, choose target, features and task."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mllib import data, profile, samples
+from mllib.data import DELIMITERS, ENCODINGS, LoadOptions
+from mllib.errors import GlassboxError
+from mllib.profile import Task
+from ui import cache, shell
+from ui.state import Workspace, bind, workspace
+
+PREVIEW_ROWS = 200
+MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")
+
+
+shell.ensure_app_shell()
+
+
+def source_picker(ws: Workspace) -> None:
+    current = next(
+        (
+            s.key
+            for s in samples.SAMPLES.values()
+            if ws.dataset is not None
+            and ws.dataset.source == "sample"
+            and ws.dataset.name == s.title
+        ),
+        samples.DEFAULT_SAMPLE,
+    )
+    mode = st.segmented_control(
+        "Source",
+        ["Sample dataset", "Upload a file"],
+        key=bind("data_source", "Sample dataset"),
+    )
+    if mode == "Upload a file":
+        upload_picker(ws)
+        return
+    key = st.selectbox(
+        "Sample dataset",
+        list(samples.SAMPLES),
+        key=bind("sample", current),
+        format_func=lambda k: samples.SAMPLES[k].title,
+    )
+    st.caption(samples.SAMPLES[key].blurb)
+    if key != current or ws.dataset is None or ws.dataset.source != "sample":
+        dataset, prof = cache.sample_dataset(key)
+        ws.set_dataset(dataset, prof, samples.SAMPLES[key].target)
+        reset_selection_widgets()
+
+
+def upload_picker(ws: Workspace) -> None:
+    upload = st.file_uploader(
+        f"CSV, TSV, TXT (optionally .gz), Excel .xlsx or Parquet — up to {MAX_UPLOAD_MB} MB",
+        type=data.SUPPORTED_TYPES,
+        key="upload",
+    )
+    with st.expander("Reading options", expanded=False):
+        c1, c2, c3 = st.columns(3)
+        delimiter = c1.selectbox(
+            "Delimiter",
+            [None, *DELIMITERS],
+            key=bind("opt_delimiter", None),
+            format_func=lambda d: "detect" if d is None else DELIMITERS[d],
+        )
+        encoding = c2.selectbox(
+            "Encoding",
+            [None, *ENCODINGS],
+            key=bind("opt_encoding", None),
+            format_func=lambda e: "detect" if e is None else e,
+        )
+        decimal = c3.selectbox(
+            "Decimal mark",
+            [None, ".", ","],
+            key=bind("opt_decimal", None),
+            format_func=lambda d: "detect" if d is None else f"“{d}”",
+        )
+        skip_bad = st.checkbox(
+            "Skip malformed lines",
+            key=bind("opt_skip", False),
+            help="Lines with the wrong number of fields are left out.",
+        )
+        sheet = None
+        if ws.dataset is not None and len(ws.dataset.sheets) > 1 and upload is not None:
+            sheet = st.selectbox(
+                "Sheet", ws.dataset.sheets, key=bind("opt_sheet", ws.dataset.sheet)
+            )
+    if upload is None:
+        return
+    options = LoadOptions(delimiter, encoding, sheet, decimal, skip_bad)
+    raw = upload.getvalue()
+    digest = data.fingerprint_bytes(raw, options) + upload.name
+    if digest == ws.upload_digest:
+        if ws.upload_error:
+            show_load_error(ws, ws.upload_error)
+        return
+    ws.upload_digest = digest
+    try:
+        with st.spinner(f"Reading {upload.name}…"):
+            dataset, prof = cache.uploaded_dataset(digest, raw, upload.name, options)
+    except GlassboxError as err:
+        ws.upload_error = str(err)
+        show_load_error(ws, ws.upload_error)
+        return
+    ws.upload_error = None
+    ws.set_dataset(dataset, prof)
+    reset_selection_widgets()
+    st.toast(f"Loaded {upload.name}: {dataset.n_rows:,} rows × {dataset.n_cols} columns")
+
+
+def show_load_error(ws: Workspace, message: str) -> None:
+    st.error(message, icon=":material/error:")
+    if ws.dataset is not None:
+        st.caption(f"Still loaded: **{ws.dataset.name}** ({ws.dataset.n_rows:,} rows).")
+
+
+def reset_selection_widgets() -> None:
+    for key in ("target", "task", "features"):
+        st.session_state.pop(key, None)
+
+
+def overview(ws: Workspace) -> None:
+    ds, prof = ws.dataset, ws.profile
+    assert ds is not None and prof is not None
+    st.subheader(ds.name)
+    st.caption(f"{ds.n_rows:,} rows × {ds.n_cols} columns · read as {ds.describe_reading()}")
+    if ds.notes:
+        with st.expander(f"Data-quality notes ({len(ds.notes)})", expanded=True):
+            st.markdown("\n".join(f"- {note}" for note in ds.notes))
+    preview, columns = st.tabs(["Preview", "Column profile"])
+    with preview:
+        st.dataframe(ds.frame.head(PREVIEW_ROWS), height=300)
+        if ds.n_rows > PREVIEW_ROWS:
+            st.caption(f"The first {PREVIEW_ROWS} of {ds.n_rows:,} rows.")
+    with columns:
+        table = prof.to_frame()
+        table.insert(3, "distribution", profile.distributions(ds.frame, prof))
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                "distribution": st.column_config.BarChartColumn(
+                    "distribution", help="Histogram (numbers) or top categories (text)"
+                )
+            },
+        )
+        if prof.sampled_rows:
+            st.caption(f"Profiled on a random sample of {prof.sampled_rows:,} rows.")
+
+
+def selection(ws: Workspace) -> None:
+    assert ws.dataset is not None and ws.profile is not None
+    st.subheader("What to predict")
+    names = ws.profile.names
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        target = st.selectbox(
+            "Target column",
+            names,
+            key=bind("target", ws.target),
+            help="The column the model learns to predict.",
+        )
+        if target != ws.target:
+            ws.set_target(target)
+            st.session_state.pop("features", None)
+            st.session_state.pop("task", None)
+        detected = profile.detect_task(ws.dataset.frame[target]).task
+        task = st.radio(
+            "Task",
+            list(Task),
+            key=bind("task", ws.task),
+            horizontal=True,
+            format_func=lambda t: t.value + (" (detected)" if t == detected else ""),
+        )
+        if task != ws.task:
+            ws.task, ws.model = task, None
+        st.caption(f"Detected {detected.value}: {ws.task_reason}.")
+    with c2:
+        options = [n for n in names if n != target]
+        features = st.multiselect(
+            "Features",
+            options,
+            key=bind("features", ws.features),
+            help="The columns the model may use.",
+        )
+        if features != ws.features:
+            ws.features, ws.model = list(features), None
+        if ws.excluded:
+            st.caption(
+                "Left out by default: "
+                + "; ".join(f"**{name}** ({why})" for name, why in ws.excluded.items())
+            )
+    if not features:
+        st.warning(
+            "Select at least one feature: a model needs something to learn from.",
+            icon=":material/warning:",
+        )
+    target_problems(ws)
+
+
+def target_problems(ws: Workspace) -> None:
+    assert ws.dataset is not None and ws.target and ws.task
+    check = profile.check_target(ws.dataset.frame, ws.target, ws.task)
+    for message in check.errors:
+        st.error(message, icon=":material/block:")
+    for message in check.warnings:
+        st.warning(message, icon=":material/warning:")
+    if check.bad_rows and st.button(
+        f"Drop the {check.bad_rows} row(s) without a usable target", key="drop_bad_target"
+    ):
+        replace_frame(
+            ws,
+            profile.drop_bad_target_rows(ws.dataset.frame, ws.target),
+            "drop-bad-target",
+            f"Dropped {check.bad_rows} row(s) without a target.",
+        )
+    if (
+        ws.task == Task.CLASSIFICATION
+        and any("single row" in e for e in check.errors)
+        and st.button("Drop the rows of classes that occur only once", key="drop_rare")
+    ):
+        replace_frame(
+            ws,
+            profile.drop_rare_classes(ws.dataset.frame, ws.target),
+            "drop-rare",
+            "Dropped rows of classes with a single row.",
+        )
+
+
+def replace_frame(ws: Workspace, frame, operation: str, note: str) -> None:
+    assert ws.dataset is not None and ws.target
+    target, features, task = ws.target, ws.features, ws.task
+    ws.dataset = ws.dataset.derive(frame, operation, note)
+    ws.profile = profile.profile_table(frame)
+    ws.features, ws.task, ws.model = features, task, None
+    ws.target = target
+    st.rerun()
+
+
+def main() -> None:
+    ws = workspace()
+    shell.page_header("Data", "Load a table, look at it, and choose what to predict.")
+    source_picker(ws)
+    if ws.dataset is None:
+        return
+    st.divider()
+    overview(ws)
+    st.divider()
+    selection(ws)
+    if ws.ready_to_train:
+        st.page_link("pages/train.py", label="Next: train a model", icon=":material/arrow_forward:")
+
+
+main()

@@ -1,0 +1,207 @@
+"""Train: pick an algorithm, move its sliders, read honest train/test/CV scores."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from mllib import catalogue, training
+from mllib.catalogue import ModelSpec
+from mllib.profile import Task
+from mllib.training import TrainConfig
+from ui import cache, shell
+from ui.state import Workspace, bind, workspace
+from ui.widgets import param_form
+
+CV_CHOICES = (0, 3, 5, 10)
+
+
+shell.ensure_app_shell()
+
+
+def pick_algorithm(ws: Workspace) -> ModelSpec:
+    assert ws.task is not None
+    specs = catalogue.specs_for(ws.task)
+    keys = [s.key for s in specs]
+    current = ws.algorithm if ws.algorithm in keys else keys[0]
+    if st.session_state.get("algorithm") not in keys:
+        st.session_state.pop("algorithm", None)
+    key = st.selectbox(
+        "Algorithm",
+        keys,
+        key=bind("algorithm", current),
+        format_func=lambda k: catalogue.get_spec(k).name,
+    )
+    ws.algorithm = key
+    spec = catalogue.get_spec(key)
+    st.caption(spec.summary)
+    return spec
+
+
+def split_settings(ws: Workspace) -> tuple[float, int, int]:
+    assert ws.frame is not None and ws.target and ws.task
+    low, high = training.test_size_bounds(ws.frame[ws.target].dropna(), ws.task)
+    lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
+    default = min(max(25, lo_pct), hi_pct)
+    c1, c2, c3 = st.columns(3)
+    if not lo_pct <= st.session_state.get("test_pct", default) <= hi_pct:
+        st.session_state["test_pct"] = default
+    pct = c1.slider(
+        "Test share (%)",
+        lo_pct,
+        max(hi_pct, lo_pct + 1),
+        key=bind("test_pct", default),
+        help="Rows held out to score the model honestly"
+        + (
+            "; stratified so every class appears in both parts."
+            if ws.task == Task.CLASSIFICATION
+            else "."
+        ),
+    )
+    seed = c2.number_input(
+        "Random seed",
+        0,
+        10_000,
+        key=bind("seed", 0),
+        step=1,
+        help="Same seed, same split and same model.",
+    )
+    folds = c3.selectbox(
+        "Cross-validation",
+        CV_CHOICES,
+        key=bind("cv_folds", 0),
+        format_func=lambda k: "off" if k == 0 else f"{k}-fold",
+    )
+    return pct / 100, int(seed), int(folds)
+
+
+def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfig | None:
+    """Ask before a slow fit; offer a faster path. ``None`` means "wait for the user"."""
+    assert ws.frame is not None
+    estimate = training.estimate_seconds(spec, len(ws.frame), len(config.features), config.cv_folds)
+    if estimate < training.SLOW_FIT_SECONDS:
+        return config
+    key = training.training_key(ws.dataset.fingerprint if ws.dataset else "", config)
+    choice = st.session_state.get("confirmed", {}).get(key)
+    if choice == "full":
+        return config
+    if choice == "sample":
+        return TrainConfig(**{**config.__dict__, "sample_rows": training.KERNEL_SVM_SAMPLE})
+    st.warning(
+        f"**{spec.name}** on {len(ws.frame):,} rows may take about {estimate:,.0f} s"
+        + (" (kernel SVMs grow with the square of the rows)." if spec.key == "svm" else "."),
+        icon=":material/hourglass:",
+    )
+    c1, c2, c3 = st.columns(3)
+    confirmed = st.session_state.setdefault("confirmed", {})
+    if c1.button(f"Train on a {training.KERNEL_SVM_SAMPLE:,}-row sample", key="go_sample"):
+        confirmed[key] = "sample"
+        st.rerun()
+    if spec.key == "svm" and c2.button("Switch to the linear SVM", key="go_linear"):
+        st.session_state["algorithm"] = "linear_svm"
+        st.rerun()
+    if c3.button("Train on everything anyway", key="go_full"):
+        confirmed[key] = "full"
+        st.rerun()
+    return None
+
+
+def show_results(ws: Workspace) -> None:
+    model = ws.model
+    assert model is not None
+    primary = next(iter(model.test_scores))
+    cols = st.columns(4)
+    cols[0].metric(
+        f"Test {primary}",
+        f"{model.test_scores[primary]:.3f}",
+        delta=f"{model.test_scores[primary] - model.train_scores[primary]:+.3f} vs train",
+        delta_color="off",
+    )
+    second = list(model.test_scores)[1]
+    cols[1].metric(f"Test {second}", f"{model.test_scores[second]:.3f}")
+    cols[2].metric("Rows (train / test)", f"{model.n_train:,} / {model.n_test:,}")
+    cols[3].metric("Fit time", f"{model.fit_seconds:.2f} s")
+    for note in model.warnings:
+        st.warning(note, icon=":material/warning:")
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Scores on the training and the held-out test rows**")
+        st.dataframe(
+            model.score_table().style.format(
+                {"train": "{:.4f}", "test": "{:.4f}", "gap": "{:+.4f}"}
+            ),
+            hide_index=True,
+        )
+        st.caption("A large gap (train much better than test) means the model over-fits.")
+    with right:
+        if model.cv is not None:
+            st.markdown(f"**{int(model.cv['folds'].iloc[0])}-fold cross-validation**")
+            st.dataframe(
+                model.cv.style.format({"mean": "{:.4f}", "std": "{:.4f}"}), hide_index=True
+            )
+        else:
+            st.caption("Turn on cross-validation for a steadier estimate (mean ± std).")
+    with st.expander("What was done to the columns before training"):
+        st.dataframe(model.plan.describe(), hide_index=True)
+    st.page_link("pages/model.py", label="See inside this model", icon=":material/visibility:")
+
+
+def history(ws: Workspace) -> None:
+    if not ws.history:
+        return
+    st.subheader("Run history")
+    table = pd.DataFrame(ws.history[::-1])
+    st.dataframe(table, hide_index=True)
+    st.download_button(
+        "Download the history as CSV",
+        table.to_csv(index=False).encode(),
+        "glassbox_runs.csv",
+        "text/csv",
+        key="history_csv",
+    )
+
+
+def main() -> None:
+    ws = workspace()
+    shell.page_header("Train", "Pick an algorithm and tune it; the model retrains as you go.")
+    if not shell.require_data(ws):
+        return
+    assert ws.dataset is not None and ws.profile is not None and ws.task and ws.target
+    st.caption(
+        f"**{ws.dataset.name}** · predicting **{ws.target}** ({ws.task.value}) from "
+        f"{len(ws.features)} feature(s)"
+    )
+    settings, how = st.columns([3, 2], gap="large")
+    with settings:
+        spec = pick_algorithm(ws)
+        values = param_form(spec, ws.task, ws.params.get(spec.key, {}))
+        ws.params[spec.key] = values
+        test_size, seed, folds = split_settings(ws)
+    with how, st.container(border=True):
+        st.markdown(f"**How {spec.name.lower()} works**")
+        st.markdown(spec.explanation)
+    config = TrainConfig.make(
+        spec.key,
+        ws.task,
+        ws.target,
+        ws.features,
+        values,
+        test_size=test_size,
+        seed=seed,
+        cv_folds=folds,
+    )
+    config = cost_gate(ws, spec, config)
+    if config is None:
+        return
+    key = training.training_key(ws.dataset.fingerprint, config)
+    with st.spinner(f"Training {spec.name.lower()}…", show_time=True):
+        model = cache.trained_model(key, ws.dataset, ws.profile, config)
+    ws.set_model(model)
+    st.divider()
+    show_results(ws)
+    history(ws)
+
+
+main()

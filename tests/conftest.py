@@ -1,0 +1,49 @@
+"""Shared fixtures: tiny data, the bundled samples, and an AppTest factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SAMPLES = ROOT / "sample_data"
+
+
+@pytest.fixture
+def sample_bytes() -> Callable[[str], bytes]:
+    return lambda name: (SAMPLES / name).read_bytes()
+
+
+@pytest.fixture
+def iris() -> pd.DataFrame:
+    return pd.read_csv(SAMPLES / "iris.csv")
+
+
+@pytest.fixture
+def clear_streamlit_caches() -> Iterator[None]:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app(clear_streamlit_caches: None) -> Callable[..., object]:
+    """``app()`` -> a fresh AppTest of the whole app (first run done); ``app("pages/x.py")``
+    opens that page instead."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(page: str | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if page:
+            at.switch_page(page)
+        return at.run()
+
+    return make

@@ -1,0 +1,36 @@
+"""Caches keyed by cheap strings: content hashes and training choices, never DataFrames.
+
+``st.cache_resource`` returns the same object to every caller, so cached datasets and models
+are treated as read-only. Every cache is bounded.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mllib import samples, training
+from mllib.data import Dataset, LoadOptions, read_table
+from mllib.profile import TableProfile, profile_table
+
+
+@st.cache_resource(max_entries=len(samples.SAMPLES), show_spinner=False)
+def sample_dataset(key: str) -> tuple[Dataset, TableProfile]:
+    dataset = samples.load_sample(key)
+    return dataset, profile_table(dataset.frame)
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def uploaded_dataset(
+    digest: str, _raw: bytes, filename: str, options: LoadOptions
+) -> tuple[Dataset, TableProfile]:
+    """Parse an upload once per content hash (``digest`` covers ``_raw``)."""
+    dataset = read_table(_raw, filename, options)
+    return dataset, profile_table(dataset.frame)
+
+
+@st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
+def trained_model(
+    key: str, _dataset: Dataset, _profile: TableProfile, _config: training.TrainConfig
+) -> training.TrainedModel:
+    """Fit once per ``training_key`` (data fingerprint + every choice in the config)."""
+    return training.train_model(_dataset.frame, _profile, _config, _dataset.fingerprint)

@@ -1,0 +1,125 @@
+"""The frame around every page: navigation, the shared sidebar and friendly error handling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from mllib import samples
+from mllib.errors import GlassboxError
+from ui import cache
+from ui.state import Workspace, workspace
+
+log = logging.getLogger("glassbox")
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str
+    title: str
+    icon: str
+    url: str
+
+
+PAGES = (
+    PageInfo("pages/home.py", "Home", ":material/home:", "home"),
+    PageInfo("pages/data.py", "Data", ":material/table_view:", "data"),
+    PageInfo("pages/train.py", "Train", ":material/model_training:", "train"),
+    PageInfo("pages/model.py", "See the model", ":material/visibility:", "model"),
+    PageInfo("pages/compare.py", "Compare & tune", ":material/leaderboard:", "compare"),
+    PageInfo("pages/predict.py", "Predict", ":material/online_prediction:", "predict"),
+    PageInfo("pages/export.py", "Export & serve", ":material/download:", "export"),
+)
+
+
+def ensure_app_shell() -> None:
+    """Hand a page run that skipped ``app.py`` back to it.
+
+    Because a ``pages/`` folder sits beside ``app.py``, Streamlit starts in its legacy
+    multipage mode: when the first request to a fresh server is a deep link (``/train``), it
+    runs that page file alone, without our navigation and sidebar. ``st.navigation`` switches
+    the mode off for good; until it has run once, a page turns the mode off and reruns, so
+    ``app.py`` runs and shows the same page with the full shell. Every page calls this first.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def run_app() -> None:
+    """Entry point used by ``app.py``: set up, draw the sidebar, run the chosen page."""
+    st.set_page_config(page_title="Glassbox", page_icon="🔍", layout="wide")
+    ws = workspace()
+    if ws.dataset is None:
+        dataset, profile = cache.sample_dataset(samples.DEFAULT_SAMPLE)
+        ws.set_dataset(dataset, profile, samples.SAMPLES[samples.DEFAULT_SAMPLE].target)
+    pages = [
+        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url, default=i == 0)
+        for i, p in enumerate(PAGES)
+    ]
+    page = st.navigation(pages)
+    sidebar(ws)
+    guarded(page.run)
+
+
+def guarded(body: Callable[[], None]) -> None:
+    """Run ``body``; problems become messages on the page, never tracebacks."""
+    try:
+        body()
+    except GlassboxError as err:
+        st.error(str(err), icon=":material/error:")
+    except Exception as err:  # the last line of defence: log it, keep the session alive
+        log.exception("Unexpected error on a page")
+        st.error(
+            "Something went wrong on this page, and your data and model are still loaded. "
+            f"Please try a different setting. (Details: {type(err).__name__}: {err})",
+            icon=":material/error:",
+        )
+
+
+def sidebar(ws: Workspace) -> None:
+    with st.sidebar:
+        st.markdown("### 🔍 Glassbox")
+        if ws.dataset is None:
+            st.caption("No data loaded.")
+            return
+        st.markdown(
+            f"**Data:** {ws.dataset.name}  \n{ws.dataset.n_rows:,} rows × "
+            f"{ws.dataset.n_cols} columns"
+        )
+        if ws.target:
+            task = ws.task.value if ws.task else "?"
+            st.markdown(
+                f"**Target:** `{ws.target}` ({task})  \n**Features:** {len(ws.features)} selected"
+            )
+        if ws.model is not None:
+            primary, value = next(iter(ws.model.test_scores.items()))
+            st.markdown(f"**Model:** {ws.model.spec.name}  \ntest {primary} = {value:.3f}")
+        else:
+            st.caption("No model trained yet.")
+
+
+def page_header(title: str, caption: str) -> None:
+    st.title(title)
+    st.caption(caption)
+
+
+def require_data(ws: Workspace) -> bool:
+    if ws.ready_to_train:
+        return True
+    st.info("Load a dataset and choose a target and features first.", icon=":material/info:")
+    st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table_view:")
+    return False
+
+
+def require_model(ws: Workspace) -> bool:
+    if ws.model is not None:
+        return True
+    st.info("Train a model first: pick an algorithm on the Train page.", icon=":material/info:")
+    st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
+    return False
