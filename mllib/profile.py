@@ -162,8 +162,9 @@ def infer_role(series: pd.Series, finite: pd.Series, distinct: int) -> tuple[Rol
         return Role.DATETIME, "expanded into year, month, day and weekday"
     if pd.api.types.is_numeric_dtype(series):
         whole = pd.api.types.is_integer_dtype(finite) or bool((finite % 1 == 0).all())
-        named_or_sequential = _ID_NAME.search(str(series.name)) or _is_sequence(finite)
-        if whole and distinct == n and n >= 20 and named_or_sequential:
+        row_number = _is_sequence(finite) and float(finite.min()) in (0.0, 1.0)
+        id_named = bool(_ID_NAME.search(str(series.name)))
+        if whole and distinct == n and n >= 20 and (id_named or row_number):
             return Role.ID_LIKE, "a unique number per row, like a row ID"
         return Role.NUMERIC, ""
     values = finite.astype(str)

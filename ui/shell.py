@@ -63,8 +63,12 @@ def run_app() -> None:
         for i, p in enumerate(PAGES)
     ]
     page = st.navigation(pages)
-    sidebar(ws)
-    guarded(page.run)
+    slot = st.sidebar.container()
+    try:
+        guarded(page.run)
+    finally:  # drawn after the page, so it shows what the page just loaded or trained
+        with slot:
+            sidebar(ws)
 
 
 def guarded(body: Callable[[], None]) -> None:
@@ -83,25 +87,24 @@ def guarded(body: Callable[[], None]) -> None:
 
 
 def sidebar(ws: Workspace) -> None:
-    with st.sidebar:
-        st.markdown("### 🔍 Glassbox")
-        if ws.dataset is None:
-            st.caption("No data loaded.")
-            return
+    st.markdown("### Glassbox")
+    st.caption("Machine learning you can see through")
+    if ws.dataset is None:
+        st.caption("No data loaded.")
+        return
+    st.markdown(
+        f"**Data:** {ws.dataset.name}  \n{ws.dataset.n_rows:,} rows × {ws.dataset.n_cols} columns"
+    )
+    if ws.target:
+        task = ws.task.value if ws.task else "?"
         st.markdown(
-            f"**Data:** {ws.dataset.name}  \n{ws.dataset.n_rows:,} rows × "
-            f"{ws.dataset.n_cols} columns"
+            f"**Target:** `{ws.target}` ({task})  \n**Features:** {len(ws.features)} selected"
         )
-        if ws.target:
-            task = ws.task.value if ws.task else "?"
-            st.markdown(
-                f"**Target:** `{ws.target}` ({task})  \n**Features:** {len(ws.features)} selected"
-            )
-        if ws.model is not None:
-            primary, value = next(iter(ws.model.test_scores.items()))
-            st.markdown(f"**Model:** {ws.model.spec.name}  \ntest {primary} = {value:.3f}")
-        else:
-            st.caption("No model trained yet.")
+    if ws.model is not None:
+        primary, value = next(iter(ws.model.test_scores.items()))
+        st.markdown(f"**Model:** {ws.model.spec.name}  \ntest {primary} = {value:.3f}")
+    else:
+        st.caption("No model trained yet.")
 
 
 def page_header(title: str, caption: str) -> None:

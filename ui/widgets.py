@@ -16,26 +16,49 @@ def param_key(spec: ModelSpec, param: Param) -> str:
 
 
 def param_widget(spec: ModelSpec, param: Param, current: Any, disabled: bool = False) -> Any:
-    """Draw ``param``'s widget (seeded with ``current``) and return the chosen value."""
-    key = bind(param_key(spec, param), current)
-    if st.session_state[key] not in param.options() and param.kind != "bool":
-        st.session_state[key] = param.default
+    """Draw ``param``'s widget (seeded with ``current``) and return the chosen value.
+
+    Choice and grid widgets hold the option's *label*: Streamlit reads a ``None`` widget value
+    as "nothing selected", yet ``None`` ("unlimited", "equal") is a legitimate choice here.
+    """
+    key = param_key(spec, param)
     common: dict[str, Any] = {"key": key, "help": param.help, "disabled": disabled}
     if param.kind == "bool":
+        bind(key, bool(current))
         return st.toggle(param.label, **common)
-    if param.kind == "choice":
-        return st.selectbox(param.label, param.options(), format_func=param.label_of, **common)
-    if param.log or param.specials or (param.kind == "int" and len(param.options()) > 60):
-        return st.select_slider(
-            param.label, options=param.options(), format_func=param.label_of, **common
+    if param.kind == "float" and not (param.log or param.specials):
+        bind(key, float(current))
+        return st.slider(
+            param.label,
+            float(param.low),
+            float(param.high),
+            step=float(param.step or 0.01),
+            **common,
         )
-    if param.kind == "int":
+    if param.kind == "int" and not param.specials and len(param.options()) <= 60:
+        bind(key, int(current))
         return st.slider(
             param.label, int(param.low), int(param.high), step=int(param.step or 1), **common
         )
-    return st.slider(
-        param.label, float(param.low), float(param.high), step=float(param.step or 0.01), **common
-    )
+    options = param.options()
+    labels = [param.label_of(option) for option in options]
+    bind(key, labels[option_index(options, current, param.default)])
+    if st.session_state[key] not in labels:
+        st.session_state[key] = labels[option_index(options, param.default, param.default)]
+    if param.kind == "choice":
+        chosen = st.selectbox(param.label, labels, **common)
+    else:
+        chosen = st.select_slider(param.label, options=labels, **common)
+    return options[labels.index(chosen)]
+
+
+def option_index(options: list[Any], value: Any, default: Any) -> int:
+    """Position of ``value`` (type-exact: ``0.0`` never matches ``False``), else the default's."""
+    for candidate in (value, default):
+        for i, option in enumerate(options):
+            if option == candidate and type(option) is type(candidate):
+                return i
+    return 0
 
 
 def param_form(spec: ModelSpec, task: Task, current: dict[str, Any]) -> dict[str, Any]:
