@@ -33,6 +33,8 @@ SUPPORTED_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet", "pq"]
 _SNIFF_LINES = 50
 _BAD_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+)")
+_WHOLE_NUMBER = re.compile(r"^\s*[-+]?\d+\s*$")
+_TRUNCATED = "Length of header or names does not match length of data"
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*[-+]?\d+,\d+\s*$")
 
 
@@ -247,7 +249,10 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
     if options.decimal is None and delimiter != ",":
         converted = _try_decimal_comma(frame)
         if converted:
-            frame, _ = _parse_csv(text, delimiter, ",", options.skip_bad_lines)
+            # Take only the detected columns from the decimal-comma parse: its thousands
+            # separator "." would turn another column's "3.14" into 314.
+            reparsed, _ = _parse_csv(text, delimiter, ",", options.skip_bad_lines)
+            frame[converted] = reparsed[converted]
             decimal = ","
             notes.append(
                 "Numbers use a decimal comma (e.g. “1,5”); they were read as numbers: "
@@ -280,8 +285,32 @@ def _parse_csv(text: str, delimiter: str, decimal: str, skip_bad: bool) -> tuple
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            # index_col=False: a first data row with one field too many must not silently
+            # become the row index and shift every column (pandas' default).
             frame = pd.read_csv(
-                io.StringIO(text), on_bad_lines="warn" if skip_bad else "error", **kwargs
+                io.StringIO(text),
+                on_bad_lines="warn" if skip_bad else "error",
+                index_col=False,
+                **kwargs,
+            )
+        long_rows = (
+            _long_rows(text, delimiter, frame.shape[1])
+            if any(_TRUNCATED in str(w.message) for w in caught)
+            else []
+        )
+        if long_rows and not skip_bad:
+            line, fields = long_rows[0]
+            raise DataError(
+                f"Line {line} has {fields} fields, but the header has {frame.shape[1]}.",
+                "Fix that line, pick the right delimiter, or tick “Skip malformed lines”.",
+            )
+        if long_rows:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                index_col=False,
+                skiprows=[line - 1 for line, _ in long_rows],
+                on_bad_lines="warn",
+                **kwargs,
             )
     except pd.errors.EmptyDataError as err:
         raise DataError("The file has no columns: it is empty or only blank lines.") from err
@@ -296,7 +325,7 @@ def _parse_csv(text: str, delimiter: str, decimal: str, skip_bad: bool) -> tuple
         raise DataError(f"The file could not be parsed as a table: {err}".strip()) from err
     except (ValueError, UnicodeError) as err:
         raise DataError(f"The file could not be parsed as a table: {err}") from err
-    skipped = sum(
+    skipped = len(long_rows) + sum(
         len(_SKIPPED_LINE.findall(str(w.message)))
         for w in caught
         if "Skipping line" in str(w.message)
@@ -305,15 +334,30 @@ def _parse_csv(text: str, delimiter: str, decimal: str, skip_bad: bool) -> tuple
     return frame, skipped
 
 
+def _long_rows(text: str, delimiter: str, width: int) -> list[tuple[int, int]]:
+    """``(line number, field count)`` of rows with values beyond the header's ``width``
+    (empty trailing fields, as from a trailing delimiter, do not count)."""
+    found = []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader, None)
+    for row in reader:
+        if len(row) > width and any(value.strip() for value in row[width:]):
+            found.append((reader.line_num, len(row)))
+    return found
+
+
 def _try_decimal_comma(frame: pd.DataFrame) -> list[str]:
-    """Names of text columns whose values all look like ``1,5`` numbers."""
+    """Names of text columns whose values all look like ``1,5`` numbers (whole numbers such
+    as ``12`` may be mixed in, as long as some value has a decimal comma)."""
     found = []
     for col in frame.columns:
         series = frame[col]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
         values = series.dropna().astype(str).head(200)
-        if len(values) and values.map(lambda v: bool(_DECIMAL_COMMA.match(v))).mean() > 0.95:
+        comma = values.map(lambda v: bool(_DECIMAL_COMMA.match(v)))
+        whole = values.map(lambda v: bool(_WHOLE_NUMBER.match(v)))
+        if comma.any() and (comma | whole).mean() > 0.95:
             found.append(str(col))
     return found
 
@@ -346,7 +390,7 @@ def _read_excel(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
         raise DataError(f"“{filename}” has no worksheets.")
     sheet = options.sheet if options.sheet in sheets else sheets[0]
     try:
-        frame = book.parse(sheet)
+        frame = pd.read_excel(book, sheet_name=sheet)
     except Exception as err:  # openpyxl raises many types for damaged sheets
         raise DataError(f"Sheet “{sheet}” of “{filename}” could not be read: {err}") from err
     original = [str(c) for c in frame.columns]

@@ -81,24 +81,31 @@ def upload_picker(ws: Workspace) -> None:
             key=bind("opt_skip", False),
             help="Lines with the wrong number of fields are left out.",
         )
-        sheet = None
-        if ws.dataset is not None and len(ws.dataset.sheets) > 1 and upload is not None:
-            sheet = st.selectbox(
-                "Sheet", ws.dataset.sheets, key=bind("opt_sheet", ws.dataset.sheet)
-            )
     if upload is None:
         return
-    options = LoadOptions(delimiter, encoding, sheet, decimal, skip_bad)
+    if ws.dataset is None or ws.dataset.name != upload.name:
+        st.session_state.pop("opt_sheet", None)  # a new workbook starts on its first sheet
+    options = LoadOptions(delimiter, encoding, st.session_state.get("opt_sheet"), decimal, skip_bad)
     raw = upload.getvalue()
     digest = data.fingerprint_bytes(raw, options) + upload.name
-    if digest == ws.upload_digest:
-        if ws.upload_error:
-            show_load_error(ws, ws.upload_error)
-        return
-    ws.upload_digest = digest
+    if digest != ws.upload_digest:
+        ws.upload_digest = digest
+        read_upload(ws, upload.name, raw, digest, options)
+    elif ws.upload_error:
+        show_load_error(ws, ws.upload_error)
+    if ws.dataset is not None and ws.dataset.name == upload.name and len(ws.dataset.sheets) > 1:
+        st.selectbox(
+            "Sheet",
+            ws.dataset.sheets,
+            key=bind("opt_sheet", ws.dataset.sheet),
+            help="This workbook has several sheets; choose the one with your table.",
+        )
+
+
+def read_upload(ws: Workspace, name: str, raw: bytes, digest: str, options: LoadOptions) -> None:
     try:
-        with st.spinner(f"Reading {upload.name}…"):
-            dataset, prof = cache.uploaded_dataset(digest, raw, upload.name, options)
+        with st.spinner(f"Reading {name}…"):
+            dataset, prof = cache.uploaded_dataset(digest, raw, name, options)
     except GlassboxError as err:
         ws.upload_error = str(err)
         show_load_error(ws, ws.upload_error)
@@ -106,7 +113,7 @@ def upload_picker(ws: Workspace) -> None:
     ws.upload_error = None
     ws.set_dataset(dataset, prof)
     reset_selection_widgets()
-    st.toast(f"Loaded {upload.name}: {dataset.n_rows:,} rows × {dataset.n_cols} columns")
+    st.toast(f"Loaded {name}: {dataset.n_rows:,} rows × {dataset.n_cols} columns")
 
 
 def show_load_error(ws: Workspace, message: str) -> None:

@@ -36,19 +36,21 @@ PAGES = (
 
 
 def ensure_app_shell() -> None:
-    """Hand a page run that skipped ``app.py`` back to it.
+    """Run the whole app instead when Streamlit ran a page file without ``app.py``.
 
     Because a ``pages/`` folder sits beside ``app.py``, Streamlit starts in its legacy
     multipage mode: when the first request to a fresh server is a deep link (``/train``), it
-    runs that page file alone, without our navigation and sidebar. ``st.navigation`` switches
-    the mode off for good; until it has run once, a page turns the mode off and reruns, so
-    ``app.py`` runs and shows the same page with the full shell. Every page calls this first.
+    runs that page file alone, without our navigation and sidebar (AppTest does so on every
+    run). ``st.navigation`` ends that mode for good; until it has run, a page turns the mode
+    off, runs the app shell in place (which runs this same page inside it) and stops. Doing it
+    in place, not by ``st.rerun()``, keeps the button clicks of this run. Every page calls it.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        run_app()
+        st.stop()
 
 
 def run_app() -> None:

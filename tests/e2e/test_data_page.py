@@ -22,7 +22,7 @@ def test_upload_csv_shows_preview(server_url: str, page: Any, tmp_path: Path) ->
     page.goto(f"{server_url}/data")
     page.get_by_text("Upload a file").click()
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
-    expect(page.get_by_text("40 rows × 4 columns", exact=False)).to_be_visible()
+    expect(page.get_by_text("40 rows × 4 columns", exact=False).first).to_be_visible()
     expect(page.get_by_text("semicolon-separated", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     # the sidebar follows the new data
