@@ -64,6 +64,9 @@ class ColumnProfile:
 
 @dataclass(frozen=True)
 class TableProfile:
+    """Column profiles; ``n_rows`` counts the whole table, ``sampled_rows`` the rows profiled
+    when the table was too large to profile in full."""
+
     columns: tuple[ColumnProfile, ...]
     n_rows: int
     sampled_rows: int | None = None
@@ -108,6 +111,11 @@ class FeatureChoice:
     excluded: dict[str, str] = field(default_factory=dict)
 
 
+def _show(value: object) -> str:
+    """A value as the user typed it: ``'UK'`` or ``7``, never numpy's ``np.int64(7)``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _fmt(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -119,12 +127,13 @@ def _fmt(value: object) -> str:
 def profile_table(frame: pd.DataFrame) -> TableProfile:
     """Profile every column; on more than ``PROFILE_SAMPLE`` rows, a seeded sample."""
     sampled = None
-    if len(frame) > PROFILE_SAMPLE:
+    n_rows = len(frame)
+    if n_rows > PROFILE_SAMPLE:
         frame = frame.sample(PROFILE_SAMPLE, random_state=0)
         sampled = PROFILE_SAMPLE
     return TableProfile(
         columns=tuple(profile_column(frame[c]) for c in frame.columns),
-        n_rows=len(frame),
+        n_rows=n_rows,
         sampled_rows=sampled,
     )
 
@@ -155,7 +164,7 @@ def infer_role(series: pd.Series, finite: pd.Series, distinct: int) -> tuple[Rol
     if n == 0:
         return Role.EMPTY, "every value is missing"
     if distinct == 1:
-        return Role.CONSTANT, f"every value is {finite.iloc[0]!r}"
+        return Role.CONSTANT, f"every value is {_show(finite.iloc[0])}"
     if pd.api.types.is_bool_dtype(series):
         return Role.BOOLEAN, ""
     if pd.api.types.is_datetime64_any_dtype(series):
@@ -243,7 +252,8 @@ def detect_task(series: pd.Series) -> TaskGuess:
         return TaskGuess(Task.CLASSIFICATION, f"the target holds {k} text labels")
     values = values[np.isfinite(values.to_numpy(dtype=float))]
     distinct = values.nunique()
-    if len(values) and (values % 1 == 0).all() and distinct <= max(10, min(20, len(values) // 50)):
+    few = distinct <= max(10, min(20, len(values) // 50)) and distinct <= len(values) / 2
+    if len(values) and (values % 1 == 0).all() and few:
         return TaskGuess(
             Task.CLASSIFICATION, f"the target has only {distinct} distinct whole numbers"
         )
@@ -292,7 +302,7 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
     if distinct <= 1:
         errors.append(
             f"The target “{target}” has a single value"
-            + (f" ({valid.iloc[0]!r})" if len(valid) else "")
+            + (f" ({_show(valid.iloc[0])})" if len(valid) else "")
             + ": there is nothing to predict. Choose another target."
         )
     elif task == Task.CLASSIFICATION:
@@ -306,9 +316,15 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
             rare = counts[counts < 2]
             if len(rare):
                 listed = ", ".join(map(str, rare.index[:5])) + ("…" if len(rare) > 5 else "")
+                advice = (
+                    f" With {distinct} different numbers, “{target}” looks like a quantity: "
+                    "the regression task fits it better."
+                    if numeric and distinct > 20
+                    else " Drop those rows below."
+                )
                 errors.append(
                     f"{len(rare)} class(es) of “{target}” have a single row ({listed}); a model "
-                    "cannot both learn and be tested on them. Drop those rows below."
+                    "cannot both learn and be tested on them." + advice
                 )
             if distinct > 50:
                 warns.append(
@@ -316,8 +332,9 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
                 )
     elif task == Task.REGRESSION:
         if not numeric:
+            kind = "true/false" if pd.api.types.is_bool_dtype(series) else "text"
             errors.append(
-                f"The target “{target}” is text, which regression cannot predict. "
+                f"The target “{target}” is {kind}, which regression cannot predict. "
                 "Choose the classification task instead."
             )
         elif (valid % 1 == 0).all() and distinct <= 10:
