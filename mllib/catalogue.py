@@ -103,6 +103,8 @@ class Param:
         assert self.low is not None and self.high is not None
         if not self.low <= value <= self.high:
             raise ValueError(f"{self.label} must be between {self.low:g} and {self.high:g}")
+        if self.kind == "int" and not float(value).is_integer():
+            raise ValueError(f"{self.label} must be a whole number, not {value!r}")
         return int(value) if self.kind == "int" else float(value)
 
 
@@ -356,10 +358,10 @@ TREE = ModelSpec(
             "choice",
             "squared_error",
             "Squared error splits to reduce variance; absolute error is robust to outliers "
-            "but much slower; Friedman MSE favours balanced splits.",
+            "but much slower; Poisson suits counts (the target must not be negative).",
+            # No "friedman_mse": scikit-learn 1.9 deprecated it as identical to squared error.
             choices=(
                 ("Squared error", "squared_error"),
-                ("Friedman MSE", "friedman_mse"),
                 ("Absolute error", "absolute_error"),
                 ("Poisson", "poisson"),
             ),

@@ -30,6 +30,7 @@ from mllib.profile import TableProfile, Task, check_target, drop_bad_target_rows
 MIN_ROWS = 10
 SLOW_FIT_SECONDS = 3.0
 KERNEL_SVM_SAMPLE = 10_000
+TRAIN_SCORE_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,25 @@ def training_key(fingerprint: str, config: TrainConfig) -> str:
 
 
 def test_size_bounds(y: pd.Series, task: Task) -> tuple[float, float]:
-    """The test fractions (in whole percent) that leave every class in both parts."""
-    n = max(len(y), 1)
-    k = max(int(y.nunique()), 2) if task == Task.CLASSIFICATION else 2
-    low = max(0.05, math.ceil(100 * k / n) / 100)
-    high = min(0.5, math.floor(100 * (1 - k / n)) / 100)
-    return (low, high) if low <= high else (high, high)
+    """The test fractions (whole percent, 5–50 %) that leave every class in both parts.
+
+    scikit-learn puts ``ceil(f·n)`` rows in the test part and deals each class out in
+    proportion, rounding either way; a class of ``c`` rows is therefore in both parts exactly
+    when ``c·n_test ≥ n`` and ``c·n_train ≥ n``, so the smallest class decides (not the number
+    of classes). Regression needs two rows in each part (R² needs two). If no fraction
+    guarantees it (e.g. a two-row class in an odd number of rows), an even split is the best.
+    """
+    n = len(y)
+    smallest = int(y.value_counts().min()) if task == Task.CLASSIFICATION and n else 0
+
+    def fits(n_test: int) -> bool:
+        n_train = n - n_test
+        if smallest:
+            return smallest * n_test >= n and smallest * n_train >= n
+        return n_test >= 2 and n_train >= 2
+
+    allowed = [pct / 100 for pct in range(5, 51) if fits(math.ceil(pct / 100 * n))]
+    return (allowed[0], allowed[-1]) if allowed else (0.5, 0.5)
 
 
 def estimate_seconds(spec: ModelSpec, n_rows: int, n_features: int, cv_folds: int = 0) -> float:
@@ -182,6 +196,18 @@ def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
     return notes
 
 
+def model_rows(frame: pd.DataFrame, config: TrainConfig) -> pd.DataFrame:
+    """The rows a model is split, fitted and tested on; ``train_index``/``test_index`` point
+    into this frame. Deterministic, so views can rebuild it from the dataset and the config."""
+    return _sample(drop_bad_target_rows(frame, config.target), config)
+
+
+def _sample(data: pd.DataFrame, config: TrainConfig) -> pd.DataFrame:
+    if config.sample_rows and len(data) > config.sample_rows:
+        return data.sample(config.sample_rows, random_state=config.seed).reset_index(drop=True)
+    return data
+
+
 def train_model(
     frame: pd.DataFrame,
     profile: TableProfile,
@@ -190,9 +216,9 @@ def train_model(
 ) -> TrainedModel:
     """Fit ``config`` on ``frame``; rows with a missing/infinite target are left out (and said)."""
     notes = check_trainable(frame, config)
-    data = drop_bad_target_rows(frame, config.target)
-    if config.sample_rows and len(data) > config.sample_rows:
-        data = data.sample(config.sample_rows, random_state=config.seed).reset_index(drop=True)
+    usable = drop_bad_target_rows(frame, config.target)
+    data = _sample(usable, config)
+    if len(data) < len(usable):
         notes.append(f"Trained on a random sample of {config.sample_rows:,} rows.")
     X = prepare_features(data, list(config.features))
     y = data[config.target]
@@ -224,9 +250,14 @@ def train_model(
     fit_seconds = time.perf_counter() - start
     notes.extend(fit_notes)
     classes = list(pipe.classes_) if config.task == Task.CLASSIFICATION else None
-    train_pred = pipe.predict(X_train)
-    test_pred = pipe.predict(X_test)
-    raw_train, raw_test = _scores(pipe, X_train), _scores(pipe, X_test)
+    if len(X_train) > TRAIN_SCORE_ROWS:  # the train score is a check for over-fitting:
+        picked = np.random.default_rng(config.seed).choice(  # a sample measures it well
+            len(X_train), TRAIN_SCORE_ROWS, replace=False
+        )
+        X_train, y_train = X_train.iloc[picked], y_train.iloc[picked]
+        notes.append(f"Train scores were measured on {TRAIN_SCORE_ROWS:,} sampled train rows.")
+    train_pred, raw_train = _predict_all(pipe, X_train)
+    test_pred, raw_test = _predict_all(pipe, X_test)
     train_scores = metrics.score(config.task, y_train, train_pred, raw_train, classes)
     test_scores = metrics.score(config.task, y_test, test_pred, raw_test, classes)
     cv_table = None
@@ -275,16 +306,18 @@ def _fit(pipe: Pipeline, X: pd.DataFrame, y: pd.Series) -> list[str]:
     return notes
 
 
-def _scores(pipe: Pipeline, X: pd.DataFrame) -> np.ndarray | None:
-    """Probabilities when the model has them, else decision values (both rank for ROC)."""
-    model = pipe.named_steps["model"]
-    if not hasattr(model, "classes_"):
-        return None
-    if hasattr(model, "predict_proba"):
-        return pipe.predict_proba(X)
-    if hasattr(model, "decision_function"):
-        return pipe.decision_function(X)
-    return None
+def _predict_all(pipe: Pipeline, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """Predictions plus probabilities (or decision values, which rank as well for ROC),
+    preprocessing ``X`` once for both."""
+    Xt = pipe[:-1].transform(X)
+    model = pipe[-1]
+    raw = None
+    if hasattr(model, "classes_"):
+        if hasattr(model, "predict_proba"):
+            raw = model.predict_proba(Xt)
+        elif hasattr(model, "decision_function"):
+            raw = model.decision_function(Xt)
+    return model.predict(Xt), raw
 
 
 def cross_validate_model(

@@ -1,0 +1,101 @@
+"""How much does the dashboard add to a fit? Slider change → rerun finished, against bare sklearn.
+
+In one run, for 10k and 100k synthetic rows (numeric + categorical columns) and for a linear
+model (ridge, alpha slider) and a tree (max_depth slider), it measures:
+- ``rerun``: AppTest time from moving the slider to the Train page's rerun being finished;
+- ``bare``: fitting the same scikit-learn pipeline on the same training rows.
+It prints each ratio; the last line is ``ratio_100k=<worst ratio at 100k rows>``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sklearn.model_selection import train_test_split  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from mllib import catalogue  # noqa: E402
+from mllib.pipeline import build_pipeline  # noqa: E402
+from mllib.profile import Task, profile_table  # noqa: E402
+
+REPEATS = 3
+MODELS = {"ridge": ("p_ridge_alpha", ["10", "0.1", "1"]),
+          "tree": ("p_tree_max_depth", ["8", "4", "6"])}
+
+
+def synthetic(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(6)})
+    frame["city"] = rng.choice([f"city_{i}" for i in range(20)], n)
+    frame["plan"] = rng.choice(["basic", "plus", "pro", "max", "team"], n)
+    frame["channel"] = rng.choice(list("ABCDEFGHIJ"), n)
+    frame["y"] = (
+        frame[[f"x{i}" for i in range(6)]].to_numpy() @ rng.normal(size=6)
+        + frame["plan"].map({"basic": 0, "plus": 1, "pro": 2, "max": 3, "team": 1.5})
+        + rng.normal(scale=0.5, size=n)
+    )
+    return frame
+
+
+def bare_fit_seconds(frame: pd.DataFrame, algorithm: str, params: dict) -> float:
+    features = [c for c in frame.columns if c != "y"]
+    prof = profile_table(frame)
+    X_train, _, y_train, _ = train_test_split(frame[features], frame["y"], test_size=0.25,
+                                              random_state=0)
+    times = []
+    for _ in range(REPEATS):
+        pipe, _ = build_pipeline(catalogue.get_spec(algorithm), Task.REGRESSION, params, prof,
+                                 features)
+        start = time.perf_counter()
+        pipe.fit(X_train, y_train)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def rerun_seconds(raw: bytes, algorithm: str) -> tuple[float, dict]:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.switch_page("pages/data.py").run()
+    at.segmented_control(key="data_source").set_value("Upload a file").run()
+    at.file_uploader(key="upload").set_value(("bench.csv", raw, "text/csv")).run()
+    at.selectbox(key="target").select("y").run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="algorithm").select(algorithm).run()
+    key, values = MODELS[algorithm]
+    times = []
+    for value in values:
+        widget = at.select_slider(key=key).set_value(value)
+        start = time.perf_counter()
+        widget.run()
+        times.append(time.perf_counter() - start)
+        assert not at.exception, at.exception
+    model = at.session_state["glassbox_workspace"].model
+    return statistics.median(times), model.config.param_dict
+
+
+def main() -> None:
+    worst_100k = 0.0
+    for n in (10_000, 100_000):
+        frame = synthetic(n)
+        raw = frame.to_csv(index=False).encode()
+        for algorithm in MODELS:
+            rerun, params = rerun_seconds(raw, algorithm)
+            bare = bare_fit_seconds(frame, algorithm, params)
+            ratio = rerun / bare
+            print(f"{n:>7,} rows  {algorithm:<6} rerun {rerun:7.3f} s  bare fit {bare:7.3f} s  "
+                  f"ratio {ratio:5.2f}")
+            if n == 100_000:
+                worst_100k = max(worst_100k, ratio)
+    print(f"ratio_100k={worst_100k:.2f}")
+
+
+if __name__ == "__main__":
+    main()

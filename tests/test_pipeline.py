@@ -1,0 +1,206 @@
+"""The preprocessing inside every model: it must turn raw rows (text in number columns, odd
+labels, unseen categories, missing values) into numbers the same way at fit and predict time."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from mllib.catalogue import get_spec
+from mllib.errors import DataError
+from mllib.pipeline import (
+    MAX_CATEGORIES,
+    Coerce,
+    ColumnPlan,
+    DateParts,
+    build_pipeline,
+    build_preprocessor,
+    category_text,
+    plan_columns,
+    prepare_features,
+)
+from mllib.profile import Task, profile_table
+
+C, R = Task.CLASSIFICATION, Task.REGRESSION
+
+
+@pytest.fixture
+def mixed() -> pd.DataFrame:
+    """60 rows: a number, a 20-level category, a boolean and a date, each with a hole."""
+    rng = np.random.default_rng(0)
+    n = 60
+    frame = pd.DataFrame(
+        {
+            "num": rng.normal(size=n),
+            "cat": [f"c{i % 20}" for i in range(n)],
+            "flag": [i % 3 == 0 for i in range(n)],
+            "when": pd.date_range("2024-01-01", periods=n, freq="7D").astype(str),
+        }
+    )
+    frame["y"] = 2 * frame["num"] + (frame["cat"] == "c1") + rng.normal(scale=0.1, size=n)
+    frame["label"] = np.where(frame["y"] > 0, "up", "down")
+    frame.loc[3, "num"] = np.nan
+    frame.loc[4, "cat"] = None
+    frame.loc[5, "when"] = None
+    return frame
+
+
+FEATURES = ["num", "cat", "flag", "when"]
+
+
+# --- Coerce / category_text -------------------------------------------------------------------
+
+
+def test_coerce_number_turns_text_and_infinity_into_missing() -> None:
+    raw = pd.DataFrame({"a": ["1.5", "x", np.inf, -np.inf, 2, None, " 3 "]}, dtype=object)
+    out = Coerce("number").fit_transform(raw)["a"]
+    assert out.dtype == float
+    np.testing.assert_array_equal(out.to_numpy(), [1.5, np.nan, np.nan, np.nan, 2.0, np.nan, 3.0])
+
+
+def test_coerce_text_gives_one_label_per_category() -> None:
+    raw = pd.DataFrame(
+        {"a": [1, 1.0, "1", np.int64(1), np.float32(1.0), True, "x", 2.5]}, dtype=object
+    )
+    out = Coerce("text").fit_transform(raw)["a"].tolist()
+    assert out == ["1", "1", "1", "1", "1", "True", "x", "2.5"]
+
+
+@pytest.mark.parametrize(
+    "missing", [None, np.nan, float("nan"), np.float32("nan"), pd.NA, pd.NaT], ids=repr
+)
+def test_category_text_keeps_every_kind_of_missing_missing(missing: object) -> None:
+    assert category_text(missing) is np.nan
+
+
+def test_coerce_keeps_column_names_for_feature_names() -> None:
+    coerce = Coerce("number").fit(pd.DataFrame({"a": [1], "b": [2]}))
+    assert coerce.get_feature_names_out().tolist() == ["a", "b"]
+    assert coerce.n_features_in_ == 2
+
+
+# --- DateParts --------------------------------------------------------------------------------
+
+
+def test_date_parts_expand_dates_and_leave_bad_ones_missing() -> None:
+    parts = DateParts().fit(pd.DataFrame({"d": ["2024-03-15", "2023-12-31"]}))
+    out = parts.transform(pd.DataFrame({"d": ["2024-03-15", "not a date", None]}))
+    np.testing.assert_array_equal(out[0], [2024, 3, 15, 4])  # a Friday
+    assert np.isnan(out[1:]).all()
+    assert parts.get_feature_names_out().tolist() == ["d_year", "d_month", "d_day", "d_dayofweek"]
+
+
+def test_date_parts_raise_no_pandas_deprecation() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        DateParts().fit_transform(pd.DataFrame({"d": pd.date_range("2024-01-01", periods=3)}))
+
+
+# --- ColumnPlan -------------------------------------------------------------------------------
+
+
+def test_plan_sorts_features_by_role(mixed: pd.DataFrame) -> None:
+    plan = plan_columns(profile_table(mixed), FEATURES, scale=True)
+    assert plan == ColumnPlan(("num",), ("cat", "flag"), ("when",), True)
+
+
+def test_plan_describe_says_what_happens_to_each_group(mixed: pd.DataFrame) -> None:
+    table = plan_columns(profile_table(mixed), FEATURES, scale=True).describe()
+    assert table.columns.tolist() == ["columns treated as", "columns", "what is done"]
+    assert table["columns treated as"].tolist() == ["numeric", "categorical / boolean", "date"]
+    assert table["columns"].tolist() == ["num", "cat, flag", "when"]
+    assert table["what is done"][0] == "fill missing with median → standardise (mean 0, sd 1)"
+    assert (
+        "one-hot" in table["what is done"][1] and "unseen ones ignored" in table["what is done"][1]
+    )
+    assert table["what is done"][2].startswith("expand into year, month, day, weekday")
+
+
+def test_plan_describe_without_scaling_or_groups() -> None:
+    table = ColumnPlan(("a", "b"), (), (), scale=False).describe()
+    assert table.to_dict("list") == {
+        "columns treated as": ["numeric"],
+        "columns": ["a, b"],
+        "what is done": ["fill missing with median"],
+    }
+
+
+# --- whole pipelines --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "dense"), [("tree", True), ("ridge", False), ("svm", False)])
+def test_trees_get_dense_input_and_linear_models_may_get_sparse(
+    mixed: pd.DataFrame, key: str, dense: bool
+) -> None:
+    pipe, _ = build_pipeline(get_spec(key), R, {}, profile_table(mixed), FEATURES)
+    pipe.fit(mixed[FEATURES], mixed["y"])
+    out = pipe.named_steps["prep"].transform(mixed[FEATURES])
+    # 1 number + 20 categories + 2 flags + 4 date parts: one-hot makes it mostly zeros.
+    assert out.shape == (60, 27)
+    assert sp.issparse(out) is not dense
+
+
+def test_feature_names_are_readable(mixed: pd.DataFrame) -> None:
+    pipe, _ = build_pipeline(get_spec("ridge"), R, {}, profile_table(mixed), FEATURES)
+    pipe.fit(mixed[FEATURES], mixed["y"])
+    names = pipe.named_steps["prep"].get_feature_names_out().tolist()
+    assert names[0] == "num"
+    assert "cat_c7" in names and "flag_True" in names
+    assert names[-4:] == ["when_year", "when_month", "when_day", "when_dayofweek"]
+
+
+@pytest.mark.parametrize(("key", "task"), [("ridge", R), ("tree", R), ("logistic", C), ("svm", C)])
+def test_pipeline_predicts_from_raw_rows_with_holes_and_unseen_values(
+    mixed: pd.DataFrame, key: str, task: Task
+) -> None:
+    target = "y" if task == R else "label"
+    pipe, _ = build_pipeline(get_spec(key), task, {}, profile_table(mixed), FEATURES)
+    pipe.fit(mixed[FEATURES], mixed[target])
+    raw = pd.DataFrame(
+        {
+            "num": ["abc", np.inf, None, "0.5"],
+            "cat": ["NEVER SEEN", None, 3, "c1"],
+            "flag": [None, "True", True, 1],
+            "when": ["bad", None, "2031-02-02", "2024-01-08"],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # unseen categories are ignored without a warning
+        predictions = pipe.predict(raw)
+    assert len(predictions) == 4
+    if task == R:
+        assert np.isfinite(predictions.astype(float)).all()
+    else:
+        assert set(predictions) <= {"up", "down"}
+
+
+def test_unseen_category_is_encoded_as_no_known_category(mixed: pd.DataFrame) -> None:
+    prep = build_preprocessor(ColumnPlan((), ("cat",), (), scale=False), dense=True)
+    prep.fit(mixed[["cat"]])
+    out = prep.transform(pd.DataFrame({"cat": ["NEVER SEEN", "c1"]}))
+    assert out[0].sum() == 0
+    assert out[1].sum() == 1
+
+
+def test_many_categories_are_capped() -> None:
+    frame = pd.DataFrame({"cat": [f"k{i}" for i in range(100)] * 3})
+    prep = build_preprocessor(ColumnPlan((), ("cat",), (), scale=False), dense=True)
+    assert prep.fit_transform(frame).shape == (300, MAX_CATEGORIES)
+
+
+def test_numbers_stored_as_text_at_predict_give_the_same_prediction(mixed: pd.DataFrame) -> None:
+    pipe, _ = build_pipeline(get_spec("ridge"), R, {}, profile_table(mixed), FEATURES)
+    pipe.fit(mixed[FEATURES], mixed["y"])
+    rows = mixed[FEATURES].head(5)
+    as_text = rows.astype(str).replace({"nan": None, "None": None})
+    np.testing.assert_allclose(pipe.predict(as_text), pipe.predict(rows))
+
+
+def test_prepare_features_names_missing_columns(mixed: pd.DataFrame) -> None:
+    assert prepare_features(mixed, ["cat", "num"]).columns.tolist() == ["cat", "num"]
+    with pytest.raises(DataError, match=r"Missing feature column\(s\): ghost, spirit\."):
+        prepare_features(mixed, ["num", "ghost", "spirit"])

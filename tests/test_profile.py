@@ -1,0 +1,260 @@
+"""Column roles, the task a target implies, default choices and target checks."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mllib import profile
+from mllib.errors import DataError
+from mllib.profile import (
+    Role,
+    Task,
+    check_target,
+    default_features,
+    default_target,
+    detect_task,
+    distributions,
+    drop_bad_target_rows,
+    drop_rare_classes,
+    profile_column,
+    profile_table,
+)
+
+C, R = Task.CLASSIFICATION, Task.REGRESSION
+N = 40
+
+
+@pytest.fixture
+def table() -> pd.DataFrame:
+    """One column per role, 40 rows."""
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "row_id": np.arange(100, 100 + N),
+            "height": rng.normal(170, 10, N).round(1),
+            "colour": rng.choice(["red", "green", "blue"], N),
+            "member": rng.choice([True, False], N),
+            "answer": rng.choice(["yes", "no"], N),
+            "joined": pd.date_range("2024-01-01", periods=N, freq="D").astype(str),
+            "stamp": pd.date_range("2024-01-01", periods=N, freq="h"),
+            "country": "UK",
+            "level": 7,
+            "nothing": np.nan,
+            "uid": [f"U{i:05d}" for i in range(N)],
+            "comment": [f"this was a fine visit number {i}" for i in range(N)],
+            "score": rng.normal(size=N),
+        }
+    )
+
+
+EXPECTED_ROLES = {
+    "row_id": (Role.ID_LIKE, "a unique number per row, like a row ID"),
+    "height": (Role.NUMERIC, ""),
+    "colour": (Role.CATEGORICAL, ""),
+    "member": (Role.BOOLEAN, ""),
+    "answer": (Role.BOOLEAN, ""),
+    "joined": (Role.DATETIME, "dates; expanded into year, month, day and weekday"),
+    "stamp": (Role.DATETIME, "expanded into year, month, day and weekday"),
+    "country": (Role.CONSTANT, "every value is 'UK'"),
+    "level": (Role.CONSTANT, "every value is 7"),
+    "nothing": (Role.EMPTY, "every value is missing"),
+    "uid": (Role.ID_LIKE, "40 different values in 40 rows, like an ID"),
+    "comment": (Role.TEXT, "free text (almost every value is different)"),
+    "score": (Role.NUMERIC, ""),
+}
+
+
+def test_every_role_with_its_reason(table: pd.DataFrame) -> None:
+    prof = profile_table(table)
+    assert prof.names == list(table.columns)
+    found = {c.name: (c.role, c.reason) for c in prof.columns}
+    assert found == EXPECTED_ROLES
+
+
+def test_column_statistics(table: pd.DataFrame) -> None:
+    prof = profile_table(table)
+    row_id = prof["row_id"]
+    assert (row_id.minimum, row_id.maximum, row_id.mean) == (100.0, 139.0, 119.5)
+    assert row_id.distinct == N and row_id.missing == 0.0
+    joined = prof["joined"]
+    assert (joined.minimum, joined.maximum) == ("2024-01-01", "2024-02-09")
+    assert prof["nothing"].missing == 1.0
+    assert prof["colour"].minimum is None
+    assert [c.usable for c in prof.columns] == [
+        False, True, True, True, True, True, True, False, False, False, False, False, True
+    ]  # fmt: skip
+    with pytest.raises(KeyError):
+        prof["ghost"]
+
+
+def test_infinity_counts_as_missing() -> None:
+    col = profile_column(pd.Series([1.0, np.inf, -np.inf, np.nan, 2.0], name="x"))
+    assert col.missing == pytest.approx(3 / 5)
+    assert col.distinct == 2
+    assert (col.minimum, col.maximum) == (1.0, 2.0)
+
+
+def test_small_unique_integers_are_not_ids() -> None:
+    assert profile_column(pd.Series(range(10), name="id")).role == Role.NUMERIC
+    unnamed = pd.Series(np.random.default_rng(1).permutation(1000)[:50] * 3, name="amount")
+    assert profile_column(unnamed).role == Role.NUMERIC  # unique but neither named nor 1,2,3…
+
+
+def test_many_categories_are_too_many_to_encode() -> None:
+    values = [f"k{i % 1500}" for i in range(6000)]
+    col = profile_column(pd.Series(values, name="kind"))
+    assert (col.role, col.reason) == (Role.ID_LIKE, "1500 categories: too many to one-hot encode")
+
+
+def test_profile_table_view_for_the_page(table: pd.DataFrame) -> None:
+    view = profile_table(table).to_frame()
+    assert view.columns.tolist() == [
+        "column", "type", "role", "missing %", "distinct", "min", "max", "mean", "note"
+    ]  # fmt: skip
+    first = view.iloc[0].to_dict()
+    assert first["role"] == "ID-like"
+    assert (first["min"], first["max"], first["mean"]) == ("100", "139", "119.5")
+    assert view.set_index("column").loc["nothing", "missing %"] == 100.0
+    assert view.set_index("column").loc["colour", "min"] == ""
+
+
+def test_large_tables_are_profiled_on_a_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(profile, "PROFILE_SAMPLE", 100)
+    frame = pd.DataFrame({"x": [f"k{i % 7}" for i in range(250)], "y": np.arange(250) * 0.5})
+    prof = profile_table(frame)
+    assert prof.sampled_rows == 100
+    assert prof.n_rows == 250  # the table's size, not the sample's
+    assert [len(h) for h in distributions(frame, prof)] == [7, 12]
+    assert profile_table(frame.head(100)).sampled_rows is None
+
+
+def test_distributions_give_small_histograms(table: pd.DataFrame) -> None:
+    prof = profile_table(table)
+    hist = dict(zip(prof.names, distributions(table, prof, bins=5), strict=True))
+    assert len(hist["height"]) == 5 and sum(hist["height"]) == N
+    assert sum(hist["colour"]) == N and len(hist["colour"]) == 3
+    assert hist["uid"] == [] and hist["nothing"] == []
+
+
+# --- task detection ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "task", "reason"),
+    [
+        (["cat", "dog", "cat", "bird"], C, "the target holds 3 text labels"),
+        ([True, False, True], C, "the target is true/false"),
+        ([0, 1, 2, 1, 0, 2], C, "the target has only 3 distinct whole numbers"),
+        ([1.0, 2.0, 1.0, 2.0, np.nan, np.inf], C, "the target has only 2 distinct whole numbers"),
+        ([3, 1, 4, 5, 9, 2], R, "the target is numeric with 6 distinct values"),  # no repeats
+        ([0.5, 1.25, 2.0], R, "the target is numeric with 3 distinct values"),
+        (list(range(100)), R, "the target is numeric with 100 distinct values"),
+    ],
+)
+def test_detect_task_says_why(values: list, task: Task, reason: str) -> None:
+    guess = detect_task(pd.Series(values))
+    assert (guess.task, guess.reason) == (task, reason)
+
+
+def test_many_rows_allow_up_to_twenty_integer_classes() -> None:
+    many = pd.Series(np.arange(2000) % 20)
+    assert detect_task(many).task == C
+    assert detect_task(pd.Series(np.arange(2000) % 21)).task == R
+    assert detect_task(pd.Series(np.arange(100) % 12)).task == R  # few rows: at most 10
+
+
+# --- defaults ---------------------------------------------------------------------------------
+
+
+def test_default_target_prefers_a_target_like_name(table: pd.DataFrame) -> None:
+    assert default_target(profile_table(table)) == "score"  # last usable column
+    named = table.assign(label=np.where(table["height"] > 170, "tall", "short"))
+    named = named[["label", *table.columns]]
+    assert default_target(profile_table(named)) == "label"
+
+
+def test_default_target_skips_unusable_last_columns(table: pd.DataFrame) -> None:
+    frame = table[["height", "colour", "uid", "nothing"]]
+    assert default_target(profile_table(frame)) == "colour"
+
+
+def test_default_features_exclude_ids_and_constants_with_a_reason(table: pd.DataFrame) -> None:
+    choice = default_features(profile_table(table), "score")
+    assert choice.features == ["height", "colour", "member", "answer", "joined", "stamp"]
+    assert choice.excluded == {
+        "row_id": "ID-like: a unique number per row, like a row ID",
+        "country": "constant: every value is 'UK'",
+        "level": "constant: every value is 7",
+        "nothing": "empty: every value is missing",
+        "uid": "ID-like: 40 different values in 40 rows, like an ID",
+        "comment": "free text: free text (almost every value is different)",
+    }
+
+
+# --- target checks ----------------------------------------------------------------------------
+
+
+def test_check_target_counts_missing_and_infinite_values() -> None:
+    frame = pd.DataFrame({"y": [1.5, np.nan, np.inf, -np.inf, 2.5, np.nan, 3.5]})
+    check = check_target(frame, "y", R)
+    assert (check.missing, check.infinite, check.bad_rows) == (2, 2, 4)
+    assert check.errors == ()
+    assert check.warnings == (
+        "The target “y” has 2 missing and 2 infinite value(s); those rows cannot be used for "
+        "training.",
+    )
+    cleaned = drop_bad_target_rows(frame.assign(x=range(7)), "y")
+    assert cleaned["y"].tolist() == [1.5, 2.5, 3.5]
+    assert cleaned["x"].tolist() == [0, 4, 6]
+    assert cleaned.index.tolist() == [0, 1, 2]
+
+
+def test_drop_bad_target_rows_keeps_text_and_drops_missing_labels() -> None:
+    frame = pd.DataFrame({"y": ["a", None, "inf", "b"]})
+    assert drop_bad_target_rows(frame, "y")["y"].tolist() == ["a", "inf", "b"]
+    assert check_target(frame, "y", C).missing == 1
+
+
+@pytest.mark.parametrize(
+    ("values", "task", "message"),
+    [
+        ([5] * 12, R, r"The target “y” has a single value \(5\): there is nothing to predict"),
+        (["a"] * 12, C, r"has a single value \('a'\)"),
+        ([np.nan] * 12, C, r"has a single value: there is nothing"),
+        ([0.5, 1.7, 2.2, 3.1] * 3, C, r"holds decimal numbers \(4 distinct values\).*regression"),
+        (["a", "b"] * 6, R, "is text, which regression cannot predict.*classification"),
+        ([True, False] * 6, R, "is true/false, which regression cannot predict"),
+        (["a"] * 6 + ["b"] * 5 + ["c"], C, r"1 class\(es\) of “y” have a single row \(c\)"),
+    ],
+)
+def test_check_target_blocks_what_cannot_be_trained(values: list, task: Task, message: str) -> None:
+    check = check_target(pd.DataFrame({"y": values}), "y", task)
+    assert len(check.errors) == 1
+    assert re.search(message, check.errors[0]), check.errors[0]
+
+
+def test_check_target_warns_about_codes_and_too_many_classes() -> None:
+    codes = check_target(pd.DataFrame({"y": [1, 2, 3] * 5}), "y", R)
+    assert codes.errors == ()
+    assert codes.warnings == (
+        "The target has only 3 whole-number values; if they are codes for categories, "
+        "classification is the right task.",
+    )
+    many = check_target(pd.DataFrame({"y": [f"k{i % 60}" for i in range(180)]}), "y", C)
+    assert many.warnings == ("The target has 60 classes; with so many, regression may fit better.",)
+
+
+def test_check_target_needs_the_column() -> None:
+    with pytest.raises(DataError, match=r"The target column “ghost” is not in the table\."):
+        check_target(pd.DataFrame({"y": [1, 2]}), "ghost", R)
+
+
+def test_drop_rare_classes() -> None:
+    frame = pd.DataFrame({"y": ["a", "a", "b", "c", "c", "c"], "x": range(6)})
+    kept = drop_rare_classes(frame, "y")
+    assert kept["y"].tolist() == ["a", "a", "c", "c", "c"]
+    assert drop_rare_classes(frame, "y", min_count=3)["x"].tolist() == [3, 4, 5]
