@@ -164,7 +164,9 @@ def plan_columns(profile: TableProfile, features: list[str], scale: bool) -> Col
 def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
     numeric_steps: list[tuple[str, Any]] = [
         ("coerce", Coerce("number")),
-        ("impute", SimpleImputer(strategy="median")),
+        # keep_empty_features: a column with no value in the training rows becomes a column
+        # of zeros instead of vanishing, which would leave the model with 0 features.
+        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
     ]
     date_steps: list[tuple[str, Any]] = [
         ("parts", DateParts()),
@@ -176,7 +178,7 @@ def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
     categorical = Pipeline(
         [
             ("coerce", Coerce("text")),
-            ("impute", SimpleImputer(strategy="most_frequent")),
+            ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
             (
                 "onehot",
                 OneHotEncoder(

@@ -187,6 +187,18 @@ def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
             "a model.",
         )
     notes = list(check.warnings)
+    empty = [f for f in config.features if f in frame.columns and not _has_values(frame[f])]
+    if empty and len(empty) == len(config.features):
+        raise TrainingError(
+            f"Every selected feature is empty ({', '.join(empty)}): there is nothing to learn "
+            "from.",
+            "Tick feature columns that have values.",
+        )
+    if empty:
+        notes.append(
+            f"{', '.join(empty)}: no values at all, so the model cannot use "
+            + ("it." if len(empty) == 1 else "them.")
+        )
     n_features = len(config.features)
     if n_features >= usable:
         notes.append(
@@ -194,6 +206,13 @@ def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
             "the test score is the one to trust."
         )
     return notes
+
+
+def _has_values(series: pd.Series) -> bool:
+    """Whether a column holds anything a model can use (±inf counts as missing, as in Coerce)."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return bool(np.isfinite(series.to_numpy(dtype=float, na_value=np.nan)).any())
+    return bool(series.notna().any())
 
 
 def model_rows(frame: pd.DataFrame, config: TrainConfig) -> pd.DataFrame:

@@ -204,3 +204,16 @@ def test_prepare_features_names_missing_columns(mixed: pd.DataFrame) -> None:
     assert prepare_features(mixed, ["cat", "num"]).columns.tolist() == ["cat", "num"]
     with pytest.raises(DataError, match=r"Missing feature column\(s\): ghost, spirit\."):
         prepare_features(mixed, ["num", "ghost", "spirit"])
+
+
+@pytest.mark.parametrize("key", ["ridge", "tree"])
+def test_a_column_with_no_values_at_fit_keeps_its_place(key: str) -> None:
+    frame = pd.DataFrame(
+        {"num": [np.nan] * 6, "cat": pd.Series([None] * 6, dtype=object), "x": range(6)}
+    )
+    prof = profile_table(frame.assign(num=range(6), cat=list("abcabc")))  # roles as if filled
+    pipe, _ = build_pipeline(get_spec(key), R, {}, prof, ["num", "cat", "x"])
+    pipe.fit(frame[["num", "cat", "x"]], np.arange(6.0))
+    out = pipe.named_steps["prep"].transform(frame[["num", "cat", "x"]])
+    assert out.shape == (6, 3)
+    assert len(pipe.predict(pd.DataFrame({"num": [1.0], "cat": ["new"], "x": [2]}))) == 1

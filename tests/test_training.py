@@ -347,3 +347,13 @@ def test_estimate_seconds_counts_cross_validation_fits() -> None:
     spec = CATALOGUE["svm"]
     one = training.estimate_seconds(spec, 1000, 5)
     assert training.estimate_seconds(spec, 1000, 5, cv_folds=4) == pytest.approx(5 * one)
+
+
+def test_an_empty_feature_is_named_and_the_rest_still_train() -> None:
+    frame, _ = tiny(list(np.linspace(0, 1, 20)))
+    frame["blank"] = np.nan
+    frame["dashes"] = pd.Series([None] * 20, dtype=object)
+    model = train_tiny(frame, "ridge", R)
+    assert "blank, dashes: no values at all, so the model cannot use them." in model.warnings
+    with pytest.raises(TrainingError, match=r"Every selected feature is empty \(blank\)"):
+        train_model(frame, profile_table(frame), TrainConfig.make("tree", R, "y", ["blank"]))
