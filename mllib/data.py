@@ -388,16 +388,32 @@ def _read_excel(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
     sheets = tuple(str(s) for s in book.sheet_names)
     if not sheets:
         raise DataError(f"“{filename}” has no worksheets.")
-    sheet = options.sheet if options.sheet in sheets else sheets[0]
-    try:
-        frame = pd.read_excel(book, sheet_name=sheet)
-    except Exception as err:  # openpyxl raises many types for damaged sheets
-        raise DataError(f"Sheet “{sheet}” of “{filename}” could not be read: {err}") from err
+    # Without a (valid) choice, show the first sheet that holds a table: workbooks often open
+    # with a cover or notes sheet, and an error there would hide the sheet picker.
+    candidates = [options.sheet] if options.sheet in sheets else list(sheets)
+    skipped: list[str] = []
+    for sheet in candidates:
+        frame = _read_sheet(book, sheet, filename)
+        if frame.shape[1] >= 2 and len(frame):
+            break
+        skipped.append(sheet)
+    else:
+        sheet = candidates[0]
+        frame = _read_sheet(book, sheet, filename)
+        skipped = []
     original = [str(c) for c in frame.columns]
     frame.columns = [c.strip() for c in original]
     notes = []
     if options.sheet and options.sheet not in sheets:
         notes.append(f"Sheet “{options.sheet}” was not found; showing “{sheet}”.")
+    if skipped:
+        listed = ", ".join(f"“{s}”" for s in skipped)
+        one = len(skipped) == 1
+        notes.append(
+            f"{'Sheet' if one else 'Sheets'} {listed} {'holds' if one else 'hold'} no table "
+            f"(a header and rows, two columns or more), so {'it was' if one else 'they were'} "
+            "skipped."
+        )
     if len(sheets) > 1:
         notes.append(f"The workbook has {len(sheets)} sheets; showing “{sheet}”.")
     mangled = [
@@ -418,6 +434,13 @@ def _read_excel(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
         sheet=sheet,
         notes=notes,
     )
+
+
+def _read_sheet(book: pd.ExcelFile, sheet: str, filename: str) -> pd.DataFrame:
+    try:
+        return pd.read_excel(book, sheet_name=sheet)
+    except Exception as err:  # openpyxl raises many types for damaged sheets
+        raise DataError(f"Sheet “{sheet}” of “{filename}” could not be read: {err}") from err
 
 
 def _read_parquet(raw: bytes, filename: str) -> Dataset:

@@ -130,6 +130,21 @@ def test_excel_workbook_with_several_sheets() -> None:
     assert "Sheet “gone” was not found; showing “people”." in missing.notes
 
 
+def test_excel_skips_a_cover_sheet_without_a_table() -> None:
+    raw = workbook(
+        {"About": pd.DataFrame({"Sales export": []}), "Notes": SMALL[["x"]], "Data": SMALL}
+    )
+    dataset = read_table(raw, "book.xlsx")
+    assert (dataset.sheet, dataset.sheets) == ("Data", ("About", "Notes", "Data"))
+    pd.testing.assert_frame_equal(dataset.frame, SMALL)
+    assert dataset.notes[0] == (
+        "Sheets “About”, “Notes” hold no table (a header and rows, two columns or more), so "
+        "they were skipped."
+    )
+    with pytest.raises(DataError, match=r"“book.xlsx” has a header \(1 columns\) but no data"):
+        read_table(raw, "book.xlsx", LoadOptions(sheet="About"))  # an explicit choice stands
+
+
 def test_excel_duplicate_headers_are_reported() -> None:
     frame = pd.DataFrame([[1, 2, 3], [4, 5, 6]], columns=["a", "a", "b"])
     dataset = read_table(frame_bytes(frame, "xlsx"), "dup.xlsx")
