@@ -9,6 +9,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sklearn.model_selection import train_test_split
 from sklearn.svm import SVR
 
@@ -199,6 +201,17 @@ def test_every_test_size_in_bounds_keeps_every_class_in_both_parts(layout: str) 
         for seed in range(3):
             train, test = train_test_split(y, test_size=pct / 100, stratify=y, random_state=seed)
             assert set(train) == set(test) == set(y), (pct, seed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(2, 60), min_size=2, max_size=6))
+def test_bounds_hold_for_any_class_layout(counts: list[int]) -> None:
+    y = pd.Series([i for i, n in enumerate(counts) for _ in range(n)])
+    low, high = training.test_size_bounds(y, C)
+    assume((low, high) != (0.5, 0.5))  # the documented best effort when nothing is certain
+    for fraction in {low, round((low + high) / 2, 2), high}:
+        train, test = train_test_split(y, test_size=fraction, stratify=y, random_state=0)
+        assert set(train) == set(test) == set(y), fraction
 
 
 def test_bounds_for_known_layouts() -> None:
