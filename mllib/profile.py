@@ -23,7 +23,9 @@ _TARGET_NAME = re.compile(
     r"^(target|label|labels|class|y|outcome|species|diagnosis|churn(ed)?|price|survived)$", re.I
 )
 _TRUTHY = {"true", "false", "yes", "no", "y", "n", "t", "f"}
-_DATEISH = re.compile(r"\d{1,4}[-/.:]\d{1,2}")
+# A date needs a day: times alone ("12:30") would be stamped with today's date by the parser,
+# so their year/month/day parts would change with the day the model is used.
+_DATEISH = re.compile(r"\d{1,4}[-/.]\d{1,2}")
 
 
 class Role(str, Enum):

@@ -98,6 +98,13 @@ def test_infinity_counts_as_missing() -> None:
     assert (col.minimum, col.maximum) == (1.0, 2.0)
 
 
+def test_times_of_day_are_categories_not_dates() -> None:
+    times = pd.Series(["09:30", "12:45", "17:00"] * 10, name="slot")
+    assert profile_column(times).role == Role.CATEGORICAL
+    stamps = pd.Series(["2024-03-01 09:30", "2024-03-02 12:45"] * 10, name="at")
+    assert profile_column(stamps).role == Role.DATETIME
+
+
 def test_small_unique_integers_are_not_ids() -> None:
     assert profile_column(pd.Series(range(10), name="id")).role == Role.NUMERIC
     unnamed = pd.Series(np.random.default_rng(1).permutation(1000)[:50] * 3, name="amount")
