@@ -1,5 +1,180 @@
-"""Work in progress (being built in a parallel change)."""
+"""Export & serve: download the model with its card and train.py, serve it, or import one."""
 
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
 import streamlit as st
 
-st.title("export")
+from mllib import export, training
+from mllib.data import Dataset
+from mllib.errors import GlassboxError
+from mllib.export import Artifact, ModelBundle
+from mllib.predict import check_records
+from mllib.profile import TableProfile
+from mllib.schema import FeatureSchema
+from ui import shell
+from ui.state import Workspace, workspace
+
+PORT = 8000
+IMPORT_TYPES = ["skops", "joblib", "pkl", "pickle"]  # pickles are accepted only to be refused
+
+shell.ensure_app_shell()
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def trained_bundle(
+    key: str, _model: training.TrainedModel, _dataset: Dataset, _profile: TableProfile | None
+) -> ModelBundle:
+    """The trained model wrapped with its schema, once per training key."""
+    return export.bundle_from_model(_model, _dataset, _profile)
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
+def artifacts(key: str, _bundle: ModelBundle) -> list[Artifact]:
+    """Every file, written once per model (skops and joblib writes cost up to seconds)."""
+    return export.export_artifacts(_bundle)
+
+
+def downloads(bundle: ModelBundle) -> None:
+    st.subheader("Download the model")
+    with st.spinner("Writing the files…"):
+        files = artifacts(bundle.key, bundle)
+    for artifact in files:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.markdown(
+            f"**`{artifact.filename}`** · {export.human_size(artifact.size)}  \n"
+            f"{artifact.description}"
+        )
+        if artifact.downloadable:
+            right.download_button(
+                "Download",
+                artifact.data,
+                artifact.filename,
+                artifact.mime,
+                key=f"download_{artifact.filename}",
+                icon=":material/download:",
+                type="primary" if artifact.filename.endswith(".zip") else "secondary",
+                width="stretch",
+            )
+        else:
+            right.caption(
+                f"Too large to download here (over "
+                f"{export.human_size(export.MAX_DOWNLOAD_BYTES)}): limit the tree depth or use "
+                "fewer rows."
+            )
+    st.markdown("**SHA-256 of each file** (the zip holds them as `SHA256SUMS`)")
+    st.dataframe(export.hash_table(files), hide_index=True, width="stretch")
+    with st.expander("Read the model card"):
+        card = next(a for a in files if a.filename == "model-card.md")
+        st.markdown(card.data.decode())
+
+
+def serving(bundle: ModelBundle) -> None:
+    schema: FeatureSchema = bundle.schema
+    st.subheader("Serve it as a JSON web service")
+    st.markdown(
+        f"Save **`{export.MODEL_STEM}.skops`** next to this project and start the service "
+        "(Flask under waitress; it checks every request against the model's schema):"
+    )
+    st.code(export.serve_command(port=PORT), language="bash")
+    st.markdown("Then ask it for a prediction, here with a typical row:")
+    st.code(export.curl_example(schema, PORT), language="bash")
+    example = bundle.predict(_example_frame(schema)).records()
+    st.markdown("It answers:")
+    st.code(json.dumps(example, indent=2), language="json")
+    st.caption(
+        "`GET /health`, `GET /schema` and `GET /openapi.json` describe the service. Missing or "
+        "unknown fields, wrong types, NaN, unseen categories and oversized requests get a 4xx "
+        "JSON error naming the problem."
+    )
+    with st.expander("Production: several workers"):
+        st.markdown(
+            "The command above runs waitress with 4 threads. For several processes, use "
+            "gunicorn with the factory that reads the model path from `GLASSBOX_MODEL` "
+            "(details in `docs/serving.md`):"
+        )
+        st.code(
+            f"pip install gunicorn\nGLASSBOX_MODEL={export.MODEL_STEM}.skops \\\n"
+            f"  gunicorn -w 4 -b 0.0.0.0:{PORT} 'mllib.serve:create_app_from_env()'",
+            language="bash",
+        )
+
+
+def _example_frame(schema: FeatureSchema) -> pd.DataFrame:
+    return check_records([schema.example_row()], schema).frame
+
+
+def importer(ws: Workspace) -> None:
+    st.subheader("Import a model")
+    st.markdown(
+        "Load a model exported from Glassbox to predict with it on the Predict page. Only "
+        "**`.skops`** files are accepted, and only with the types Glassbox's own pipelines "
+        "use. **`.joblib` and `.pkl` files are never opened:** they are pickles, and loading a "
+        "pickle runs whatever code its author put in it."
+    )
+    # A new key empties the uploader after "Forget", so the file is not imported again.
+    generation = st.session_state.get("import_generation", 0)
+    key = "import_model" if not generation else f"import_model_{generation}"
+    upload = st.file_uploader("A .skops model file", type=IMPORT_TYPES, key=key)
+    if upload is not None:
+        raw = upload.getvalue()
+        digest = hashlib.sha256(raw).hexdigest() + upload.name
+        last = st.session_state.get("import_result")
+        if last is None or last[0] != digest:
+            try:
+                bundle, notes = export.import_model(raw, upload.name)
+            except GlassboxError as err:
+                last = (digest, str(err), [])
+            else:
+                ws.imported = bundle
+                last = (digest, None, notes)
+            st.session_state["import_result"] = last
+        _, error, notes = last
+        if error:
+            st.error(f"**{upload.name}** was refused. {error}", icon=":material/block:")
+        for note in notes:
+            st.warning(note, icon=":material/warning:")
+    if isinstance(ws.imported, ModelBundle):
+        meta = ws.imported.metadata
+        st.success(
+            f"Imported **{ws.imported.source}**: {ws.imported.title}, created "
+            f"{meta.get('created', '?')} with scikit-learn "
+            f"{meta.get('versions', {}).get('scikit-learn', '?')}.",
+            icon=":material/check_circle:",
+        )
+        left, right = st.columns(2)
+        with left:
+            st.page_link(
+                "pages/predict.py", label="Predict with it", icon=":material/online_prediction:"
+            )
+        if right.button("Forget the imported model", key="import_forget"):
+            ws.imported = None
+            st.session_state.pop("import_result", None)
+            st.session_state["import_generation"] = generation + 1
+            st.rerun()
+
+
+def main() -> None:
+    ws = workspace()
+    shell.page_header(
+        "Export & serve",
+        "Take the model with you: files you can verify, a card that explains it, a script "
+        "that rebuilds it, and a JSON service that answers predictions.",
+    )
+    if ws.model is not None and ws.dataset is not None:
+        key = training.training_key(ws.dataset.fingerprint, ws.model.config)
+        bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
+        st.caption(f"Current model: **{bundle.title}**, trained on {ws.dataset.name}.")
+        downloads(bundle)
+        st.divider()
+        serving(bundle)
+    else:
+        shell.require_model(ws)
+    st.divider()
+    importer(ws)
+
+
+main()

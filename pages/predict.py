@@ -1,5 +1,301 @@
-"""Work in progress (being built in a parallel change)."""
+"""Predict: one row on a form drawn from the feature schema, or a whole file at once."""
 
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.title("predict")
+from mllib import data, export, training
+from mllib.data import Dataset
+from mllib.errors import GlassboxError
+from mllib.export import ModelBundle
+from mllib.predict import (
+    ValidationError,
+    append_predictions,
+    check_records,
+    check_table,
+    probability_chart,
+    score_table,
+    template_table,
+)
+from mllib.profile import TableProfile
+from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema
+from ui import shell
+from ui.state import Workspace, workspace
+
+PREVIEW_ROWS = 200
+MISSING = "— missing —"
+
+shell.ensure_app_shell()
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def trained_bundle(
+    key: str, _model: training.TrainedModel, _dataset: Dataset, _profile: TableProfile | None
+) -> ModelBundle:
+    """The trained model wrapped with its schema, once per training key."""
+    return export.bundle_from_model(_model, _dataset, _profile)
+
+
+@st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
+def batch_prediction(
+    key: str, _bundle: ModelBundle, _raw: bytes, filename: str
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Read, check and predict an upload once per (model, file content)."""
+    table = data.read_table(_raw, filename).frame
+    checked = check_table(table, _bundle.schema)
+    prediction = _bundle.predict(checked.frame)
+    out = append_predictions(table, prediction, _bundle.target)
+    return out, checked.warnings, checked.ignored
+
+
+def available_bundles(ws: Workspace) -> dict[str, ModelBundle]:
+    out: dict[str, ModelBundle] = {}
+    if ws.model is not None and ws.dataset is not None:
+        key = training.training_key(ws.dataset.fingerprint, ws.model.config)
+        bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
+        out[f"Trained here: {bundle.title}"] = bundle
+    if isinstance(ws.imported, ModelBundle):
+        out[f"Imported ({ws.imported.source}): {ws.imported.title}"] = ws.imported
+    return out
+
+
+def choose_bundle(ws: Workspace) -> ModelBundle | None:
+    bundles = available_bundles(ws)
+    if not bundles:
+        st.info(
+            "Train a model first, or import a .skops model on the Export & serve page.",
+            icon=":material/info:",
+        )
+        st.page_link(
+            "pages/train.py", label="Go to the Train page", icon=":material/model_training:"
+        )
+        st.page_link("pages/export.py", label="Import a model", icon=":material/upload:")
+        return None
+    labels = list(bundles)
+    if len(labels) == 1:
+        st.session_state.pop("predict_source", None)
+        return bundles[labels[0]]
+    if st.session_state.get("predict_source") not in labels:
+        st.session_state["predict_source"] = labels[0]
+    choice = st.radio("Model to use", labels, key="predict_source")
+    return bundles[choice]
+
+
+def describe(bundle: ModelBundle) -> None:
+    test = bundle.metadata.get("metrics", {}).get("test") or {}
+    primary = next(iter(test.items()), None)
+    score = f" · test {primary[0]} {primary[1]:.3f}" if primary and primary[1] is not None else ""
+    st.caption(
+        f"**{bundle.title}** · {len(bundle.schema.features)} feature(s) · trained on "
+        f"{bundle.metadata.get('training_rows', '?'):,} rows{score}"
+    )
+
+
+# --- one row ---------------------------------------------------------------------------------
+
+
+def _step(feature: Feature) -> float:
+    span = float(feature.maximum) - float(feature.minimum)  # type: ignore[arg-type]
+    if span <= 0 or not math.isfinite(span):
+        return 1.0
+    return float(10 ** math.floor(math.log10(span / 100)))
+
+
+def feature_widget(feature: Feature, key: str) -> Any:
+    """One input drawn from the schema: number, choice, switch or date; returns a JSON value."""
+    hint = feature.range_text()
+    missing = f" · missing in {feature.missing:.0%} of training rows" if feature.missing else ""
+    if feature.role == NUMERIC:
+        if feature.integer:
+            value: Any = st.number_input(
+                feature.name,
+                value=int(feature.example()),
+                step=1,
+                key=key,
+                help=f"Whole number{missing}",
+            )
+        elif feature.minimum is not None:
+            step = _step(feature)
+            decimals = max(0, -math.floor(math.log10(step)))
+            value = st.number_input(
+                feature.name,
+                value=float(feature.example()),
+                step=step,
+                format=f"%.{decimals}f",
+                key=key,
+                help=f"Number{missing}",
+            )
+        else:
+            value = st.number_input(feature.name, value=0.0, key=key)
+        if hint:
+            st.caption(f"training range {hint}")
+        return value
+    if feature.role == DATETIME:
+        default = dt.date.fromisoformat(feature.example()[:10])
+        chosen = st.date_input(
+            feature.name,
+            value=default,
+            min_value=dt.date(1900, 1, 1),
+            max_value=dt.date(2100, 12, 31),
+            key=key,
+            help=f"Date{missing}",
+        )
+        if hint:
+            st.caption(f"training range {hint}")
+        return chosen.isoformat() if isinstance(chosen, dt.date) else None
+    if feature.json_boolean:
+        return st.toggle(feature.name, value=bool(feature.example()), key=key, help=missing or None)
+    options = [*feature.categories, MISSING]
+    index = options.index(feature.mode) if feature.mode in options else 0
+    choice = st.selectbox(feature.name, options, index=index, key=key, help=f"Category{missing}")
+    st.caption(f"{len(feature.categories)} categories seen in training")
+    return None if choice == MISSING else choice
+
+
+def form_prefix(schema: FeatureSchema) -> str:
+    """Widget keys change when the schema does, so another model starts from fresh values."""
+    text = repr(schema.to_dict())
+    return "row_" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def one_row(bundle: ModelBundle) -> None:
+    schema = bundle.schema
+    prefix = form_prefix(schema)
+    st.markdown(
+        "Change any value: the prediction follows. Start values are the training medians and the "
+        "most frequent categories."
+    )
+    if st.button("Reset to typical values", key="predict_reset", icon=":material/restart_alt:"):
+        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+            del st.session_state[key]
+        st.rerun()
+    values: dict[str, Any] = {}
+    with st.container(border=True):
+        cols = st.columns(3)
+        for i, feature in enumerate(schema.features):
+            with cols[i % 3]:
+                values[feature.name] = feature_widget(feature, f"{prefix}_{feature.name}")
+    try:
+        checked = check_records([values], schema)
+    except ValidationError as err:
+        st.error(f"These values cannot be predicted: {err}", icon=":material/error:")
+        return
+    prediction = bundle.predict(checked.frame)
+    for note in checked.warnings:
+        st.warning(note, icon=":material/warning:")
+    left, right = st.columns([1, 2], gap="large")
+    value = prediction.values[0]
+    with left:
+        if schema.is_classifier:
+            st.metric(f"Predicted {schema.target}", str(value))
+            if prediction.scores is not None and prediction.score_kind == "probability":
+                top = float(prediction.scores.iloc[0].max())
+                st.caption(f"The model gives this class a probability of {top:.0%}.")
+        else:
+            st.metric(f"Predicted {schema.target}", f"{float(value):,.4g}")
+            if schema.target_range:
+                low, high = schema.target_range
+                st.caption(f"Training targets ranged {low:,.4g} – {high:,.4g}.")
+    with right:
+        if prediction.scores is not None:
+            kind = prediction.score_kind or "probability"
+            st.altair_chart(probability_chart(score_table(prediction), kind), width="stretch")
+            if kind != "probability":
+                st.caption(
+                    "SVMs give signed distances to the boundary, not probabilities: the "
+                    "largest score wins."
+                )
+
+
+# --- a whole file ---------------------------------------------------------------------------
+
+
+def show_problems(err: ValidationError) -> None:
+    lines = "\n".join(f"- {p.text()}" for p in err.problems)
+    st.error(f"This file cannot be predicted yet:\n\n{lines}", icon=":material/error:")
+
+
+def whole_file(bundle: ModelBundle) -> None:
+    schema = bundle.schema
+    st.markdown(
+        f"Upload a table with the {len(schema.features)} feature column(s): "
+        + ", ".join(f"`{n}`" for n in schema.names)
+        + ". Other columns are kept and ignored; the predictions are added at the right."
+    )
+    st.download_button(
+        "Download a template CSV",
+        template_table(schema).to_csv(index=False).encode(),
+        "glassbox-template.csv",
+        "text/csv",
+        key="predict_template",
+        icon=":material/description:",
+    )
+    upload = st.file_uploader(
+        "CSV, TSV, Excel .xlsx or Parquet with the feature columns",
+        type=data.SUPPORTED_TYPES,
+        key="predict_upload",
+    )
+    if upload is None:
+        return
+    raw = upload.getvalue()
+    key = f"{bundle.key}:{hashlib.sha256(raw).hexdigest()}:{upload.name}"
+    try:
+        with st.spinner(f"Predicting {upload.name}…"):
+            out, warnings, ignored = batch_prediction(key, bundle, raw, upload.name)
+    except ValidationError as err:
+        show_problems(err)
+        return
+    except GlassboxError as err:
+        st.error(str(err), icon=":material/error:")
+        return
+    st.success(f"Predicted {len(out):,} row(s) of {upload.name}.", icon=":material/check_circle:")
+    if ignored:
+        st.info(
+            "Kept but not used by the model: " + ", ".join(f"`{c}`" for c in ignored) + ".",
+            icon=":material/info:",
+        )
+    for note in warnings:
+        st.warning(note, icon=":material/warning:")
+    prediction_col = next(c for c in out.columns if str(c).startswith(f"predicted_{schema.target}"))
+    if schema.is_classifier:
+        counts = out[prediction_col].value_counts().rename_axis("predicted").reset_index()
+        st.dataframe(counts, hide_index=True, width="content")
+    st.dataframe(out.head(PREVIEW_ROWS), hide_index=True, height=320)
+    if len(out) > PREVIEW_ROWS:
+        st.caption(f"The first {PREVIEW_ROWS} of {len(out):,} rows; the download has them all.")
+    stem = upload.name.rsplit(".", 1)[0]
+    st.download_button(
+        f"Download all {len(out):,} rows with predictions (CSV)",
+        out.to_csv(index=False).encode(),
+        f"{stem}-predictions.csv",
+        "text/csv",
+        key="predict_download",
+        type="primary",
+        icon=":material/download:",
+    )
+
+
+def main() -> None:
+    ws = workspace()
+    shell.page_header(
+        "Predict",
+        "Ask the model about new rows: fill in one on the form, or upload a whole file.",
+    )
+    bundle = choose_bundle(ws)
+    if bundle is None:
+        return
+    describe(bundle)
+    row_tab, file_tab = st.tabs(["One row", "A whole file"])
+    with row_tab:
+        one_row(bundle)
+    with file_tab:
+        whole_file(bundle)
+
+
+main()

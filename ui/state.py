@@ -41,6 +41,7 @@ class Workspace:
     upload_digest: str | None = None
     algorithm: str | None = None
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    imported: object | None = None  # a ModelBundle loaded on the Export page (.skops)
 
     @property
     def frame(self) -> pd.DataFrame | None:

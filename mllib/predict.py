@@ -1,0 +1,485 @@
+"""Check input rows against a model's feature schema, then predict, for the page and the service.
+
+Two surfaces, two documented policies (see ``docs/serving.md``):
+
+* JSON rows (the service, :func:`check_records`) are strict: every feature must be present
+  (``null`` means missing and is filled in as in training), unknown fields, wrong JSON types,
+  NaN/infinity and categories the model never saw are errors that name the field.
+* Tables (the Predict page, :func:`check_table`) are forgiving where it is safe: columns that
+  differ only in case or punctuation are matched (and said), extra columns are kept but
+  ignored, unseen categories are predicted anyway (the encoder ignores them) with a warning.
+  Missing columns and values of the wrong type block the prediction with a message naming them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from mllib.errors import GlassboxError
+from mllib.pipeline import category_text
+from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema, parse_dates
+
+MAX_LISTED = 8
+
+
+@dataclass
+class Problem:
+    """One kind of problem with one field, and the rows (0-based) where it occurs."""
+
+    message: str
+    field: str | None = None
+    rows: list[int] = dataclasses.field(default_factory=list)
+    count: int = 0
+
+    def text(self) -> str:
+        where = ""
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows[:MAX_LISTED])
+            more = f" and {self.count - MAX_LISTED} more" if self.count > MAX_LISTED else ""
+            where = f" (row {shown}{more})" if self.count == 1 else f" (rows {shown}{more})"
+        return f"{self.message}{where}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "problem": self.message}
+        if self.rows:
+            out["rows"] = self.rows[:MAX_LISTED]
+            out["count"] = self.count
+        return out
+
+
+class ValidationError(GlassboxError):
+    """Input that does not fit the model's schema; ``problems`` name every field at fault."""
+
+    def __init__(self, problems: list[Problem], status: int = 422) -> None:
+        self.problems = problems
+        self.status = status
+        listed = "; ".join(p.text() for p in problems[:MAX_LISTED])
+        more = f"; and {len(problems) - MAX_LISTED} more problem(s)" if len(problems) > 8 else ""
+        super().__init__(f"{listed}{more}.")
+
+
+class _Collector:
+    """Groups identical problems so 1,000 rows missing one field make one message."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str | None, str], Problem] = {}
+
+    def add(self, message: str, name: str | None = None, row: int | None = None) -> None:
+        problem = self._by_key.setdefault((name, message), Problem(message, name))
+        if row is not None:
+            problem.count += 1
+            if len(problem.rows) < MAX_LISTED:
+                problem.rows.append(row)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self._by_key.values())
+
+    def raise_if_any(self, status: int = 422) -> None:
+        if self._by_key:
+            raise ValidationError(self.problems, status)
+
+
+@dataclass
+class Checked:
+    """Rows ready for the pipeline (feature columns in schema order) and what was noticed."""
+
+    frame: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
+
+
+def suggest(name: str, candidates: Sequence[str]) -> str:
+    """' (did you mean “x”?)' when a candidate is close, else ''."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    if not close:
+        folded = {_fold(c): c for c in candidates}
+        close = [folded[_fold(name)]] if _fold(name) in folded else []
+    return f" (did you mean “{close[0]}”?)" if close else ""
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        return f"the text “{shown}”"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _listed(values: Sequence[Any], limit: int = MAX_LISTED) -> str:
+    shown = ", ".join(f"“{v}”" for v in values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+# --- JSON rows (the service) ----------------------------------------------------------------
+
+
+def rows_from_payload(payload: Any, schema: FeatureSchema) -> list[Any]:
+    """``{"rows": [...]}`` or one row object → the list of rows; anything else is a 422."""
+    if isinstance(payload, dict) and "rows" in payload and "rows" not in schema:
+        others = sorted(k for k in payload if k != "rows")
+        if others:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"unknown top-level field(s) {_listed(others)}: the body is "
+                        '{"rows": [...]} or a single row object',
+                        others[0],
+                    )
+                ]
+            )
+        rows = payload["rows"]
+        if not isinstance(rows, list):
+            raise ValidationError(
+                [Problem(f"“rows” must be a list of row objects, not {_json_type(rows)}", "rows")]
+            )
+        if not rows:
+            raise ValidationError([Problem("“rows” is empty: send at least one row", "rows")])
+        return rows
+    if isinstance(payload, dict):
+        return [payload]
+    raise ValidationError(
+        [
+            Problem(
+                f'the body must be a JSON object, {{"rows": [...]}} or one row, not '
+                f"{_json_type(payload)}"
+            )
+        ]
+    )
+
+
+def check_records(
+    rows: Sequence[Any], schema: FeatureSchema, max_rows: int | None = None
+) -> Checked:
+    """Strictly validate JSON rows; raise :class:`ValidationError` naming every bad field."""
+    if max_rows is not None and len(rows) > max_rows:
+        raise ValidationError(
+            [
+                Problem(
+                    f"too many rows: {len(rows):,} sent, at most {max_rows:,} per request",
+                    "rows",
+                )
+            ],
+            status=413,
+        )
+    names = schema.names
+    known = set(names)
+    features = {f.name: f for f in schema.features}
+    problems = _Collector()
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            problems.add(f"each row must be an object of features, not {_json_type(row)}", None, i)
+            continue
+        missing = [n for n in names if n not in row]
+        for name in missing:
+            problems.add(f"missing field “{name}” (send null for a missing value)", name, i)
+        for key in row:
+            if key not in known:
+                problems.add(f"unknown field “{key}”{suggest(str(key), missing or names)}", key, i)
+        for name in names:
+            if name not in row:
+                continue
+            value, error = check_value(features[name], row[name])
+            if error:
+                problems.add(f"“{name}”: {error}", name, i)
+            columns[name].append(value)
+    problems.raise_if_any()
+    frame = pd.DataFrame(columns, columns=names)
+    return Checked(frame, range_warnings(schema, frame))
+
+
+def check_value(feature: Feature, value: Any) -> tuple[Any, str | None]:
+    """``(value for the pipeline, None)`` or ``(None, what is wrong)`` for one JSON value."""
+    if value is None:
+        return None, None
+    if feature.role == NUMERIC:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, f"expected a number, got {_json_type(value)}"
+        try:
+            number = float(value)
+        except OverflowError:
+            return None, "the number is too large"
+        if not math.isfinite(number):
+            return None, f"expected a finite number, got {value!r}"
+        return number, None
+    if feature.role == DATETIME:
+        if not isinstance(value, str):
+            return None, f"expected a date as text (e.g. “2024-01-31”), got {_json_type(value)}"
+        if pd.isna(parse_dates(pd.Series([value])).iloc[0]):
+            return None, f"“{value[:40]}” is not a date (use e.g. “2024-01-31”)"
+        return value, None
+    if feature.json_boolean:
+        if not isinstance(value, bool):
+            return None, f"expected true or false, got {_json_type(value)}"
+        return value, None
+    if not isinstance(value, str):
+        return None, f"expected one of {_listed(feature.categories)}, got {_json_type(value)}"
+    if feature.categories and value not in feature.categories:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        return None, f"unseen category “{shown}”; known: {_listed(feature.categories)}"
+    return value, None
+
+
+# --- tables (the Predict page) --------------------------------------------------------------
+
+
+def match_columns(columns: Sequence[str], schema: FeatureSchema) -> dict[str, str]:
+    """``{column in the file: feature}`` for exact names, then names equal up to case and
+    punctuation (``Sepal Length`` → ``sepal_length``) when the match is unambiguous."""
+    mapping = {c: c for c in columns if c in schema}
+    left = [f for f in schema.names if f not in mapping.values()]
+    folded_features: dict[str, list[str]] = {}
+    for name in left:
+        folded_features.setdefault(_fold(name), []).append(name)
+    folded_columns: dict[str, list[str]] = {}
+    for col in columns:
+        if col not in mapping:
+            folded_columns.setdefault(_fold(col), []).append(col)
+    for key, feats in folded_features.items():
+        cols = folded_columns.get(key, [])
+        if len(feats) == 1 and len(cols) == 1:
+            mapping[cols[0]] = feats[0]
+    return mapping
+
+
+def check_table(table: pd.DataFrame, schema: FeatureSchema) -> Checked:
+    """Validate an uploaded table; raise :class:`ValidationError` for what blocks predicting."""
+    columns = [str(c) for c in table.columns]
+    mapping = match_columns(columns, schema)
+    renamed = {col: feat for col, feat in mapping.items() if col != feat}
+    reverse = {feat: col for col, feat in mapping.items()}
+    ignored = [c for c in columns if c not in mapping]
+    problems = _Collector()
+    missing = [f for f in schema.names if f not in reverse]
+    for name in missing:
+        problems.add(f"the column “{name}” is missing{suggest(name, ignored)}", name)
+    warnings: list[str] = []
+    if renamed:
+        warnings.append(
+            "Columns matched by name up to case and punctuation: "
+            + ", ".join(f"“{c}” → “{f}”" for c, f in renamed.items())
+            + "."
+        )
+    data: dict[str, pd.Series] = {}
+    for feature in schema.features:
+        if feature.name not in reverse:
+            continue
+        series = table[reverse[feature.name]].reset_index(drop=True)
+        data[feature.name] = series
+        _check_column(feature, series, problems, warnings)
+    problems.raise_if_any()
+    frame = pd.DataFrame(data, columns=schema.names)
+    return Checked(frame, warnings + range_warnings(schema, frame), ignored, renamed)
+
+
+def _check_column(
+    feature: Feature, series: pd.Series, problems: _Collector, warnings: list[str]
+) -> None:
+    name = feature.name
+    present = series.notna()
+    if feature.role == NUMERIC:
+        if pd.api.types.is_bool_dtype(series):
+            problems.add(f"“{name}” should hold numbers but holds true/false values", name)
+            return
+        numbers = pd.to_numeric(series, errors="coerce")
+        bad = present & numbers.isna()
+        if bad.any():
+            examples = series[bad].astype(str).unique().tolist()
+            problems.add(
+                f"“{name}” should hold numbers, but {int(bad.sum())} value(s) are not: "
+                f"{_listed(examples, 5)}",
+                name,
+            )
+            return
+        values = numbers.to_numpy(dtype=float)
+        infinite = int(np.isinf(values).sum())
+        if infinite:
+            warnings.append(
+                f"“{name}”: {infinite} infinite value(s) are treated as missing and filled in."
+            )
+    elif feature.role == DATETIME:
+        dates = parse_dates(series)
+        bad = present & dates.isna()
+        if bad.any():
+            examples = series[bad].astype(str).unique().tolist()
+            problems.add(
+                f"“{name}” should hold dates, but {int(bad.sum())} value(s) are not: "
+                f"{_listed(examples, 5)}",
+                name,
+            )
+    elif feature.categories:
+        text = series.astype(object).map(category_text)
+        unseen_mask = text.notna() & ~text.isin(list(feature.categories))
+        if unseen_mask.any():
+            unseen = text[unseen_mask].value_counts().index.tolist()
+            warnings.append(
+                f"“{name}”: {int(unseen_mask.sum())} row(s) hold categories the model never "
+                f"saw ({_listed(unseen, 5)}); they are predicted as if the category were "
+                f"unknown. Known: {_listed(feature.categories)}."
+            )
+    missing = int((~present).sum())
+    if missing:
+        warnings.append(
+            f"“{name}”: {missing} missing value(s) are filled in as in training "
+            f"({'the most frequent value' if feature.is_choice else 'the median'})."
+        )
+
+
+def range_warnings(schema: FeatureSchema, frame: pd.DataFrame) -> list[str]:
+    """Numbers outside the training range: the model extrapolates there, so say where."""
+    out = []
+    for feature in schema.features:
+        if feature.role != NUMERIC or feature.minimum is None or feature.maximum is None:
+            continue
+        if feature.name not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[feature.name], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            low = int((values < float(feature.minimum)).sum())
+            high = int((values > float(feature.maximum)).sum())
+        if low or high:
+            count = low + high
+            where = f"{count} value(s)" if len(values) > 1 else f"{values[0]:g} is"
+            out.append(
+                f"“{feature.name}”: {where} outside the training range "
+                f"{feature.range_text()}; the model is extrapolating there."
+            )
+    return out
+
+
+# --- prediction -----------------------------------------------------------------------------
+
+
+@dataclass
+class Prediction:
+    """Predicted values, plus per-class probabilities (or decision scores) for classifiers."""
+
+    values: np.ndarray
+    scores: pd.DataFrame | None = None
+    score_kind: str | None = None  # "probability" or "decision score"
+
+    def records(self) -> dict[str, Any]:
+        """The JSON answer: ``predictions`` and, for classifiers, ``probabilities``/``scores``."""
+        out: dict[str, Any] = {"predictions": [_plain(v) for v in self.values]}
+        if self.scores is not None:
+            key = "probabilities" if self.score_kind == "probability" else "scores"
+            out[key] = [
+                {str(k): round(float(v), 6) for k, v in row.items()}
+                for row in self.scores.to_dict(orient="records")
+            ]
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def predict(pipeline: Pipeline, frame: pd.DataFrame) -> Prediction:
+    """Predict rows already checked against the schema."""
+    try:
+        values = pipeline.predict(frame)
+        model = pipeline.named_steps.get("model", pipeline)
+        classes = getattr(pipeline, "classes_", None)
+        if classes is None or not hasattr(model, "classes_"):
+            return Prediction(np.asarray(values, dtype=float))
+        labels = [str(c) for c in classes]
+        if hasattr(pipeline, "predict_proba"):
+            scores = pipeline.predict_proba(frame)
+            return Prediction(
+                np.asarray(values), pd.DataFrame(scores, columns=labels), "probability"
+            )
+        raw = np.asarray(pipeline.decision_function(frame), dtype=float)
+        table = pd.DataFrame(raw[:, None] if raw.ndim == 1 else raw)
+        table.columns = [labels[1]] if raw.ndim == 1 else labels
+        return Prediction(np.asarray(values), table, "decision score")
+    except (ValueError, TypeError) as err:
+        raise GlassboxError(f"The model could not predict these rows: {err}") from err
+
+
+def append_predictions(table: pd.DataFrame, prediction: Prediction, target: str) -> pd.DataFrame:
+    """The uploaded table with ``predicted_<target>`` and one column per class score added."""
+    out = table.reset_index(drop=True).copy()
+    taken = set(map(str, out.columns))
+
+    def free(name: str) -> str:
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        return name
+
+    out[free(f"predicted_{target}")] = prediction.values
+    if prediction.scores is not None:
+        prefix = "P" if prediction.score_kind == "probability" else "score"
+        for label in prediction.scores.columns:
+            out[free(f"{prefix}({label})")] = prediction.scores[label].to_numpy()
+    return out
+
+
+def score_table(prediction: Prediction, row: int = 0) -> pd.DataFrame:
+    """One row's class scores as a tidy table, highest first (for the bar chart)."""
+    if prediction.scores is None:
+        return pd.DataFrame(columns=["class", "value"])
+    series = prediction.scores.iloc[row]
+    table = pd.DataFrame({"class": [str(c) for c in series.index], "value": series.to_numpy()})
+    return table.sort_values("value", ascending=False, ignore_index=True)
+
+
+def probability_chart(table: pd.DataFrame, kind: str = "probability") -> alt.Chart:
+    """Horizontal bars of one row's class probabilities (0–1) or decision scores (signed)."""
+    is_probability = kind == "probability"
+    scale = alt.Scale(domain=[0, 1]) if is_probability else alt.Scale(zero=True)
+    title = "Class probabilities" if is_probability else "Decision scores (not probabilities)"
+    fmt = ".1%" if is_probability else ".3f"
+    base = alt.Chart(table).encode(
+        y=alt.Y("class:N", sort="-x", title=None),
+        x=alt.X("value:Q", scale=scale, title=kind, axis=alt.Axis(format=fmt)),
+        tooltip=[alt.Tooltip("class:N"), alt.Tooltip("value:Q", format=fmt, title=kind)],
+    )
+    bars = base.mark_bar(cornerRadiusEnd=3).encode(
+        color=alt.condition(
+            alt.datum.value == float(table["value"].max()) if len(table) else alt.datum.value > 0,
+            alt.value("#4C78A8"),
+            alt.value("#B8C7DA"),
+        )
+    )
+    labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=fmt))
+    return (bars + labels).properties(title=title, height=max(60, 28 * len(table)))
+
+
+def template_table(schema: FeatureSchema, rows: int = 3) -> pd.DataFrame:
+    """A CSV template with the expected columns, filled with typical values."""
+    example = schema.example_row()
+    return pd.DataFrame([example] * rows, columns=schema.names)
+
+
+def row_frame(values: Mapping[str, Any], schema: FeatureSchema) -> pd.DataFrame:
+    """A one-row frame from form values, in schema order."""
+    return pd.DataFrame([{name: values.get(name) for name in schema.names}], columns=schema.names)

@@ -1,0 +1,458 @@
+"""Serve an exported model as a JSON prediction service (the product's original Flask design).
+
+``python -m mllib.serve glassbox-model.skops --port 8000`` runs it under waitress, a production
+WSGI server; :func:`create_app_from_env` is the factory for gunicorn and friends. Every answer
+is JSON, errors included: 400 malformed body, 404 unknown path, 405 wrong method, 413 body or
+row count over the limit, 415 not JSON, 422 rows that do not fit the schema. The policies
+(strict fields, ``null`` = missing, unseen categories refused) are in ``docs/serving.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from mllib import export
+from mllib.errors import GlassboxError
+from mllib.export import ModelBundle
+from mllib.predict import ValidationError, check_records, rows_from_payload
+from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema
+
+log = logging.getLogger("glassbox.serve")
+
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MAX_BYTES = 16 * 2**20
+ENV_MODEL = "GLASSBOX_MODEL"
+
+
+class BadRequest(Exception):
+    """A request problem found before schema validation (status + message)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def json_response(
+    payload: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    body = json.dumps(payload, allow_nan=False, ensure_ascii=False)
+    return Response(body, status=status, mimetype="application/json", headers=headers)
+
+
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> Response:
+    payload: dict[str, Any] = {"error": {"status": status, "code": code, "message": message}}
+    if details:
+        payload["error"]["details"] = details
+    return json_response(payload, status)
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadRequest(
+        400, "invalid_number", f"{name} is not valid JSON: numbers must be finite (got {name})"
+    )
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise BadRequest(400, "duplicate_key", f"the key “{key}” appears twice in one object")
+        out[key] = value
+    return out
+
+
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN/Infinity literals, no duplicate keys, bounded nesting."""
+    if not raw.strip():
+        raise BadRequest(400, "empty_body", "the request body is empty; send a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise BadRequest(400, "not_utf8", f"the body is not UTF-8 text ({err.reason})") from err
+    try:
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as err:
+        raise BadRequest(
+            400,
+            "malformed_json",
+            f"malformed JSON at line {err.lineno} column {err.colno}: {err.msg}",
+        ) from err
+    except RecursionError as err:
+        raise BadRequest(400, "too_deep", "the JSON is nested too deeply") from err
+    except ValueError as err:  # e.g. an integer literal with thousands of digits
+        raise BadRequest(400, "malformed_json", f"the JSON could not be read: {err}") from err
+
+
+def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[ModelBundle, list[str]]:
+    """Open a model to serve: ``.skops`` always (checked, allow-listed); ``.joblib`` only when
+    the operator vouches for the file with ``trust_pickle`` (unpickling runs its code)."""
+    path = Path(path)
+    if not path.is_file():
+        raise GlassboxError(f"No model file at {path}.")
+    data = path.read_bytes()
+    if path.suffix.lower() == ".skops":
+        return export.load_skops(data, path.name)
+    if path.suffix.lower() == ".joblib":
+        if not trust_pickle:
+            raise GlassboxError(
+                f"{path.name} is a pickle: loading it runs code from the file.",
+                "Serve the .skops file instead, or pass --trust-pickle if you made this file.",
+            )
+        bundle = export.load_trusted_joblib(data)
+        return bundle, export.check_versions(bundle.metadata)
+    raise GlassboxError(f"{path.name}: serve a .skops (or a trusted .joblib) Glassbox model.")
+
+
+def create_app(
+    model: ModelBundle | str | Path,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    trust_pickle: bool = False,
+) -> Flask:
+    """The Flask app for one model: ``POST /predict``, ``GET /health|/schema|/openapi.json``."""
+    if isinstance(model, ModelBundle):
+        bundle = model
+    else:
+        bundle, notes = load_model_file(model, trust_pickle)
+        for note in notes:
+            log.warning(note)
+    schema = bundle.schema
+    app = Flask("glassbox.serve")
+    app.config["MAX_CONTENT_LENGTH"] = max_bytes
+    document = openapi(bundle, max_rows, max_bytes)
+    schema_document = {**schema.to_dict(), "policies": POLICIES}
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException) -> Response:
+        status = err.code or 500
+        messages = {
+            404: f"no such endpoint {request.path}; see GET /openapi.json",
+            405: f"{request.method} is not allowed on {request.path}",
+            413: f"the body is larger than the limit of {max_bytes:,} bytes",
+        }
+        response = error_response(
+            status,
+            (err.name or "error").lower().replace(" ", "_"),
+            messages.get(status, err.description or err.name),
+        )
+        allow = dict(err.get_headers()).get("Allow")
+        if allow:
+            response.headers["Allow"] = allow
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception) -> Response:  # a bug: still JSON, never an HTML page
+        log.exception("Unexpected error while serving %s", request.path)
+        return error_response(500, "internal_error", "the service failed; see its log")
+
+    @app.get("/")
+    def index() -> Response:
+        return json_response(
+            {
+                "service": "Glassbox prediction service",
+                "model": bundle.title,
+                "endpoints": {
+                    "POST /predict": "rows in, predictions out",
+                    "GET /health": "liveness and model summary",
+                    "GET /schema": "the feature schema",
+                    "GET /openapi.json": "the OpenAPI 3 description",
+                },
+            }
+        )
+
+    @app.get("/health")
+    def health() -> Response:
+        meta = bundle.metadata
+        return json_response(
+            {
+                "status": "ok",
+                "model": bundle.title,
+                "task": schema.task,
+                "target": schema.target,
+                "features": len(schema.features),
+                "created": meta.get("created"),
+                "scikit_learn": meta.get("versions", {}).get("scikit-learn"),
+                "max_rows": max_rows,
+                "max_bytes": max_bytes,
+            }
+        )
+
+    @app.get("/schema")
+    def get_schema() -> Response:
+        return json_response(schema_document)
+
+    @app.get("/openapi.json")
+    def get_openapi() -> Response:
+        return json_response(document)
+
+    @app.post("/predict")
+    def post_predict() -> Response:
+        try:
+            if request.mimetype != "application/json":
+                got = request.content_type or "none"
+                raise BadRequest(
+                    415,
+                    "unsupported_media_type",
+                    f"send the body as JSON with Content-Type: application/json (got {got})",
+                )
+            payload = parse_json(request.get_data(cache=False))
+            rows = rows_from_payload(payload, schema)
+            checked = check_records(rows, schema, max_rows)
+            answer = bundle.predict(checked.frame).records()
+        except BadRequest as err:
+            return error_response(err.status, err.code, err.message)
+        except ValidationError as err:
+            code = "too_many_rows" if err.status == 413 else "invalid_rows"
+            return error_response(
+                err.status, code, err.message, [p.to_dict() for p in err.problems]
+            )
+        except GlassboxError as err:
+            return error_response(422, "cannot_predict", str(err))
+        if checked.warnings:
+            answer["warnings"] = checked.warnings
+        return json_response(answer)
+
+    return app
+
+
+def create_app_from_env() -> Flask:
+    """Factory for WSGI servers: ``gunicorn -w 4 'mllib.serve:create_app_from_env()'`` with the
+    model path in ``GLASSBOX_MODEL`` (limits in ``GLASSBOX_MAX_ROWS``/``GLASSBOX_MAX_BYTES``)."""
+    path = os.environ.get(ENV_MODEL)
+    if not path:
+        raise GlassboxError(f"Set {ENV_MODEL} to the path of a .skops model file.")
+    return create_app(
+        path,
+        max_rows=int(os.environ.get("GLASSBOX_MAX_ROWS", DEFAULT_MAX_ROWS)),
+        max_bytes=int(os.environ.get("GLASSBOX_MAX_BYTES", DEFAULT_MAX_BYTES)),
+    )
+
+
+# --- OpenAPI --------------------------------------------------------------------------------
+
+POLICIES = {
+    "fields": "every feature is required in every row; unknown fields are rejected (422)",
+    "nulls": "null is accepted for any feature and means missing: it is filled in as in "
+    "training (median, or most frequent category)",
+    "types": "numbers must be finite JSON numbers (not strings, booleans, NaN or Infinity); "
+    "categories are strings (JSON booleans for true/false features); dates are strings",
+    "unseen_categories": "a category the model never saw is rejected (422) with the known ones",
+    "ranges": "numbers outside the training range are accepted and listed in 'warnings'",
+}
+
+
+def feature_schema(feature: Feature) -> dict[str, Any]:
+    """The JSON Schema (OpenAPI 3.0 dialect) of one feature's value."""
+    out: dict[str, Any] = {"nullable": True}
+    if feature.role == NUMERIC:
+        out["type"] = "number"
+        out["description"] = f"number; training range {feature.range_text()}"
+        out["x-training-minimum"] = feature.minimum
+        out["x-training-maximum"] = feature.maximum
+    elif feature.role == DATETIME:
+        out["type"] = "string"
+        out["description"] = f"a date such as 2024-01-31; training range {feature.range_text()}"
+    elif feature.json_boolean:
+        out["type"] = "boolean"
+        out["description"] = "true or false"
+    else:
+        out["type"] = "string"
+        if feature.categories:
+            out["enum"] = [*feature.categories, None]
+        out["description"] = f"one of {len(feature.categories)} categories"
+    out["example"] = feature.example()
+    return out
+
+
+def openapi(bundle: ModelBundle, max_rows: int, max_bytes: int) -> dict[str, Any]:
+    """An OpenAPI 3.0.3 document generated from the feature schema."""
+    schema: FeatureSchema = bundle.schema
+    row = {
+        "type": "object",
+        "required": schema.names,
+        "additionalProperties": False,
+        "properties": {f.name: feature_schema(f) for f in schema.features},
+    }
+    if schema.is_classifier:
+        label: dict[str, Any] = {"type": "string", "enum": list(schema.classes or ())}
+    else:
+        label = {"type": "number"}
+    per_class = {"type": "object", "additionalProperties": {"type": "number"}}
+    response = {
+        "type": "object",
+        "required": ["predictions"],
+        "properties": {
+            "predictions": {"type": "array", "items": label},
+            "warnings": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    if schema.is_classifier:
+        response["properties"]["probabilities"] = {
+            "type": "array",
+            "items": per_class,
+            "description": "per row, the probability of each class (models that have them)",
+        }
+        response["properties"]["scores"] = {
+            "type": "array",
+            "items": per_class,
+            "description": "per row, SVM decision scores (SVMs give no probabilities)",
+        }
+    error = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "code", "message"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": "array", "items": {"type": "object"}},
+                },
+            }
+        },
+    }
+    err_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+    def errors(*codes: int) -> dict[str, Any]:
+        text = {
+            400: "malformed JSON",
+            404: "no such path",
+            405: "wrong method",
+            413: f"body over {max_bytes:,} bytes or more than {max_rows:,} rows",
+            415: "not application/json",
+            422: "rows that do not fit the schema",
+        }
+        return {str(c): {"description": text[c], "content": err_ref} for c in codes}
+
+    def get(summary: str, ref: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "get": {
+                "summary": summary,
+                "responses": {
+                    "200": {"description": "OK", "content": {"application/json": {"schema": ref}}}
+                },
+            }
+        }
+
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": f"Glassbox model: {bundle.title}",
+            "version": str(bundle.metadata.get("created", "1")),
+            "description": "Policies: " + "; ".join(f"{k}: {v}" for k, v in POLICIES.items()),
+        },
+        "paths": {
+            "/predict": {
+                "post": {
+                    "summary": "Predict one or more rows",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "oneOf": [
+                                        {"$ref": "#/components/schemas/PredictRequest"},
+                                        {"$ref": "#/components/schemas/Row"},
+                                    ]
+                                },
+                                "example": {"rows": [schema.example_row()]},
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "predictions, in the order of the rows",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/PredictResponse"}
+                                }
+                            },
+                        },
+                        **errors(400, 413, 415, 422),
+                    },
+                }
+            },
+            "/health": get("Liveness and a model summary", {"type": "object"}),
+            "/schema": get("The feature schema", {"type": "object"}),
+            "/openapi.json": get("This document", {"type": "object"}),
+        },
+        "components": {
+            "schemas": {
+                "Row": row,
+                "PredictRequest": {
+                    "type": "object",
+                    "required": ["rows"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "rows": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": max_rows,
+                            "items": {"$ref": "#/components/schemas/Row"},
+                        }
+                    },
+                },
+                "PredictResponse": response,
+                "Error": error,
+            }
+        },
+    }
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mllib.serve",
+        description="Serve a Glassbox model as a JSON prediction service (waitress).",
+    )
+    parser.add_argument("model", help="a .skops file exported from Glassbox")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=4, help="waitress worker threads")
+    parser.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS)
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    parser.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help="also serve a .joblib file (it runs code when loaded: only files you made)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        bundle, notes = load_model_file(args.model, args.trust_pickle)
+    except GlassboxError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
+    app = create_app(bundle, max_rows=args.max_rows, max_bytes=args.max_bytes)
+    from waitress import serve
+
+    print(
+        f"Serving {bundle.title} on http://{args.host}:{args.port} "
+        "(POST /predict, GET /health, /schema, /openapi.json)",
+        flush=True,
+    )
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="glassbox")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Predict page: the form follows the schema, files are checked and predicted, nothing crashes."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, ClassVar
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from mllib import export
+from tests.app.helpers import assert_healthy, texts
+from tests.conftest import SAMPLES
+
+PAGE = "pages/predict.py"
+
+
+class RecordingStorage(MemoryMediaFileStorage):
+    instances: ClassVar[list[RecordingStorage]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        RecordingStorage.instances.append(self)
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``downloads(at, key) -> bytes`` of a download button (AppTest drops its media store)."""
+    RecordingStorage.instances = []
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+
+    def read(at: Any, key: str) -> bytes:
+        url = at.get("download_button")
+        button = next(b for b in url if b.proto.id.endswith(key) or key in b.proto.id)
+        name = button.proto.url.rsplit("/", 1)[1]
+        return RecordingStorage.instances[-1].get_file(name).content
+
+    return read
+
+
+def train(app: Any, sample: str = "iris", algorithm: str = "tree") -> Any:
+    at = app("pages/data.py")
+    if sample != "iris":
+        at.selectbox(key="sample").select(sample).run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="algorithm").select(algorithm).run()
+    assert_healthy(at)
+    at.switch_page(PAGE).run()
+    assert_healthy(at)
+    return at
+
+
+def number(at: Any, name: str) -> Any:
+    return next(w for w in at.number_input if w.label == name)
+
+
+def workspace_model(at: Any) -> Any:
+    return at.session_state["glassbox_workspace"].model
+
+
+def test_without_a_model_the_page_says_what_to_do(app: Any) -> None:
+    at = app(PAGE)
+    assert_healthy(at)
+    assert "Train a model first" in texts(at, "info")[0]
+    assert not at.number_input
+
+
+def test_the_form_is_drawn_from_the_schema_and_predicts(app: Any) -> None:
+    at = train(app)
+    labels = {w.label for w in at.number_input}
+    assert labels == {"sepal_length", "sepal_width", "petal_length", "petal_width"}
+    assert any(c.startswith("training range 1 – 6.9") for c in texts(at, "caption"))
+    model = workspace_model(at)
+    row = pd.DataFrame([{w.label: w.value for w in at.number_input}])
+    assert at.metric[0].label == "Predicted species"
+    assert at.metric[0].value == model.pipeline.predict(row[list(model.config.features)])[0]
+    number(at, "petal_length").set_value(1.2).run()
+    number(at, "petal_width").set_value(0.2).run()
+    assert_healthy(at)
+    assert at.metric[0].value == "setosa"
+    chart = at.get("vega_lite_chart")[0]
+    assert json.loads(chart.proto.spec)["title"] == "Class probabilities"
+    bars = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_pandas()
+    assert set(bars["class"]) == {"setosa", "versicolor", "virginica"}
+    assert bars.set_index("class").loc["setosa", "value"] == bars["value"].max()
+
+
+def test_values_outside_the_training_range_are_flagged(app: Any) -> None:
+    at = train(app)
+    number(at, "sepal_width").set_value(9.0).run()
+    assert_healthy(at)
+    warnings = texts(at, "warning")
+    assert any("“sepal_width”: 9 is outside the training range" in w for w in warnings)
+
+
+def test_reset_restores_typical_values(app: Any) -> None:
+    at = train(app)
+    median = number(at, "petal_length").value
+    number(at, "petal_length").set_value(1.0).run()
+    at.button(key="predict_reset").click().run()
+    assert number(at, "petal_length").value == median
+
+
+def test_mixed_types_get_choices_switches_and_dates(app: Any) -> None:
+    at = train(app, "customers", "logistic")
+    assert {s.label for s in at.selectbox if s.key and s.key.startswith("row_")} == {
+        "region",
+        "plan",
+    }
+    assert [t.label for t in at.toggle] == ["has_partner"]
+    assert [d.label for d in at.date_input] == ["signup_date"]
+    plan = next(s for s in at.selectbox if s.label == "plan")
+    assert plan.options[:3] == ["Basic", "Premium", "Standard"]
+    plan.select("Premium").run()
+    at.toggle[0].set_value(not at.toggle[0].value).run()
+    next(s for s in at.selectbox if s.label == "region").select("— missing —").run()
+    assert_healthy(at)
+    assert at.metric[0].value in ("yes", "no")
+
+
+def upload(at: Any, name: str, raw: bytes) -> Any:
+    at.file_uploader(key="predict_upload").set_value((name, raw, "text/csv")).run()
+    assert_healthy(at)
+    return at
+
+
+def test_a_whole_file_is_predicted_and_downloadable(app: Any, downloads: Any) -> None:
+    at = train(app)
+    raw = (SAMPLES / "iris.csv").read_bytes()
+    upload(at, "iris.csv", raw)
+    assert "Predicted 150 row(s) of iris.csv." in texts(at, "success")
+    assert any("`species`" in i for i in texts(at, "info"))  # kept, not used
+    shown = at.dataframe[-1].value
+    assert list(shown.columns[-4:]) == [
+        "predicted_species",
+        "P(setosa)",
+        "P(versicolor)",
+        "P(virginica)",
+    ]
+    out = pd.read_csv(io.BytesIO(downloads(at, "predict_download")))
+    model = workspace_model(at)
+    frame = pd.read_csv(SAMPLES / "iris.csv")
+    assert list(out["predicted_species"]) == list(
+        model.pipeline.predict(frame[list(model.config.features)])
+    )
+    assert len(out) == 150
+
+
+def test_the_template_validates(app: Any, downloads: Any) -> None:
+    at = train(app)
+    template = downloads(at, "predict_template")
+    upload(at, "template.csv", template)
+    assert "Predicted 3 row(s) of template.csv." in texts(at, "success")
+
+
+def test_missing_renamed_and_extra_columns_are_named(app: Any) -> None:
+    at = train(app)
+    text = "Sepal Length,sepal_width,petal_len,petal_width,colour\n5.1,3.5,1.4,0.2,red\n"
+    upload(at, "renamed.csv", text.encode())
+    errors = texts(at, "error")
+    assert len(errors) == 1
+    assert "the column “petal_length” is missing (did you mean “petal_len”?)" in errors[0]
+    assert "sepal_length" not in errors[0]  # “Sepal Length” was matched
+
+
+def test_wrong_types_are_named(app: Any) -> None:
+    at = train(app)
+    text = "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,long,0.2\n5,3,1,0.1\n"
+    upload(at, "types.csv", text.encode())
+    assert "“petal_length” should hold numbers, but 1 value(s) are not: “long”" in " ".join(
+        texts(at, "error")
+    )
+
+
+def test_unseen_categories_are_predicted_with_a_warning(app: Any) -> None:
+    at = train(app, "customers", "logistic")
+    frame = pd.read_csv(SAMPLES / "customers.csv").head(20)
+    frame.loc[:2, "plan"] = "Platinum"
+    upload(at, "customers.csv", frame.to_csv(index=False).encode())
+    assert "Predicted 20 row(s) of customers.csv." in texts(at, "success")
+    assert any("“plan”: 3 row(s)" in w and "“Platinum”" in w for w in texts(at, "warning"))
+
+
+def test_an_unreadable_file_is_an_error_not_a_crash(app: Any) -> None:
+    at = train(app)
+    upload(at, "empty.csv", b"")
+    assert "is empty" in " ".join(texts(at, "error"))
+
+
+def test_an_imported_model_can_be_chosen(app: Any) -> None:
+    at = train(app)
+    model_file = export.to_skops(
+        export.bundle_from_model(
+            workspace_model(at),
+            at.session_state["glassbox_workspace"].dataset,
+            at.session_state["glassbox_workspace"].profile,
+        )
+    )
+    at.switch_page("pages/export.py").run()
+    at.file_uploader(key="import_model").set_value(
+        ("mine.skops", model_file, "application/octet-stream")
+    ).run()
+    assert_healthy(at)
+    at.switch_page(PAGE).run()
+    assert_healthy(at)
+    choice = at.radio(key="predict_source")
+    assert len(choice.options) == 2 and choice.options[1].startswith("Imported (mine.skops)")
+    choice.set_value(choice.options[1]).run()
+    assert_healthy(at)
+    assert at.metric[0].label == "Predicted species"
