@@ -17,6 +17,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 SUPPORTED_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet", "pq"]
 
 _SNIFF_LINES = 50
+_HEAD_BYTES = 1 << 20  # decoded for detection: encoding, delimiter, header
 _BAD_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+)")
 _WHOLE_NUMBER = re.compile(r"^\s*[-+]?\d+\s*$")
@@ -172,8 +174,13 @@ def detect_format(raw: bytes, filename: str) -> str:
 # --- text -------------------------------------------------------------------------------------
 
 
-def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Return ``(text, encoding_used)``; detection order: BOM, UTF-8, cp1252, latin-1."""
+def decode_text(raw: bytes, encoding: str | None = None, partial: bool = False) -> tuple[str, str]:
+    """Return ``(text, encoding_used)``; detection order: BOM, UTF-8, cp1252, latin-1.
+
+    ``partial``: ``raw`` is the head of a longer file, so a character cut at its end is fine.
+    """
+    if partial:
+        raw = _trim_cut_character(raw, encoding)
     if encoding:
         try:
             return raw.decode(encoding), encoding
@@ -206,6 +213,22 @@ def decode_text(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         return raw.decode("latin-1"), "latin-1"
 
 
+def _trim_cut_character(raw: bytes, encoding: str | None) -> bytes:
+    """Drop the bytes of a multi-byte character that the head cut in two."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        encoding and encoding.lower().replace("-", "").startswith("utf16")
+    ):
+        return raw[: len(raw) - len(raw) % 2]
+    for cut in range(4):  # a UTF-8 character is at most 4 bytes
+        try:
+            (raw[: len(raw) - cut] if cut else raw).decode("utf-8")
+            return raw[: len(raw) - cut] if cut else raw
+        except UnicodeDecodeError as err:
+            if err.start < len(raw) - 4:
+                return raw  # a real error, not a cut character: let detection see it
+    return raw
+
+
 def _describe_decode_error(err: Exception) -> str:
     if isinstance(err, UnicodeDecodeError):
         bad = err.object[err.start : err.start + 1]
@@ -228,7 +251,10 @@ def sniff_delimiter(text: str) -> str:
         return ","
     best, best_score = ",", (-1.0, 0)
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delim)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delim)]
+        except csv.Error:  # e.g. a field over the csv module's 128 kB limit
+            continue
         mode, freq = Counter(counts).most_common(1)[0]
         if mode < 2:
             continue
@@ -239,19 +265,25 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_text(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
-    text, encoding = decode_text(raw, options.encoding)
-    if not text.strip():
+    # Only a head is decoded (for detection); pandas' C parser reads the bytes themselves,
+    # which on 1M rows was 4-5x faster than parsing a decoded str and needs no second copy.
+    head, encoding = decode_text(
+        raw[:_HEAD_BYTES], options.encoding, partial=len(raw) > _HEAD_BYTES
+    )
+    if not head.strip() and len(raw) <= _HEAD_BYTES:
         raise DataError(f"“{filename}” contains no data, only blank space.")
-    delimiter = options.delimiter or sniff_delimiter(text)
+    delimiter = options.delimiter or sniff_delimiter(head)
     decimal = options.decimal or "."
-    frame, skipped = _parse_csv(text, delimiter, decimal, options.skip_bad_lines)
+    source = _Source(raw, encoding, explicit=options.encoding is not None)
+    frame, skipped = _parse_csv(source, delimiter, decimal, options.skip_bad_lines)
+    encoding = source.encoding
     notes: list[str] = []
     if options.decimal is None and delimiter != ",":
         converted = _try_decimal_comma(frame)
         if converted:
             # Take only the detected columns from the decimal-comma parse: its thousands
             # separator "." would turn another column's "3.14" into 314.
-            reparsed, _ = _parse_csv(text, delimiter, ",", options.skip_bad_lines)
+            reparsed, _ = _parse_csv(source, delimiter, ",", options.skip_bad_lines)
             frame[converted] = reparsed[converted]
             decimal = ","
             notes.append(
@@ -260,7 +292,10 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
                 + ("…" if len(converted) > 6 else "")
                 + "."
             )
-    header = next(csv.reader([text.lstrip("\ufeff").splitlines()[0]], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([head.lstrip("\ufeff").splitlines()[0]], delimiter=delimiter))
+    except (csv.Error, StopIteration, IndexError):
+        header = []
     notes.extend(_duplicate_header_notes(header, list(frame.columns)))
     if skipped:
         notes.append(f"{skipped} malformed line(s) were skipped, as you asked.")
@@ -278,7 +313,37 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
     )
 
 
-def _parse_csv(text: str, delimiter: str, decimal: str, skip_bad: bool) -> tuple[pd.DataFrame, int]:
+class _Source:
+    """The raw bytes of a text table and the encoding to read them with.
+
+    A detected UTF-8 that fails past the decoded head falls back to cp1252 (then latin-1),
+    as detection on the whole file would have; an encoding the user chose is never replaced.
+    """
+
+    def __init__(self, raw: bytes, encoding: str, explicit: bool) -> None:
+        self.raw, self.encoding, self.explicit = raw, encoding, explicit
+
+    def read_csv(self, **kwargs: Any) -> pd.DataFrame:
+        while True:
+            try:
+                return pd.read_csv(io.BytesIO(self.raw), encoding=self.encoding, **kwargs)
+            except UnicodeDecodeError as err:
+                fallback = {"utf-8": "cp1252", "cp1252": "latin-1"}.get(self.encoding)
+                if self.explicit or fallback is None:
+                    raise DataError(
+                        f"The file could not be read as {self.encoding}: "
+                        f"{_describe_decode_error(err)}.",
+                        "Choose another encoding, or leave it on “detect”.",
+                    ) from err
+                self.encoding = fallback
+
+    def text(self) -> str:
+        return self.raw.decode(self.encoding, errors="replace").lstrip("\ufeff")
+
+
+def _parse_csv(
+    source: _Source, delimiter: str, decimal: str, skip_bad: bool
+) -> tuple[pd.DataFrame, int]:
     kwargs: dict = {"sep": delimiter, "decimal": decimal, "skipinitialspace": True}
     if decimal == ",":
         kwargs["thousands"] = "."
@@ -287,14 +352,13 @@ def _parse_csv(text: str, delimiter: str, decimal: str, skip_bad: bool) -> tuple
             warnings.simplefilter("always")
             # index_col=False: a first data row with one field too many must not silently
             # become the row index and shift every column (pandas' default).
-            frame = pd.read_csv(
-                io.StringIO(text),
+            frame = source.read_csv(
                 on_bad_lines="warn" if skip_bad else "error",
                 index_col=False,
                 **kwargs,
             )
         long_rows = (
-            _long_rows(text, delimiter, frame.shape[1])
+            _long_rows(source.text(), delimiter, frame.shape[1])
             if any(_TRUNCATED in str(w.message) for w in caught)
             else []
         )
@@ -305,8 +369,7 @@ def _parse_csv(text: str, delimiter: str, decimal: str, skip_bad: bool) -> tuple
                 "Fix that line, pick the right delimiter, or tick “Skip malformed lines”.",
             )
         if long_rows:
-            frame = pd.read_csv(
-                io.StringIO(text),
+            frame = source.read_csv(
                 index_col=False,
                 skiprows=[line - 1 for line, _ in long_rows],
                 on_bad_lines="warn",
@@ -339,10 +402,13 @@ def _long_rows(text: str, delimiter: str, width: int) -> list[tuple[int, int]]:
     (empty trailing fields, as from a trailing delimiter, do not count)."""
     found = []
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    next(reader, None)
-    for row in reader:
-        if len(row) > width and any(value.strip() for value in row[width:]):
-            found.append((reader.line_num, len(row)))
+    try:
+        next(reader, None)
+        for row in reader:
+            if len(row) > width and any(value.strip() for value in row[width:]):
+                found.append((reader.line_num, len(row)))
+    except csv.Error as err:
+        raise DataError(f"Line {reader.line_num} could not be read: {err}.") from err
     return found
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mllib import data
 from mllib.data import Dataset, LoadOptions, detect_format, quality_notes, read_table
 from mllib.errors import DataError
 from mllib.samples import SAMPLES
@@ -373,3 +374,25 @@ def test_derive_makes_a_new_fingerprint_and_keeps_notes() -> None:
     assert smaller.fingerprint != dataset.fingerprint
     assert smaller.fingerprint == dataset.derive(dataset.frame, "head 2", "").fingerprint
     assert smaller.notes[-1] == "Kept the first 2 rows."
+
+
+def test_non_utf8_byte_after_the_detection_head_falls_back_to_cp1252() -> None:
+    raw = ("a,b\n" + "x,1\n" * 400_000 + "caf\xe9,2\n").encode("cp1252")
+    assert len(raw) > data._HEAD_BYTES
+    dataset = data.read_table(raw, "late.csv")
+    assert dataset.encoding == "cp1252"
+    assert dataset.frame["a"].iloc[-1] == "café"
+
+
+def test_chosen_encoding_is_never_replaced() -> None:
+    raw = ("a,b\n" + "x,1\n" * 400_000 + "caf\xe9,2\n").encode("cp1252")
+    with pytest.raises(DataError, match="could not be read as utf-8: byte 0xe9"):
+        data.read_table(raw, "late.csv", data.LoadOptions(encoding="utf-8"))
+
+
+def test_utf8_character_cut_by_the_head_is_not_an_error() -> None:
+    cell = "é" * (data._HEAD_BYTES // 2)  # the head boundary falls inside a 2-byte character
+    raw = ("a,b\n" + f"{cell}x,1\n" + "y,2\n" * 20).encode("utf-8")
+    dataset = data.read_table(raw, "cut.csv")
+    assert dataset.encoding == "utf-8"
+    assert dataset.frame.shape == (21, 2)
