@@ -198,6 +198,9 @@ def decode_text(raw: bytes, encoding: str | None = None, partial: bool = False) 
             raise DataError(
                 f"The file starts like UTF-16 text but is damaged: {_describe_decode_error(err)}."
             ) from err
+    utf16 = _utf16_without_bom(raw)
+    if utf16:
+        return _trim_cut_character(raw, utf16).decode(utf16, errors="replace"), utf16
     if _looks_binary(raw):
         raise DataError(
             "This file does not contain readable text (it has binary bytes), so it is not a CSV.",
@@ -227,6 +230,20 @@ def _trim_cut_character(raw: bytes, encoding: str | None) -> bytes:
             if err.start < len(raw) - 4:
                 return raw  # a real error, not a cut character: let detection see it
     return raw
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``'utf-16-le'``/``'utf-16-be'`` when text is plainly UTF-16 without its BOM: ASCII
+    characters then leave a zero byte in every second position (Excel's "Unicode text")."""
+    head = raw[:4096]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _describe_decode_error(err: Exception) -> str:
@@ -297,6 +314,7 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
     except (csv.Error, StopIteration, IndexError):
         header = []
     notes.extend(_duplicate_header_notes(header, list(frame.columns)))
+    notes.extend(repair_numeric_text(frame))
     if skipped:
         notes.append(f"{skipped} malformed line(s) were skipped, as you asked.")
     fmt = "tsv" if delimiter == "\t" else "csv"
@@ -410,6 +428,55 @@ def _long_rows(text: str, delimiter: str, width: int) -> list[tuple[int, int]]:
     except csv.Error as err:
         raise DataError(f"Line {reader.line_num} could not be read: {err}.") from err
     return found
+
+
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_REPAIR_MIN_SHARE = 0.9
+_REPAIR_MAX_TOKENS = 5
+
+
+def repair_numeric_text(frame: pd.DataFrame) -> list[str]:
+    """Turn text columns that are really numbers into numbers, in place, and say what was done.
+
+    Two cases: thousands separators (``"1,234.5"``), and numbers with a few stray tokens such
+    as ``?``, ``-`` or ``n/a`` (at least 90 % numbers, at most five distinct other values),
+    which become missing. A sample decides cheaply whether a column is worth the full pass.
+    """
+    notes = []
+    for col in frame.columns:
+        series = frame[col]
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            continue
+        text = series.dropna().astype(str).str.strip()
+        if (
+            text.empty
+            or pd.to_numeric(text.head(1000).str.replace(",", ""), errors="coerce").notna().mean()
+            < 0.5
+        ):
+            continue
+        thousands = bool(text.head(1000).str.match(_THOUSANDS).any())
+        cleaned = text.str.replace(",", "", regex=False) if thousands else text
+        numbers = pd.to_numeric(cleaned, errors="coerce")
+        bad = text[numbers.isna()]
+        tokens = bad.value_counts()
+        if numbers.notna().mean() < _REPAIR_MIN_SHARE or len(tokens) > _REPAIR_MAX_TOKENS:
+            continue
+        frame[col] = numbers.reindex(series.index).astype(float)
+        if thousands:
+            notes.append(
+                f"“{col}” uses thousands separators (e.g. “{text.iloc[0]}”); "
+                "it was read as numbers."
+            )
+        if len(tokens):
+            listed = ", ".join(
+                f"“{t}” ({n} row{'s' if n > 1 else ''})"
+                for t, n in tokens.head(_REPAIR_MAX_TOKENS).items()
+            )
+            notes.append(
+                f"“{col}” holds numbers and a few other values: {listed}; "
+                "those were read as missing."
+            )
+    return notes
 
 
 def _try_decimal_comma(frame: pd.DataFrame) -> list[str]:
