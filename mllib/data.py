@@ -29,7 +29,8 @@ ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".gz"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-SUPPORTED_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "parquet", "pq"]
+# .xls is accepted only to explain how to convert it (see detect_format).
+SUPPORTED_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "xls", "parquet", "pq"]
 
 _SNIFF_LINES = 50
 _HEAD_BYTES = 1 << 20  # decoded for detection: encoding, delimiter, header

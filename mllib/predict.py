@@ -28,7 +28,15 @@ from sklearn.pipeline import Pipeline
 
 from mllib.errors import GlassboxError
 from mllib.pipeline import category_text
-from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema, parse_dates
+from mllib.schema import (
+    BOOLEAN,
+    CATEGORICAL,
+    DATETIME,
+    NUMERIC,
+    Feature,
+    FeatureSchema,
+    parse_dates,
+)
 
 MAX_LISTED = 8
 
@@ -187,33 +195,91 @@ def check_records(
         )
     names = schema.names
     known = set(names)
-    features = {f.name: f for f in schema.features}
     problems = _Collector()
-    columns: dict[str, list[Any]] = {name: [] for name in names}
+    good_rows: list[int] = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             problems.add(f"each row must be an object of features, not {_json_type(row)}", None, i)
-            continue
-        missing = [n for n in names if n not in row]
-        for name in missing:
-            problems.add(f"missing field “{name}” (send null for a missing value)", name, i)
-        for key in row:
-            if key not in known:
-                problems.add(f"unknown field “{key}”{suggest(str(key), missing or names)}", key, i)
-        for name in names:
-            if name not in row:
-                continue
-            value, error = check_value(features[name], row[name])
-            if error:
-                problems.add(f"“{name}”: {error}", name, i)
-            columns[name].append(value)
+        elif row.keys() == known:  # the usual case, one set comparison
+            good_rows.append(i)
+        else:
+            missing = [n for n in names if n not in row]
+            for name in missing:
+                problems.add(f"missing field “{name}” (send null for a missing value)", name, i)
+            for key in row:
+                if key not in known:
+                    hint = suggest(str(key), missing or names)
+                    problems.add(f"unknown field “{key}”{hint}", key, i)
+            good_rows.append(i)
+    columns: dict[str, list[Any]] = {}
+    for feature in schema.features:  # column by column: one fast check, details only on failure
+        present = [i for i in good_rows if feature.name in rows[i]]
+        values = [rows[i][feature.name] for i in present]
+        columns[feature.name] = _check_column_values(feature, values, present, problems)
     problems.raise_if_any()
     frame = pd.DataFrame(columns, columns=names)
     return Checked(frame, range_warnings(schema, frame))
 
 
-def check_value(feature: Feature, value: Any) -> tuple[Any, str | None]:
-    """``(value for the pipeline, None)`` or ``(None, what is wrong)`` for one JSON value."""
+_NUMBER_TYPES = frozenset({int, float, type(None)})
+
+
+def _check_column_values(
+    feature: Feature, values: list[Any], rows: list[int], problems: _Collector
+) -> list[Any]:
+    """The column's values for the pipeline; problems are added with their row numbers."""
+    kinds = set(map(type, values))
+    if feature.role == NUMERIC and kinds <= _NUMBER_TYPES:
+        try:
+            finite = int(np.isfinite(np.array(values, dtype=float)).sum())  # None → NaN
+        except OverflowError:
+            finite = -1
+        if finite + values.count(None) == len(values):
+            return values
+    elif feature.role == DATETIME and kinds <= {str, type(None)}:
+        _check_dates(feature, values, rows, problems)
+        return values
+    elif feature.json_boolean:
+        if kinds <= {bool, type(None)}:
+            return values
+    elif feature.role in (CATEGORICAL, BOOLEAN) and kinds <= {str, type(None)}:
+        known = set(feature.categories)
+        if not known or set(values) - {None} <= known:
+            return values
+    allowed = frozenset(feature.categories)
+    out = []
+    for value, i in zip(values, rows, strict=True):
+        checked, error = check_value(feature, value, allowed)
+        if error:
+            problems.add(f"“{feature.name}”: {error}", feature.name, i)
+        out.append(checked)
+    return out
+
+
+def _check_dates(
+    feature: Feature, values: list[Any], rows: list[int], problems: _Collector
+) -> None:
+    texts = pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
+    bad = texts.notna() & parse_dates(texts).isna()
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.add(f"“{feature.name}”: {_not_a_date(values[i])}", feature.name, rows[i])
+
+
+def _not_a_date(value: str) -> str:
+    return f"“{value[:40]}” is not a date (use e.g. “2024-01-31”)"
+
+
+def check_value(
+    feature: Feature,
+    value: Any,
+    allowed: frozenset[str] | None = None,
+    parse_date: bool = True,
+) -> tuple[Any, str | None]:
+    """``(value for the pipeline, None)`` or ``(None, what is wrong)`` for one JSON value.
+
+    ``allowed`` is ``feature.categories`` as a set (faster for many rows); with
+    ``parse_date=False`` a date is only checked to be text (the caller parses the column).
+    """
     if value is None:
         return None, None
     if feature.role == NUMERIC:
@@ -229,8 +295,8 @@ def check_value(feature: Feature, value: Any) -> tuple[Any, str | None]:
     if feature.role == DATETIME:
         if not isinstance(value, str):
             return None, f"expected a date as text (e.g. “2024-01-31”), got {_json_type(value)}"
-        if pd.isna(parse_dates(pd.Series([value])).iloc[0]):
-            return None, f"“{value[:40]}” is not a date (use e.g. “2024-01-31”)"
+        if parse_date and pd.isna(parse_dates(pd.Series([value], dtype=object)).iloc[0]):
+            return None, _not_a_date(value)
         return value, None
     if feature.json_boolean:
         if not isinstance(value, bool):
@@ -238,7 +304,8 @@ def check_value(feature: Feature, value: Any) -> tuple[Any, str | None]:
         return value, None
     if not isinstance(value, str):
         return None, f"expected one of {_listed(feature.categories)}, got {_json_type(value)}"
-    if feature.categories and value not in feature.categories:
+    known = allowed if allowed is not None else feature.categories
+    if feature.categories and value not in known:
         shown = value if len(value) <= 40 else value[:40] + "…"
         return None, f"unseen category “{shown}”; known: {_listed(feature.categories)}"
     return value, None
@@ -274,6 +341,8 @@ def check_table(table: pd.DataFrame, schema: FeatureSchema) -> Checked:
     reverse = {feat: col for col, feat in mapping.items()}
     ignored = [c for c in columns if c not in mapping]
     problems = _Collector()
+    if table.empty:
+        problems.add("the table has no rows to predict")
     missing = [f for f in schema.names if f not in reverse]
     for name in missing:
         problems.add(f"the column “{name}” is missing{suggest(name, ignored)}", name)
@@ -387,10 +456,9 @@ class Prediction:
         out: dict[str, Any] = {"predictions": [_plain(v) for v in self.values]}
         if self.scores is not None:
             key = "probabilities" if self.score_kind == "probability" else "scores"
-            out[key] = [
-                {str(k): round(float(v), 6) for k, v in row.items()}
-                for row in self.scores.to_dict(orient="records")
-            ]
+            labels = [str(c) for c in self.scores.columns]
+            table = np.round(self.scores.to_numpy(dtype=float), 6).tolist()
+            out[key] = [dict(zip(labels, row, strict=True)) for row in table]
         return out
 
 
@@ -403,20 +471,24 @@ def _plain(value: Any) -> Any:
 
 
 def predict(pipeline: Pipeline, frame: pd.DataFrame) -> Prediction:
-    """Predict rows already checked against the schema."""
+    """Predict rows already checked against the schema.
+
+    The preprocessing runs once and feeds both the labels and the class scores (the same
+    numbers ``pipeline.predict`` and ``pipeline.predict_proba`` give, at half the cost).
+    """
     try:
-        values = pipeline.predict(frame)
-        model = pipeline.named_steps.get("model", pipeline)
-        classes = getattr(pipeline, "classes_", None)
-        if classes is None or not hasattr(model, "classes_"):
+        model = pipeline.steps[-1][1]
+        features = pipeline[:-1].transform(frame) if len(pipeline.steps) > 1 else frame
+        values = model.predict(features)
+        if not hasattr(model, "classes_"):
             return Prediction(np.asarray(values, dtype=float))
-        labels = [str(c) for c in classes]
-        if hasattr(pipeline, "predict_proba"):
-            scores = pipeline.predict_proba(frame)
+        labels = [str(c) for c in model.classes_]
+        if hasattr(model, "predict_proba"):
+            scores = model.predict_proba(features)
             return Prediction(
                 np.asarray(values), pd.DataFrame(scores, columns=labels), "probability"
             )
-        raw = np.asarray(pipeline.decision_function(frame), dtype=float)
+        raw = np.asarray(model.decision_function(features), dtype=float)
         table = pd.DataFrame(raw[:, None] if raw.ndim == 1 else raw)
         table.columns = [labels[1]] if raw.ndim == 1 else labels
         return Prediction(np.asarray(values), table, "decision score")

@@ -352,6 +352,12 @@ def drop_bad_target_rows(frame: pd.DataFrame, target: str) -> pd.DataFrame:
     keep = series.notna()
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         keep &= np.isfinite(series.to_numpy(dtype=float))
+    if keep.all():  # the common case: no copy of a possibly large table
+        return (
+            frame.reset_index(drop=True)
+            if not frame.index.equals(pd.RangeIndex(len(frame)))
+            else frame
+        )
     return frame.loc[keep].reset_index(drop=True)
 
 

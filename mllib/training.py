@@ -156,9 +156,38 @@ def test_size_bounds(y: pd.Series, task: Task) -> tuple[float, float]:
     return (allowed[0], allowed[-1]) if allowed else (0.5, 0.5)
 
 
-def estimate_seconds(spec: ModelSpec, n_rows: int, n_features: int, cv_folds: int = 0) -> float:
+# Preprocessing per row and column, measured on this machine kind (bench/large_data.py): the
+# one-hot encoder counts text categories in Python (about 1.9 s per million rows and column).
+PREP_SECONDS_TEXT = 1.9e-6
+PREP_SECONDS_NUMBER = 1e-7
+
+
+def estimate_seconds(
+    spec: ModelSpec, n_rows: int, n_features: int, cv_folds: int = 0, n_text: int = 0
+) -> float:
+    """Rough wall time of fitting (and cross-validating) on this machine kind.
+
+    ``n_text`` of the ``n_features`` are categorical/boolean columns (the costly ones to prepare).
+    """
     fits = 1 + (cv_folds or 0)
-    return spec.estimate_seconds(n_rows, n_features) * fits
+    prep = n_rows * (n_text * PREP_SECONDS_TEXT + (n_features - n_text) * PREP_SECONDS_NUMBER)
+    return (spec.estimate_seconds(n_rows, n_features) + prep) * fits
+
+
+def affordable_rows(
+    spec: ModelSpec,
+    n_features: int,
+    cv_folds: int = 0,
+    n_text: int = 0,
+    budget: float = SLOW_FIT_SECONDS,
+    floor: int = KERNEL_SVM_SAMPLE,
+) -> int:
+    """The largest round sample (at least ``floor``) whose fit fits in ``budget`` seconds."""
+    rows = floor
+    for candidate in (20_000, 50_000, 100_000, 200_000, 500_000):
+        if estimate_seconds(spec, candidate, n_features, cv_folds, n_text) <= budget:
+            rows = candidate
+    return rows
 
 
 def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from mllib import catalogue, training
 from mllib.catalogue import ModelSpec
-from mllib.profile import Task
+from mllib.profile import Role, Task
 from mllib.training import TrainConfig
 from ui import cache, shell
 from ui.state import Workspace, bind, workspace
@@ -78,32 +79,35 @@ def split_settings(ws: Workspace) -> tuple[float, int, int]:
 
 
 def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfig | None:
-    """Ask before a slow fit; offer a faster path. ``None`` means "wait for the user"."""
-    assert ws.frame is not None
-    estimate = training.estimate_seconds(spec, len(ws.frame), len(config.features), config.cv_folds)
+    """Ask before a slow fit and offer a faster path; ``None`` means "wait for the user"."""
+    assert ws.frame is not None and ws.profile is not None and ws.dataset is not None
+    n_rows, n_features = len(ws.frame), len(config.features)
+    n_text = sum(ws.profile[f].role in (Role.CATEGORICAL, Role.BOOLEAN) for f in config.features)
+    estimate = training.estimate_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
     if estimate < training.SLOW_FIT_SECONDS:
         return config
-    key = training.training_key(ws.dataset.fingerprint if ws.dataset else "", config)
-    choice = st.session_state.get("confirmed", {}).get(key)
-    if choice == "full":
+    sample = training.affordable_rows(spec, n_features, config.cv_folds, n_text)
+    key = training.training_key(ws.dataset.fingerprint, config)
+    choice = ws.confirmed.get(key)
+    if choice == "full" or (choice == "sample" and sample >= n_rows):
         return config
     if choice == "sample":
-        return TrainConfig(**{**config.__dict__, "sample_rows": training.KERNEL_SVM_SAMPLE})
+        return replace(config, sample_rows=sample)
     st.warning(
-        f"**{spec.name}** on {len(ws.frame):,} rows may take about {estimate:,.0f} s"
-        + (" (kernel SVMs grow with the square of the rows)." if spec.key == "svm" else "."),
+        f"**{spec.name}** on {n_rows:,} rows may take about {estimate:,.0f} s"
+        + (" (kernel SVMs grow with the square of the rows)." if spec.key == "svm" else ".")
+        + " Choose how to go on:",
         icon=":material/hourglass:",
     )
     c1, c2, c3 = st.columns(3)
-    confirmed = st.session_state.setdefault("confirmed", {})
-    if c1.button(f"Train on a {training.KERNEL_SVM_SAMPLE:,}-row sample", key="go_sample"):
-        confirmed[key] = "sample"
+    if c1.button(f"Train on a {sample:,}-row random sample", key="go_sample", type="primary"):
+        ws.confirmed[key] = "sample"
         st.rerun()
     if spec.key == "svm" and c2.button("Switch to the linear SVM", key="go_linear"):
         st.session_state["algorithm"] = "linear_svm"
         st.rerun()
-    if c3.button("Train on everything anyway", key="go_full"):
-        confirmed[key] = "full"
+    if c3.button(f"Train on all {n_rows:,} rows anyway", key="go_full"):
+        ws.confirmed[key] = "full"
         st.rerun()
     return None
 

@@ -41,6 +41,8 @@ class Workspace:
     upload_digest: str | None = None
     algorithm: str | None = None
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # training keys the user agreed to run in full ("full") or on a sample ("sample")
+    confirmed: dict[str, str] = field(default_factory=dict)
     imported: object | None = None  # a ModelBundle loaded on the Export page (.skops)
 
     @property
