@@ -594,3 +594,72 @@ def get_spec(key: str) -> ModelSpec:
         return CATALOGUE[key]
     except KeyError:
         raise KeyError(f"No algorithm called {key!r}; known: {', '.join(CATALOGUE)}") from None
+
+
+# What each hyperparameter does to the pictures on the "See the model" page, per algorithm and
+# parameter name: the "How it works" panel shows the lines for the parameters a model has.
+_SOLVER_NOTE = (
+    "Changes the picture only when the solver stopped early (a warning on the Train page)."
+)
+_BALANCED_NOTE = (
+    "“balanced” moves the boundary into the common class's territory, so the rare class's "
+    "coloured region grows; its recall in the confusion matrix rises."
+)
+VISUAL_NOTES: dict[str, dict[str, str]] = {
+    "linear": {
+        "fit_intercept": "Off forces the line (or plane) through the origin: on the one-feature "
+        "chart it pivots about (0, 0) and the equation loses its constant b.",
+    },
+    "ridge": {
+        "alpha": "Raise α and every bar in the weight chart shrinks towards zero, none exactly "
+        "to it; on the coefficient path the dashed marker moves right, where all the lines "
+        "flatten towards 0.",
+    },
+    "lasso": {
+        "alpha": "Raise α and weights reach exactly zero one after another: on the coefficient "
+        "path the lines join the zero axis and the equation loses terms.",
+        "max_iter": _SOLVER_NOTE,
+    },
+    "logistic": {
+        "C": "Smaller C shrinks the weights: the probability curve flattens and the boundary "
+        "map fades (the model is less sure everywhere). Larger C makes the change from one "
+        "class to the other sharp.",
+        "l1_ratio": "L1 sets some weights to exactly zero: those bars vanish from the weight "
+        "chart and those terms from the equation.",
+        "class_weight": _BALANCED_NOTE,
+        "max_iter": _SOLVER_NOTE,
+    },
+    "tree": {
+        "criterion": "Changes which question each node asks; the impurity in each box switches "
+        "between Gini, entropy or error, and the gains are measured in that unit.",
+        "max_depth": "The number of levels in the diagram. On the boundary map every extra "
+        "level can split a rectangle in two: more, smaller boxes.",
+        "min_samples_split": "A node with fewer samples stays a leaf: fewer, larger boxes in the "
+        "diagram and on the boundary map.",
+        "min_samples_leaf": "Every leaf in the diagram keeps at least this many samples, so the "
+        "boundary map has no tiny islands around single rows.",
+        "max_features": "Each node looks at a random subset of features, so the questions in "
+        "the diagram change with the seed.",
+        "ccp_alpha": "Branches whose information gain is worth less than α are pruned: the "
+        "diagram loses its low-gain bottom splits.",
+    },
+    "svm": {
+        "kernel": "Linear draws a straight boundary with parallel margins; RBF and polynomial "
+        "kernels bend them around the data.",
+        "C": "Larger C narrows the margins (the dashed lines move in), rings fewer support "
+        "vectors and lets the boundary wiggle; smaller C widens the margins and rings more.",
+        "gamma": "Larger γ makes each support vector's influence local: the boundary wraps "
+        "tightly around clusters and islands appear. Smaller γ smooths it.",
+        "degree": "A higher degree lets the polynomial boundary bend more times.",
+        "epsilon": "Widens the shaded ε-tube around the fitted curve; rows inside it are not "
+        "support vectors, so fewer are ringed.",
+        "class_weight": _BALANCED_NOTE,
+    },
+    "linear_svm": {
+        "C": "Larger C fits the training rows harder: the margins (dashed lines) move closer "
+        "to the boundary and the weights grow.",
+        "epsilon": "Errors inside ± ε cost nothing: a wider ε lets the line ignore more rows.",
+        "class_weight": _BALANCED_NOTE,
+        "max_iter": _SOLVER_NOTE,
+    },
+}

@@ -1,5 +1,550 @@
-"""Work in progress (being built in a parallel change)."""
+"""See the model: what the trained model learned, drawn from the fitted pipeline itself.
 
+Tabs render lazily (only the open one runs). Every table comes from ``mllib.explain`` and every
+chart from ``mllib.charts``; this page reads widgets, caches by the model's training key and
+renders.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.title("model")
+from mllib import charts, explain, training
+from mllib.catalogue import VISUAL_NOTES
+from mllib.explain import Boundary, ModelData
+from mllib.profile import Task
+from mllib.training import TrainedModel
+from ui import shell
+from ui.state import bind, workspace
+
+TREE_DEFAULT_DEPTH = 3
+TREE_MAX_NODES = 127
+
+shell.ensure_app_shell()
+
+
+@dataclass(frozen=True)
+class View:
+    """What every tab needs: the model, its rows and the cache key that names them."""
+
+    model: TrainedModel
+    data: ModelData
+    key: str
+
+    @property
+    def classes(self) -> list[str] | None:
+        return None if self.model.classes is None else [str(c) for c in self.model.classes]
+
+    @property
+    def target(self) -> str:
+        return self.model.config.target
+
+
+# --- caches: keyed by the training key (data fingerprint + every choice) -------------------------
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def cached_data(key: str, _model: TrainedModel, _frame: pd.DataFrame) -> ModelData:
+    return explain.model_data(_model, _frame)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def cached_boundary(key: str, x: str, y: str, fixed: str, _view: View) -> Boundary:
+    return explain.decision_boundary(
+        _view.model, _view.data.X_train, _view.data.y_train, x, y, json.loads(fixed)
+    )
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_path(key: str, _view: View) -> tuple[pd.DataFrame, str]:
+    return explain.coefficient_path(_view.model, _view.data.X_train, _view.data.y_train)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_linear(key: str, _view: View) -> explain.LinearFit:
+    return explain.linear_fit(_view.model, _view.data.X_train)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_permutation(key: str, _view: View) -> tuple[pd.DataFrame, int]:
+    return explain.permutation_table(_view.model, _view.data.X_test, _view.data.y_test)
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def cached_dependence(key: str, feature: str, _view: View) -> tuple[pd.DataFrame, int]:
+    return explain.partial_dependence_table(_view.model, _view.data.X_train, feature)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_tree(key: str, _view: View) -> pd.DataFrame:
+    return explain.tree_table(_view.model)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_curve(key: str, _view: View) -> explain.CurveView:
+    return explain.curve_view(_view.model, _view.data)
+
+
+def chart(figure: Any) -> None:
+    st.altair_chart(figure, width="stretch")
+
+
+# --- header ---------------------------------------------------------------------------------
+
+
+def summary(view: View) -> None:
+    model = view.model
+    primary, value = next(iter(model.test_scores.items()))
+    params = ", ".join(
+        f"{p.label} = {p.label_of(model.config.param_dict[p.name])}"
+        for p in model.spec.params_for(model.task)
+        if p.name in model.config.param_dict
+    )
+    st.markdown(
+        f"**{model.spec.name}** predicting **{view.target}** ({model.task.value}) from "
+        f"{len(model.config.features)} feature(s) · test {primary} **{value:.3f}** · "
+        f"{model.n_train:,} training / {model.n_test:,} test rows"
+    )
+    if params:
+        st.caption(params)
+
+
+# --- the model itself -------------------------------------------------------------------------
+
+
+def model_tab(view: View) -> None:
+    family = view.model.spec.family
+    if family == "tree":
+        tree_view(view)
+    elif family == "svm":
+        svm_view(view)
+    else:
+        linear_view(view)
+
+
+def curve_section(view: View) -> None:
+    curve = cached_curve(view.key, view)
+    residuals = False
+    if curve.value_kind == "prediction":
+        residuals = st.toggle(
+            "Show residuals (actual − fitted) as segments",
+            key=bind("show_residuals", False),
+        )
+    chart(charts.fitted_curve(curve, residuals))
+
+
+def linear_view(view: View) -> None:
+    model = view.model
+    if explain.one_numeric_feature(model):
+        curve_section(view)
+    coefficient_section(view)
+    if model.spec.key in ("ridge", "lasso"):
+        st.subheader("Shrinkage: the coefficient path")
+        with st.spinner("Refitting over 30 values of α…"):
+            path, note = cached_path(view.key, view)
+        chart(charts.coefficient_path(path, float(model.estimator.alpha), note))
+        st.caption(
+            "Each line is one feature's weight (per standard deviation) when the model is "
+            "refitted with that α on the same preprocessed training rows; the dashed line is "
+            "this model's α. "
+            + (
+                "Lasso weights reach exactly zero."
+                if model.spec.key == "lasso"
+                else "Ridge weights shrink but never reach zero."
+            )
+        )
+
+
+def coefficient_section(view: View) -> None:
+    fit = cached_linear(view.key, view)
+    outputs = list(fit.intercepts)
+    output = outputs[0]
+    st.subheader("The fitted equation")
+    if len(outputs) > 1:
+        output = st.selectbox("Equation for class", outputs, key=bind("equation_class", outputs[0]))
+        if output not in outputs:
+            output = outputs[0]
+    latex, note = charts.equation_latex(fit, output)
+    st.latex(latex)
+    explain_kind = {
+        "value": "Weights are in the features' own units: the change in the prediction when "
+        "that feature grows by one, the others held fixed.",
+        "log-odds": "The score is turned into a probability by the sigmoid (two classes) or "
+        "softmax (more); weights are in the features' own units.",
+        "score": "The class with the highest score wins; weights are in the features' own units.",
+    }[fit.kind]
+    one_hot = next((label for label in fit.table["label"] if " = " in label), None)
+    st.caption(
+        explain_kind
+        + (f" A term like [{one_hot}] is 1 for that category, else 0." if one_hot else "")
+        + (f" {note}" if note else "")
+    )
+    units = st.segmented_control(
+        "Weights",
+        ["standardised", "raw"],
+        key=bind("coef_units", "standardised"),
+        format_func=lambda u: "per standard deviation" if u == "standardised" else "per unit",
+    )
+    chart(charts.coefficients(fit.table, output, units or "standardised"))
+    st.caption(
+        "Per standard deviation = weight × the feature's spread in the training rows: it "
+        "compares features measured in different units. Per unit = the raw weight in the "
+        "equation above."
+    )
+
+
+def tree_view(view: View) -> None:
+    model = view.model
+    table = cached_tree(view.key, view)
+    depth = int(table["depth"].max())
+    st.subheader("The tree")
+    wanted = depth
+    if depth > 1:
+        wanted = st.slider(
+            "Depth shown (questions below the first one)",
+            1,
+            depth,
+            key=bind("tree_depth", min(TREE_DEFAULT_DEPTH, depth)),
+            help="Deeper levels are drawn as “… N more nodes” until you show them.",
+        )
+    shown = explain.shown_depth(table, wanted, TREE_MAX_NODES)
+    if shown < wanted:
+        st.caption(
+            f"Showing {shown} levels: deeper ones would draw more than {TREE_MAX_NODES} boxes. "
+            "The rules below list every split."
+        )
+    rows = view.data.X_test
+    row_number = st.number_input(
+        "Follow one test row through the tree (row number)",
+        0,
+        max(len(rows) - 1, 0),
+        key=bind("tree_row", explain.longest_path_row(model, rows)),
+        help="Starts at the test row with the longest path.",
+        step=1,
+    )
+    row = rows.iloc[[int(row_number)]]
+    path = explain.decision_path(model, row)
+    dot = charts.tree_dot(table, shown, view.classes, path, explain.tree_criterion(model))
+    st.graphviz_chart(dot, width="stretch")
+    st.caption(
+        f"{len(table):,} nodes, {int(table['leaf'].sum()):,} leaves, depth {depth}. Each box: "
+        "the question; the node's impurity and the information gain of its split (the "
+        "impurity decrease, weighted by the share of rows reaching it); the training rows "
+        "reaching it"
+        + (
+            " and their classes; the majority class. Colour = that class, stronger when purer."
+            if view.classes
+            else "; their mean, which a leaf predicts. Darker = higher."
+        )
+        + " Red: the path of the chosen row."
+    )
+    st.markdown(f"**The path of test row {int(row_number)}**")
+    st.dataframe(explain.path_steps(table, path, row), hide_index=True)
+    with st.expander("The rules as text"):
+        st.code(explain.tree_rules(model, max(shown, 1)), language=None)
+
+
+def svm_view(view: View) -> None:
+    model = view.model
+    estimator = model.estimator
+    axes = explain.boundary_axes(model)
+    if explain.one_numeric_feature(model):
+        curve_section(view)
+    elif len(axes) >= 2:
+        boundary_section(view)
+    else:
+        st.info("Pictures of an SVM need at least one numeric feature.", icon=":material/info:")
+    support = getattr(estimator, "support_", None)
+    if support is not None:
+        cols = st.columns(
+            1 + len(getattr(estimator, "n_support_", [])) * (model.classes is not None)
+        )
+        cols[0].metric("Support vectors", f"{len(support):,}", help="Training rows with αᵢ > 0")
+        if model.classes is not None:
+            for col, label, count in zip(
+                cols[1:], estimator.classes_, estimator.n_support_, strict=True
+            ):
+                col.metric(f"of class {label}", f"{int(count):,}")
+        st.caption(
+            f"{len(support) / max(model.n_train, 1):.0%} of the training rows define the model: "
+            "only they have αᵢ > 0 in w = Σ αᵢ yᵢ xᵢ. The others could move without changing it."
+        )
+    if explain.has_coefficients(model):
+        coefficient_section(view)
+
+
+# --- boundary -------------------------------------------------------------------------------
+
+
+def held_values(view: View, x: str, y: str) -> dict[str, Any]:
+    """Widgets for the features off the chart, seeded with medians / modes."""
+    model = view.model
+    others = [f for f in model.config.features if f not in (x, y)]
+    defaults = explain.slice_defaults(model, view.data.X_train)
+    if st.session_state.get("hold_for") != view.key:  # a new model: forget old slice values
+        for name in [k for k in st.session_state if str(k).startswith("hold_")]:
+            del st.session_state[name]
+        st.session_state["hold_for"] = view.key
+    if not others:
+        return {}
+    values: dict[str, Any] = {}
+    with st.expander(
+        f"Where the other {len(others)} feature(s) are held: medians / most frequent values, "
+        "editable"
+    ):
+        if st.button("Reset to medians and most frequent values", key="hold_reset"):
+            for name in others:
+                st.session_state.pop(f"hold_{name}", None)
+        cols = st.columns(3)
+        for i, name in enumerate(others):
+            with cols[i % 3]:
+                key = bind(f"hold_{name}", defaults[name])
+                if name in model.plan.numeric:
+                    values[name] = float(st.number_input(name, key=key, format="%g"))
+                elif name in model.plan.datetime:
+                    values[name] = st.text_input(f"{name} (date)", key=key)
+                else:
+                    options = explain.category_options(view.data.X_train, name)
+                    if st.session_state[key] not in options:
+                        st.session_state[key] = options[0] if options else ""
+                    values[name] = st.selectbox(name, options, key=key)
+    return values
+
+
+def boundary_section(view: View) -> None:
+    model = view.model
+    axes = explain.boundary_axes(model)
+    if len(axes) < 2:
+        st.info(
+            f"A boundary chart needs two numeric features; this model has {len(axes)}.",
+            icon=":material/info:",
+        )
+        return
+    first, second = explain.suggest_axes(model, view.data.X_train)
+    c1, c2 = st.columns(2)
+    if st.session_state.get("boundary_x") not in axes:
+        st.session_state.pop("boundary_x", None)
+    if st.session_state.get("boundary_y") not in axes:
+        st.session_state.pop("boundary_y", None)
+    x = c1.selectbox("Horizontal axis", axes, key=bind("boundary_x", first))
+    y = c2.selectbox("Vertical axis", axes, key=bind("boundary_y", second))
+    if x == y:
+        st.warning("Pick two different features for the two axes.", icon=":material/warning:")
+        return
+    fixed = held_values(view, x, y)
+    with st.spinner("Predicting over the grid…"):
+        result = cached_boundary(view.key, x, y, json.dumps(fixed, sort_keys=True), view)
+    chart(charts.boundary(result, view.classes, view.target))
+    if result.exact:
+        where = "The model uses only these two features, so this is its exact boundary."
+    else:
+        held = ", ".join(f"{k} = {explain.display_value(v)}" for k, v in result.fixed.items())
+        where = f"A slice through the model: {held}. Points are the training rows' own values."
+    shade = (
+        "Colour = predicted class; stronger = more confident."
+        if result.value_kind == "class"
+        else f"Colour = predicted {view.target}; dots = actual values."
+    )
+    st.caption(f"{shade} {where} Computed in {result.seconds:.2f} s.")
+
+
+# --- evaluation -----------------------------------------------------------------------------
+
+
+def evaluation_tab(view: View) -> None:
+    model = view.model
+    if model.task == Task.REGRESSION:
+        points = explain.regression_points(model.y_test, model.y_pred, seed=model.config.seed)
+        left, right = st.columns(2)
+        with left:
+            chart(charts.predicted_vs_actual(points, len(model.y_test), view.target))
+        with right:
+            chart(charts.residuals_vs_predicted(points, len(model.y_test)))
+        chart(charts.residual_histogram(explain.residual_bins(model.y_test, model.y_pred)))
+        return
+    classes = view.classes or []
+    normalised = st.toggle(
+        "Normalise each row (share of the actual class)", key=bind("cm_normalise", False)
+    )
+    table = explain.confusion_table(model.y_test, model.y_pred, classes)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        chart(charts.confusion(table, normalised))
+    with right:
+        st.markdown("**Per class**")
+        st.dataframe(
+            explain.class_report(table).style.format({"precision": "{:.3f}", "recall": "{:.3f}"}),
+            hide_index=True,
+        )
+        st.caption(
+            "Precision: of the rows predicted as the class, the share that were. Recall: of "
+            "the rows of the class, the share found."
+        )
+    curves, areas = explain.roc_table(model.y_test, model.test_scores_raw, classes)
+    if not len(curves):
+        st.info("The test rows hold a single class, so ROC and PR curves are undefined.")
+        return
+    pr_curves, pr_areas = explain.pr_table(model.y_test, model.test_scores_raw, classes)
+    left, right = st.columns(2)
+    with left:
+        chart(charts.roc(curves, areas, classes))
+    with right:
+        chart(charts.precision_recall(pr_curves, pr_areas, classes))
+    scored = "probabilities" if hasattr(model.pipeline, "predict_proba") else "decision scores"
+    st.caption(
+        f"Curves rank the test rows by the model's {scored}"
+        + (
+            ", one class against the rest."
+            if len(classes) > 2
+            else f", with {classes[1]} as the positive class."
+        )
+    )
+    st.dataframe(
+        areas.merge(pr_areas, on="class").style.format(
+            {"AUC": "{:.3f}", "average precision": "{:.3f}", "base rate": "{:.3f}"}
+        ),
+        hide_index=True,
+    )
+
+
+# --- importance -----------------------------------------------------------------------------
+
+
+def importance_tab(view: View) -> None:
+    model = view.model
+    with st.spinner("Shuffling each feature on the test rows…"):
+        table, rows = cached_permutation(view.key, view)
+    metric = "accuracy" if model.task == Task.CLASSIFICATION else "R²"
+    note = charts.sample_note(rows, model.n_test, "test rows") or f"all {rows:,} test rows"
+    chart(
+        charts.importance(
+            table,
+            f"Permutation importance: the drop in test {metric} when a feature is shuffled",
+            f"mean ± SD over 5 shuffles on {note}",
+        )
+    )
+    if model.spec.family == "tree":
+        chart(
+            charts.importance(
+                explain.tree_importances(model),
+                "Tree importance: each column's share of all information gain",
+                "from the training rows; favours features with many possible splits",
+            )
+        )
+    st.subheader("Partial dependence")
+    features = explain.dependence_features(model)
+    if not features:
+        st.info("No numeric or categorical feature to vary.")
+        return
+    default = next((f for f in table["feature"] if f in features), features[0])
+    if st.session_state.get("pd_feature") not in features:
+        st.session_state.pop("pd_feature", None)
+    feature = st.selectbox("Feature", features, key=bind("pd_feature", default))
+    with st.spinner("Averaging predictions…"):
+        dependence, used = cached_dependence(view.key, feature, view)
+    if model.task == Task.REGRESSION:
+        what = f"average predicted {view.target}"
+    elif hasattr(model.pipeline, "predict_proba"):
+        what = "average probability"
+    else:
+        what = "share of rows predicted"
+    note = charts.sample_note(used, model.n_train, "training rows") or f"{used:,} training rows"
+    chart(
+        charts.partial_dependence(
+            dependence, feature, feature in model.plan.numeric, what, note, view.classes
+        )
+    )
+
+
+# --- how it works ---------------------------------------------------------------------------
+
+FORMULAS = {
+    "linear": r"\hat y = b + w_1 x_1 + \dots + w_p x_p,\quad \min_{w,b} \sum_i (y_i - \hat y_i)^2",
+    "ridge": r"\min_{w,b} \sum_i (y_i - \hat y_i)^2 + \alpha \sum_j w_j^2",
+    "lasso": r"\min_{w,b} \tfrac{1}{2n}\sum_i (y_i - \hat y_i)^2 + \alpha \sum_j |w_j|",
+    "logistic": r"P(y = 1 \mid x) = \frac{1}{1 + e^{-(w \cdot x + b)}}",
+    "tree": r"\text{gain}(t) = \frac{N_t}{N}\Big(I(t) - \frac{N_L}{N_t} I(L) - "
+    r"\frac{N_R}{N_t} I(R)\Big),\quad I_{\text{gini}} = 1 - \sum_k p_k^2",
+    "svm": r"f(x) = \sum_i \alpha_i y_i K(x_i, x) + b,\quad w = \sum_i \alpha_i y_i x_i,"
+    r"\quad \text{margin} = \frac{2}{\lVert w \rVert}",
+    "linear_svm": r"f(x) = w \cdot x + b,\quad \min_{w,b} \tfrac12 \lVert w \rVert^2 + "
+    r"C \sum_i \max(0, 1 - y_i f(x_i))",
+}
+
+
+def how_tab(view: View) -> None:
+    model = view.model
+    spec = model.spec
+    st.subheader(f"How it works: {spec.name}")
+    st.markdown(spec.explanation)
+    if spec.key in FORMULAS:
+        st.latex(FORMULAS[spec.key])
+    notes = VISUAL_NOTES.get(spec.key, {})
+    params = [p for p in spec.params_for(model.task) if p.name in model.config.param_dict]
+    if params:
+        st.markdown("**What each setting does to the pictures**")
+        for param in params:
+            current = param.label_of(model.config.param_dict[param.name])
+            text = notes.get(param.name, param.help)
+            st.markdown(f"- **{param.label}** (now {current}): {text}")
+    else:
+        st.caption("This algorithm has no settings: what you see is the single best fit.")
+    st.page_link(
+        "pages/train.py",
+        label="Change the settings on the Train page",
+        icon=":material/model_training:",
+    )
+
+
+# --- page -----------------------------------------------------------------------------------
+
+
+def tab_names(model: TrainedModel) -> list[str]:
+    names = ["Model"]
+    if model.spec.family != "svm" and len(explain.boundary_axes(model)) >= 2:
+        names.append("Boundary" if model.task == Task.CLASSIFICATION else "Prediction map")
+    return [*names, "Evaluation", "Importance", "How it works"]
+
+
+RENDER = {
+    "Model": model_tab,
+    "Boundary": boundary_section,
+    "Prediction map": boundary_section,
+    "Evaluation": evaluation_tab,
+    "Importance": importance_tab,
+    "How it works": how_tab,
+}
+
+
+def main() -> None:
+    ws = workspace()
+    shell.page_header(
+        "See the model", "What the trained model learned, drawn from the fitted model itself."
+    )
+    if not shell.require_model(ws):
+        return
+    model = ws.model
+    assert model is not None
+    if ws.dataset is None or ws.dataset.fingerprint != model.data_fingerprint:
+        st.warning("The data changed since this model was trained.", icon=":material/warning:")
+        st.page_link(
+            "pages/train.py", label="Retrain on the Train page", icon=":material/model_training:"
+        )
+        return
+    key = training.training_key(model.data_fingerprint, model.config)
+    view = View(model, cached_data(key, model, ws.dataset.frame), key)
+    summary(view)
+    names = tab_names(model)
+    tabs = st.tabs(names, key="model_tab", on_change="rerun")
+    for name, tab in zip(names, tabs, strict=True):
+        if tab.open:
+            with tab:
+                RENDER[name](view)
+
+
+main()

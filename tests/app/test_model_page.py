@@ -1,0 +1,179 @@
+"""See the model through AppTest: every view of every algorithm and task renders, and the
+controls (depth, row, axes, held values, toggles) change what is drawn."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from mllib import catalogue
+from mllib.profile import Task
+from tests.app.helpers import assert_healthy, texts
+
+MODEL = "pages/model.py"
+SAMPLE_FOR = {Task.CLASSIFICATION: "iris", Task.REGRESSION: "diabetes"}
+CASES = [
+    (SAMPLE_FOR[task], spec.key) for spec in catalogue.CATALOGUE.values() for task in spec.tasks
+] + [
+    ("moons", "svm"),  # two features: the exact boundary
+    ("study_hours", "linear"),  # one feature: the fitted line
+    ("study_hours", "svm"),  # one feature: the ε-tube
+    ("study_hours", "tree"),
+    ("customers", "logistic"),  # categories, booleans and dates
+    ("customers", "tree"),
+    ("breast_cancer", "linear_svm"),
+]
+
+
+def open_model(app: Any, sample: str, algorithm: str) -> Any:
+    """The real flow: pick the sample on Data, the algorithm on Train, then See the model."""
+    at = app("pages/data.py")
+    at.selectbox(key="sample").select(sample).run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="algorithm").select(algorithm).run()
+    assert_healthy(at)
+    at.switch_page(MODEL).run()
+    assert_healthy(at)
+    return at
+
+
+def show(at: Any, tab: str) -> Any:
+    at.session_state["model_tab"] = tab
+    at.run()
+    assert_healthy(at)
+    return at
+
+
+def specs(at: Any) -> list[dict[str, Any]]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def chart_data(at: Any, index: int = 0) -> list[bytes]:
+    """The Arrow bytes a chart ships (Streamlit moves the datasets out of the spec)."""
+    return [d.data.SerializeToString() for d in at.get("vega_lite_chart")[index].proto.datasets]
+
+
+def marks(spec: dict[str, Any]) -> list[str]:
+    out = []
+    for child in spec.get("layer", []) + spec.get("vconcat", []):
+        out.extend(marks(child))
+    if "mark" in spec:
+        m = spec["mark"]
+        out.append(m if isinstance(m, str) else m["type"])
+    return out
+
+
+def dot(at: Any) -> str:
+    charts = at.get("graphviz_chart")
+    assert charts, "no tree diagram"
+    return charts[0].proto.spec
+
+
+def tab_labels(at: Any) -> list[str]:
+    return [t.label for t in at.tabs]
+
+
+@pytest.mark.parametrize(("sample", "algorithm"), CASES)
+def test_every_view_renders(app: Any, sample: str, algorithm: str) -> None:
+    at = open_model(app, sample, algorithm)
+    labels = tab_labels(at)
+    assert labels[0] == "Model" and labels[-3:] == ["Evaluation", "Importance", "How it works"]
+    spec = catalogue.get_spec(algorithm)
+    for label in labels:
+        show(at, label)
+        drawn = specs(at)
+        if label == "Model":
+            if spec.family == "tree":
+                assert dot(at).startswith("digraph")
+            elif spec.family == "linear":
+                assert at.get("latex"), "no equation"
+            else:
+                assert drawn or at.get("latex")
+        elif label in ("Boundary", "Prediction map"):
+            assert marks(drawn[0])[0] == "rect"
+        elif label == "Evaluation":
+            assert len(drawn) >= 3
+        elif label == "Importance":
+            assert len(drawn) >= 2
+        else:
+            assert any(spec.name in t for t in texts(at, "subheader"))
+
+
+def test_without_a_model_the_page_points_to_train(app: Any) -> None:
+    at = app(MODEL)
+    assert_healthy(at)
+    assert any("Train a model first" in t for t in texts(at, "info"))
+
+
+def test_tree_depth_and_row_change_the_diagram(app: Any) -> None:
+    at = open_model(app, "diabetes", "tree")
+    first = dot(at)
+    assert "more nodes" in first
+    at.slider(key="tree_depth").set_value(1).run()
+    shallow = dot(at)
+    assert shallow.count("[label=") < first.count("[label=")
+    at.slider(key="tree_depth").set_value(5).run()
+    assert "more nodes" not in dot(at)
+    before = at.dataframe[0].value
+    at.number_input(key="tree_row").set_value(3).run()
+    assert_healthy(at)
+    assert not at.dataframe[0].value.equals(before)  # another row, another path
+    assert at.get("code"), "the rules as text"
+
+
+def test_svm_boundary_axes_and_held_values(app: Any) -> None:
+    at = open_model(app, "iris", "svm")
+    boundary = specs(at)[0]
+    assert marks(boundary)[:1] == ["rect"] and "point" in marks(boundary)
+    assert {m.label for m in at.metric} >= {"Support vectors", "of class setosa"}
+    at.selectbox(key="boundary_x").select("sepal_length").run()
+    at.selectbox(key="boundary_y").select("sepal_width").run()
+    assert_healthy(at)
+    assert specs(at)[0]["layer"][0]["encoding"]["x"]["title"] == "sepal_length"
+    before = chart_data(at)
+    at.number_input(key="hold_petal_length").set_value(6.5).run()
+    assert_healthy(at)
+    assert chart_data(at) != before
+    assert any("petal_length = 6.5" in t for t in texts(at, "caption"))
+    at.selectbox(key="boundary_y").select("sepal_length").run()
+    assert any("two different features" in t for t in texts(at, "warning"))
+
+
+def test_linear_views_toggle_residuals_and_units(app: Any) -> None:
+    at = open_model(app, "study_hours", "linear")
+    assert "rule" not in marks(specs(at)[0])
+    at.toggle(key="show_residuals").set_value(True).run()
+    assert "rule" in marks(specs(at)[0])
+    at.segmented_control(key="coef_units").set_value("raw").run()
+    assert_healthy(at)
+    assert specs(at)[1]["encoding"]["x"]["field"] == "raw"
+
+
+def test_lasso_shows_its_coefficient_path(app: Any) -> None:
+    at = open_model(app, "diabetes", "lasso")
+    path = specs(at)[-1]
+    assert marks(path) == ["line", "rule", "text"]
+    assert any("Lasso weights reach exactly zero" in t for t in texts(at, "caption"))
+
+
+def test_evaluation_and_importance_controls(app: Any) -> None:
+    at = open_model(app, "iris", "logistic")
+    show(at, "Evaluation")
+    at.toggle(key="cm_normalise").set_value(True).run()
+    assert_healthy(at)
+    text_layer = specs(at)[0]["layer"][1]
+    assert text_layer["encoding"]["text"]["field"] == "share"
+    show(at, "Importance")
+    at.selectbox(key="pd_feature").select("sepal_width").run()
+    assert_healthy(at)
+    assert specs(at)[-1]["encoding"]["x"]["title"] == "sepal_width"
+
+
+def test_a_model_of_other_data_asks_to_retrain(app: Any) -> None:
+    at = open_model(app, "iris", "tree")
+    at.session_state["glassbox_workspace"].model.data_fingerprint = "something else"
+    at.run()
+    assert_healthy(at)
+    assert any("data changed" in t for t in texts(at, "warning"))

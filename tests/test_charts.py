@@ -1,0 +1,323 @@
+"""Charts as data: marks, encodings and row counts from ``to_dict()``; DOT and LaTeX as text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mllib import charts, explain, samples, training
+from mllib.profile import Task, profile_table
+from mllib.training import TrainConfig, TrainedModel
+
+C, R = Task.CLASSIFICATION, Task.REGRESSION
+
+
+def fit(
+    frame: pd.DataFrame, target: str, algorithm: str, task: Task, **params: Any
+) -> tuple[TrainedModel, explain.ModelData]:
+    features = [c for c in frame.columns if c != target]
+    config = TrainConfig.make(algorithm, task, target, features, params)
+    model = training.train_model(frame, profile_table(frame), config)
+    return model, explain.model_data(model, frame)
+
+
+def sample(key: str) -> pd.DataFrame:
+    return samples.load_sample(key).frame
+
+
+def layers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every unit chart inside a (possibly layered or concatenated) spec."""
+    out = []
+    for child in spec.get("layer", []) + spec.get("vconcat", []) + spec.get("hconcat", []):
+        out.extend(layers(child))
+    if "mark" in spec:
+        out.append(spec)
+    return out
+
+
+def mark(unit: dict[str, Any]) -> str:
+    m = unit["mark"]
+    return m if isinstance(m, str) else m["type"]
+
+
+def rows(spec: dict[str, Any], unit: dict[str, Any] | None = None) -> int:
+    """Rows shipped to the browser: all datasets, or the one a unit chart draws."""
+    if unit is None:
+        return sum(len(v) for v in spec["datasets"].values())
+    return len(spec["datasets"][unit["data"]["name"]])
+
+
+def subtitle(spec: dict[str, Any]) -> str:
+    title = spec.get("title", {})
+    sub = title.get("subtitle", "") if isinstance(title, dict) else ""
+    return " ".join(sub) if isinstance(sub, list) else sub
+
+
+@pytest.fixture(scope="module")
+def moons_svm() -> tuple[TrainedModel, explain.ModelData]:
+    return fit(sample("moons"), "label", "svm", C)
+
+
+# --- boundary ----------------------------------------------------------------------------------
+
+
+def test_boundary_chart_rings_every_support_vector(moons_svm: Any) -> None:
+    model, data = moons_svm
+    b = explain.decision_boundary(model, data.X_train, data.y_train, "x1", "x2")
+    spec = charts.boundary(b, model.classes, "label").to_dict()
+    units = layers(spec)
+    assert [mark(u) for u in units] == ["rect", "rule", "circle", "point"]
+    heat, lines, dots, rings = units
+    assert rows(spec, heat) == explain.BOUNDARY_RESOLUTION**2
+    assert rows(spec, rings) == int(model.estimator.n_support_.sum())
+    assert rings["mark"]["filled"] is False
+    assert set(heat["encoding"]) >= {"x", "x2", "y", "y2", "color"}
+    assert lines["encoding"]["strokeDash"]["field"] == "line"
+    assert dots["encoding"]["color"]["scale"]["domain"] == model.classes
+    assert rows(spec) <= explain.MAX_MARKS
+    assert f"{model.estimator.n_support_.sum()} support vectors ringed" in subtitle(spec)
+    assert "exact" in subtitle(spec)
+
+
+def test_boundary_chart_says_when_it_samples(moons_svm: Any) -> None:
+    model, data = moons_svm
+    b = explain.decision_boundary(
+        model, data.X_train, data.y_train, "x1", "x2", max_points=50, max_support=10
+    )
+    spec = charts.boundary(b, model.classes, "label").to_dict()
+    rings = layers(spec)[-1]
+    assert rows(spec, rings) == 10
+    text = subtitle(spec)
+    assert f"10 of {b.n_support} support vectors ringed" in text
+    assert f"a random 50 of {model.n_train} training rows shown" in text
+
+
+def test_boundary_chart_stays_under_the_cap_on_large_data() -> None:
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(20_000, 3)), columns=["a", "b", "c"])
+    frame["y"] = np.where(frame["a"] * frame["b"] > 0, "same", "differ")
+    model, data = fit(frame, "y", "tree", C)
+    b = explain.decision_boundary(model, data.X_train, data.y_train, "a", "b")
+    spec = charts.boundary(b, model.classes, "y").to_dict()
+    assert rows(spec) <= explain.MAX_MARKS
+    assert "a slice" in subtitle(spec) and "of 15,000 training rows" in subtitle(spec)
+
+
+def test_prediction_map_uses_a_continuous_colour_scale() -> None:
+    model, data = fit(sample("diabetes"), "disease_progression", "ridge", R)
+    b = explain.decision_boundary(model, data.X_train, data.y_train, "bmi", "s5_ltg")
+    spec = charts.boundary(b, None, "disease_progression").to_dict()
+    heat = layers(spec)[0]
+    assert heat["encoding"]["color"]["type"] == "quantitative"
+    assert spec["title"]["text"] == "Predicted disease_progression"
+
+
+# --- linear models ------------------------------------------------------------------------------
+
+
+def test_fitted_line_with_residual_segments() -> None:
+    model, data = fit(sample("study_hours"), "exam_score", "linear", R)
+    view = explain.curve_view(model, data)
+    plain = charts.fitted_curve(view).to_dict()
+    assert sorted(mark(u) for u in layers(plain)) == ["circle", "line"]
+    with_residuals = charts.fitted_curve(view, show_residuals=True).to_dict()
+    rule = next(u for u in layers(with_residuals) if mark(u) == "rule")
+    assert (
+        rule["encoding"]["y"]["field"] == "actual" and rule["encoding"]["y2"]["field"] == "fitted"
+    )
+    assert rows(with_residuals, rule) == model.n_train + model.n_test
+
+
+def test_svr_curve_shows_the_tube_and_rings() -> None:
+    model, data = fit(sample("study_hours"), "exam_score", "svm", R)
+    view = explain.curve_view(model, data)
+    spec = charts.fitted_curve(view).to_dict()
+    marks = [mark(u) for u in layers(spec)]
+    assert marks.count("area") == 1 and marks.count("point") == 1
+    assert "ε-tube" in subtitle(spec)
+    rings = next(u for u in layers(spec) if mark(u) == "point")
+    assert rows(spec, rings) == len(model.estimator.support_)
+
+
+def test_probability_curve_with_a_strip_of_rows(iris: pd.DataFrame) -> None:
+    model, data = fit(iris[["petal_width", "species"]], "species", "logistic", C)
+    spec = charts.fitted_curve(explain.curve_view(model, data)).to_dict()
+    assert "vconcat" in spec
+    units = layers(spec)
+    assert [mark(u) for u in units] == ["line", "tick"]
+    assert units[0]["encoding"]["y"]["title"] == "probability of the class"
+
+
+def test_coefficient_bars_sorted_by_size() -> None:
+    table = pd.DataFrame(
+        {
+            "output": "y",
+            "feature": [f"f{i}" for i in range(30)],
+            "label": [f"f{i}" for i in range(30)],
+            "raw": np.arange(30.0) - 10,
+            "standardised": np.linspace(-1, 2, 30),
+        }
+    )
+    spec = charts.coefficients(table, "y", "standardised", max_bars=25).to_dict()
+    unit = layers(spec)[0]
+    assert mark(unit) == "bar" and rows(spec) == 25
+    order = unit["encoding"]["y"]["sort"]
+    assert order[0] == "f29" and len(order) == 25
+    assert "25 largest of 30" in subtitle(spec)
+    raw = charts.coefficients(table, "y", "raw").to_dict()
+    assert layers(raw)[0]["encoding"]["x"]["field"] == "raw"
+
+
+def test_coefficient_path_marks_the_current_alpha() -> None:
+    path = pd.DataFrame(
+        {
+            "alpha": np.repeat([0.01, 1.0, 100.0], 2),
+            "feature": ["a", "b"] * 3,
+            "coefficient": [2, -1, 1, -0.5, 0, 0],
+        }
+    )
+    spec = charts.coefficient_path(path, 1.0).to_dict()
+    units = layers(spec)
+    assert [mark(u) for u in units] == ["line", "rule", "text"]
+    assert units[0]["encoding"]["x"]["scale"]["type"] == "log"
+
+
+def test_equation_has_real_weights_and_escapes_names() -> None:
+    table = pd.DataFrame(
+        {
+            "output": "exam_score",
+            "feature": ["hours_studied", "region_North"],
+            "label": ["hours_studied", "region = North"],
+            "raw": [6.051, -2.5e-5],
+            "standardised": [10.0, -0.1],
+        }
+    )
+    fit_ = explain.LinearFit(table, {"exam_score": 34.83}, "value", "exam_score")
+    latex, note = charts.equation_latex(fit_, "exam_score")
+    assert r"\text{exam\_score} = {} & 34.83 + 6.051\,\text{hours\_studied}" in latex
+    assert r"- 2.5 \times 10^{-5}\,\text{[region = North]}" in latex
+    assert note == ""
+    latex, note = charts.equation_latex(fit_, "exam_score", max_terms=1)
+    assert r"\dots" in latex and "1 smaller term" in note
+
+
+def test_log_odds_equation_for_a_binary_classifier() -> None:
+    table = pd.DataFrame(
+        {"output": "yes", "feature": ["x"], "label": ["x"], "raw": [1.5], "standardised": [1.0]}
+    )
+    latex, _ = charts.equation_latex(
+        explain.LinearFit(table, {"yes": -2.0}, "log-odds", "y"), "yes"
+    )
+    assert latex.count(r"P(\text{yes})") == 2 and "= {} & -2 + 1.5" in latex
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+
+def test_confusion_matrix_counts_or_shares() -> None:
+    table = explain.confusion_table(["a", "b", "b"], ["a", "a", "b"], ["a", "b"])
+    counts = charts.confusion(table).to_dict()
+    cells, text = layers(counts)
+    assert mark(cells) == "rect" and mark(text) == "text"
+    assert text["encoding"]["text"]["field"] == "count"
+    shares = charts.confusion(table, normalised=True).to_dict()
+    assert layers(shares)[1]["encoding"]["text"]["format"] == ".0%"
+
+
+def test_roc_and_pr_curves_have_one_line_per_class() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.choice(["a", "b", "c"], 300)
+    scores = rng.random((300, 3))
+    curves, areas = explain.roc_table(y, scores, ["a", "b", "c"])
+    spec = charts.roc(curves, areas, ["a", "b", "c"]).to_dict()
+    lines = layers(spec)
+    assert len(lines) == 2 and lines[0]["encoding"]["color"]["field"] == "curve"
+    assert len(lines[0]["encoding"]["color"]["scale"]["domain"]) == 3
+    assert rows(spec) <= explain.MAX_MARKS
+    pr, pr_areas = explain.pr_table(y, scores, ["a", "b", "c"])
+    pr_spec = charts.precision_recall(pr, pr_areas, ["a", "b", "c"]).to_dict()
+    assert "average precision" in pr_spec["encoding"]["color"]["scale"]["domain"][0]
+
+
+def test_regression_diagnostics() -> None:
+    actual = np.linspace(0, 100, 8000)
+    predicted = actual + np.sin(actual)
+    points = explain.regression_points(actual, predicted)
+    spec = charts.predicted_vs_actual(points, len(actual), "y").to_dict()
+    assert [mark(u) for u in layers(spec)] == ["circle", "line"]
+    assert rows(spec) == explain.SCATTER_POINTS + 2
+    assert "a random 2,000 of 8,000 test rows shown" in subtitle(spec)
+    residuals = charts.residuals_vs_predicted(points, len(actual)).to_dict()
+    assert [mark(u) for u in layers(residuals)] == ["circle", "rule"]
+    histogram = charts.residual_histogram(explain.residual_bins(actual, predicted)).to_dict()
+    assert histogram["mark"]["type"] == "bar" and rows(histogram) == 30
+
+
+def test_importance_bars_with_whiskers_and_partial_dependence() -> None:
+    table = pd.DataFrame({"feature": ["a", "b"], "importance": [0.3, 0.1], "std": [0.05, 0.02]})
+    spec = charts.importance(table, "Permutation importance").to_dict()
+    assert [mark(u) for u in layers(spec)] == ["bar", "rule"]
+    pd_table = pd.DataFrame({"value": [1.0, 2.0, 3.0], "output": "y", "average": [1, 2, 3]})
+    numeric = charts.partial_dependence(pd_table, "x", True, "average").to_dict()
+    assert numeric["mark"]["type"] == "line"
+    categories = pd_table.assign(value=["p", "q", "r"])
+    bars = charts.partial_dependence(categories, "x", False, "average", classes=["n", "y"])
+    assert bars.to_dict()["mark"]["type"] == "bar"
+
+
+# --- tree diagram ------------------------------------------------------------------------------
+
+
+def node_ids(dot: str) -> set[int]:
+    return {int(m) for m in re.findall(r"^  (\d+) \[label=", dot, flags=re.M)}
+
+
+def test_tree_dot_has_every_node_with_its_gain(iris: pd.DataFrame) -> None:
+    model, _ = fit(iris, "species", "tree", C, max_depth=None)
+    table = explain.tree_table(model)
+    depth = int(table["depth"].max())
+    dot = charts.tree_dot(table, depth, model.classes, criterion="gini")
+    assert dot.startswith("digraph") and dot.rstrip().endswith("}")
+    assert node_ids(dot) == set(range(len(table)))
+    assert dot.count(" -> ") == len(table) - 1
+    assert "more nodes" not in dot
+    root = table.iloc[0]
+    assert f"gain {charts._short(root['gain'])}" in dot
+    assert "class: setosa" in dot and "#4c78a8" in dot  # class colours
+
+
+def test_tree_dot_cuts_deep_levels_into_stubs(iris: pd.DataFrame) -> None:
+    model, _data = fit(iris, "species", "tree", C, max_depth=None)
+    table = explain.tree_table(model)
+    dot = charts.tree_dot(table, 1, model.classes)
+    assert node_ids(dot) == set(table.loc[table["depth"] <= 1, "node"])
+    cut = table[(table["depth"] == 1) & ~table["leaf"]]
+    assert dot.count("more nodes") == len(cut)
+    for row in cut.itertuples():
+        assert f"… {row.descendants} more nodes" in dot
+
+
+def test_tree_dot_highlights_the_path(iris: pd.DataFrame) -> None:
+    model, data = fit(iris, "species", "tree", C, max_depth=None)
+    table = explain.tree_table(model)
+    row = data.X_test.iloc[[explain.longest_path_row(model, data.X_test)]]
+    path = explain.decision_path(model, row)
+    full = charts.tree_dot(table, 30, model.classes, path)
+    assert full.count(f'color="{charts.PATH_COLOUR}", penwidth=3') == 2 * len(path) - 1
+    shallow = charts.tree_dot(table, 1, model.classes, path)
+    stub = next(line for line in shallow.splitlines() if f"more{path[1]} [" in line)
+    assert charts.PATH_COLOUR in stub  # the path continues below the cut
+
+
+def test_tree_dot_for_regression_and_categories() -> None:
+    frame = pd.DataFrame({"colour": ["red", "blue", 'say "hi"'] * 10, "y": [1.0, 5.0, 9.0] * 10})
+    model, _ = fit(frame, "y", "tree", R)
+    table = explain.tree_table(model)
+    dot = charts.tree_dot(table, 5, None, criterion="squared error")
+    assert "colour = " in dot and "?" in dot and 'label=" yes"' in dot
+    assert '\\"hi\\"' in dot  # quotes escaped inside labels
+    assert "value: 5" in dot
