@@ -1,5 +1,611 @@
-"""Work in progress (being built in a parallel change)."""
+"""Compare & tune: every algorithm on the same split, then a hyperparameter search with progress.
 
+Long work (a comparison, a search) runs in small steps whose results are kept in this page's
+state after each step: any click interrupts the script, and the next run carries on from where
+it stopped; the Stop button ends a search and keeps what it found.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-st.title("compare")
+from mllib import catalogue, compare, compare_charts, metrics, parallel, training, tuning
+from mllib.errors import GlassboxError
+from mllib.profile import Task
+from ui import cache, shell
+from ui.state import Workspace, bind, workspace
+from ui.widgets import param_key
+
+FOLD_CHOICES = (3, 5, 10)
+STATE_KEY = "compare_page"
+TABS = ("Compare", "Tune")
+
+
+@dataclass
+class PageState:
+    """What this page keeps between runs (one session key): the last comparison, the last
+    search with the split it runs on, and curves drawn for it."""
+
+    comparison_key: str | None = None
+    comparison: list[compare.RunResult] = field(default_factory=list)
+    comparing: bool = False
+    search: tuning.SearchState | None = None
+    search_config: training.TrainConfig | None = None
+    search_fingerprint: str | None = None
+    curves: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+shell.ensure_app_shell()
+
+
+def page_state() -> PageState:
+    if STATE_KEY not in st.session_state:
+        st.session_state[STATE_KEY] = PageState()
+    return st.session_state[STATE_KEY]
+
+
+def choice_key(key: str, options: Sequence[Any], default: Any) -> str:
+    """``bind`` for a selectbox whose options change (new data, another task)."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    return bind(key, default if default in options else options[0])
+
+
+def split_settings(ws: Workspace) -> tuple[float, int]:
+    """The Train page's test share and seed (its defaults when it was never opened)."""
+    assert ws.frame is not None and ws.target and ws.task
+    low, high = training.test_size_bounds(ws.frame[ws.target].dropna(), ws.task)
+    lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
+    pct = st.session_state.get("test_pct", min(max(25, lo_pct), hi_pct))
+    return pct / 100, int(st.session_state.get("seed", 0))
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def split_for(
+    key: str, _frame: pd.DataFrame, _profile: Any, _config: training.TrainConfig
+) -> tuning.SplitData:
+    """The training/test split a search runs on, once per ``training_key``."""
+    return tuning.split_data(_frame, _profile, _config)
+
+
+def carry_settings(ws: Workspace, algorithm: str, params: dict[str, Any]) -> None:
+    """Make ``algorithm`` with ``params`` the Train page's choice: its widgets re-seed from
+    the workspace because their old states are dropped."""
+    spec = catalogue.get_spec(algorithm)
+    ws.algorithm = algorithm
+    ws.params[algorithm] = dict(params)
+    for param in spec.params:
+        st.session_state.pop(param_key(spec, param), None)
+    st.session_state.pop("algorithm", None)
+
+
+# --- Compare --------------------------------------------------------------------------------------
+
+
+def compare_tab(ws: Workspace, state: PageState) -> None:
+    assert ws.dataset is not None and ws.frame is not None and ws.task and ws.target
+    st.markdown(
+        "Train every algorithm for this task on **the same training rows** and score it on "
+        "**the same cross-validation folds**, each with its current Train-page settings "
+        "(or its defaults)."
+    )
+    c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+    folds = c1.selectbox(
+        "Cross-validation",
+        FOLD_CHOICES,
+        key=bind("compare_folds", 5),
+        format_func=lambda k: f"{k}-fold",
+    )
+    include_slow = c2.checkbox(
+        "Include slow algorithms",
+        key=bind("compare_slow", False),
+        help="Kernel SVMs slow down with the square of the rows; by default they are sampled "
+        "or skipped on large tables.",
+    )
+    test_size, seed = split_settings(ws)
+    plans = compare.plan_comparison(
+        ws.frame,
+        ws.task,
+        ws.target,
+        ws.features,
+        ws.params,
+        test_size=test_size,
+        seed=seed,
+        cv_folds=int(folds),
+        include_slow=include_slow,
+    )
+    key = "|".join(training.training_key(ws.dataset.fingerprint, p.config) for p in plans)
+    c3.caption(
+        f"{len(plans)} algorithms · test share {test_size:.0%} and seed {seed} from the Train page"
+    )
+    if st.button("Compare all algorithms", type="primary", key="compare_run"):
+        state.comparison_key, state.comparison, state.comparing = key, [], True
+    if state.comparing and state.comparison_key == key:
+        run_comparison(ws, state, plans)
+    if not state.comparison:
+        st.caption("Press the button to train and rank every algorithm.")
+        return
+    if state.comparison_key != key:
+        st.info(
+            "The data, target, features or settings changed since this comparison; press "
+            "“Compare all algorithms” to update it.",
+            icon=":material/update:",
+        )
+        return
+    show_comparison(ws, state)
+
+
+def run_comparison(ws: Workspace, state: PageState, plans: list[compare.PlannedRun]) -> None:
+    """Fit what is still missing (a rerun resumes here), showing which algorithm is training."""
+    assert ws.dataset is not None and ws.profile is not None
+    dataset, profile = ws.dataset, ws.profile
+
+    def fit(config: training.TrainConfig) -> training.TrainedModel:
+        key = training.training_key(dataset.fingerprint, config)
+        return cache.trained_model(key, dataset, profile, config)
+
+    done = {r.key for r in state.comparison}
+    bar = st.progress(len(done) / len(plans), text="Starting…")
+    for plan in plans:
+        if plan.spec.key in done:
+            continue
+        bar.progress(
+            len(state.comparison) / len(plans),
+            text=f"Training {plan.spec.name} ({len(state.comparison) + 1} of {len(plans)})…",
+        )
+        (result,) = compare.run_comparison(
+            dataset.frame, profile, [plan], dataset.fingerprint, fit=fit
+        )
+        state.comparison.append(result)
+    state.comparing = False
+    bar.empty()
+
+
+def show_comparison(ws: Workspace, state: PageState) -> None:
+    assert ws.task is not None
+    task = ws.task
+    board = compare.leaderboard(state.comparison, task)
+    st.subheader("Leaderboard")
+    st.dataframe(compare.leaderboard_display(board, task), hide_index=True)
+    st.caption(
+        "CV = mean ± standard deviation over the cross-validation folds (all rows); test = "
+        "the held-out rows; fit s = one fit on the training rows; predict ms = predicting all "
+        "test rows once."
+    )
+    names = list(compare.BOARD_METRICS[task])
+    metric = st.selectbox(
+        "Metric for the chart",
+        names,
+        key=choice_key("compare_metric", names, metrics.primary_metric(task)),
+    )
+    table = compare.score_table(board, metric)
+    if not table.empty:
+        higher = metrics.HIGHER_IS_BETTER.get(metric, True)
+        st.altair_chart(compare_charts.scores_chart(table, metric, higher), width="stretch")
+    fitted = {r.key: r for r in state.comparison if r.model is not None}
+    if not fitted:
+        return
+    order = [k for k in board["key"] if k in fitted]
+    label = {k: fitted[k].name for k in order}
+    overlay(ws, fitted, order, label)
+    use_model(ws, fitted, order, label)
+
+
+def overlay(
+    ws: Workspace,
+    fitted: dict[str, compare.RunResult],
+    order: list[str],
+    label: dict[str, str],
+) -> None:
+    assert ws.frame is not None and ws.task is not None
+    st.subheader("Two runs side by side")
+    if len(order) < 2:
+        st.caption("Only one algorithm was fitted; there is nothing to overlay.")
+        return
+    c1, c2 = st.columns(2)
+    first = c1.selectbox(
+        "First run", order, key=choice_key("overlay_a", order, order[0]), format_func=label.get
+    )
+    rest = [k for k in order if k != first]
+    family = catalogue.get_spec(first).family
+    contrast = next((k for k in rest if catalogue.get_spec(k).family != family), rest[0])
+    second = c2.selectbox(
+        "Second run", rest, key=choice_key("overlay_b", rest, contrast), format_func=label.get
+    )
+    runs = {label[first]: fitted[first].model, label[second]: fitted[second].model}
+    models = {k: m for k, m in runs.items() if m is not None}
+    if ws.task == Task.REGRESSION:
+        table = compare.predictions_table(models)
+        sampled = any(m.n_test > compare.MAX_POINTS for m in models.values())
+        st.altair_chart(compare_charts.predicted_vs_actual_chart(table, sampled), width="stretch")
+        return
+    any_model = next(iter(models.values()))
+    axes = compare.suggest_axes(any_model, ws.frame)
+    if len(axes) >= 2:
+        c1, c2 = st.columns(2)
+        x = c1.selectbox("Horizontal axis", axes, key=choice_key("boundary_x", axes, axes[0]))
+        others = [a for a in axes if a != x]
+        y = c2.selectbox("Vertical axis", others, key=choice_key("boundary_y", others, others[0]))
+        st.caption("The axes start at the two features that best separate the classes alone.")
+        cells, points = compare.boundary_grid(models, ws.frame, x, y)
+        sliced = len(any_model.config.features) > 2
+        st.altair_chart(compare_charts.boundary_pair_chart(cells, points, x, y, sliced))
+    else:
+        st.caption("Decision regions need two numeric features; the confusion matrices follow.")
+    st.altair_chart(compare_charts.confusion_pair_chart(compare.confusion_table(models)))
+
+
+def use_model(
+    ws: Workspace,
+    fitted: dict[str, compare.RunResult],
+    order: list[str],
+    label: dict[str, str],
+) -> None:
+    st.subheader("Carry a model forward")
+    c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+    chosen = c1.selectbox(
+        "Model", order, key=choice_key("use_model", order, order[0]), format_func=label.get
+    )
+    if c2.button("Use this model", key="use_model_go", icon=":material/check:"):
+        model = fitted[chosen].model
+        assert model is not None
+        ws.set_model(model)
+        carry_settings(ws, chosen, model.config.param_dict)
+        st.session_state["test_pct"] = round(model.config.test_size * 100)
+        st.session_state["seed"] = model.config.seed
+        st.session_state["cv_folds"] = model.config.cv_folds
+    if ws.model is not None and ws.model is fitted[chosen].model:
+        st.success(
+            f"**{label[chosen]}** is the current model for the Train, See, Predict and Export "
+            "pages.",
+            icon=":material/check_circle:",
+        )
+        c1, c2, c3 = st.columns(3)
+        c1.page_link("pages/model.py", label="See inside it", icon=":material/visibility:")
+        c2.page_link("pages/predict.py", label="Predict", icon=":material/online_prediction:")
+        c3.page_link("pages/export.py", label="Export", icon=":material/download:")
+
+
+# --- Tune -----------------------------------------------------------------------------------------
+
+
+def tune_tab(ws: Workspace, state: PageState) -> None:
+    assert ws.dataset is not None and ws.profile is not None and ws.task and ws.target
+    task = ws.task
+    specs = catalogue.specs_for(task)
+    keys = [s.key for s in specs]
+    c1, c2 = st.columns(2)
+    best_compared = next((r.key for r in best_first(ws, state) if r.model is not None), None)
+    algorithm = c1.selectbox(
+        "Algorithm",
+        keys,
+        key=choice_key("tune_algorithm", keys, ws.algorithm or best_compared or keys[0]),
+        format_func=lambda k: catalogue.get_spec(k).name,
+    )
+    spec = catalogue.get_spec(algorithm)
+    base = spec.clean(
+        task,
+        {
+            k: v
+            for k, v in ws.params.get(spec.key, {}).items()
+            if k in {p.name for p in spec.params_for(task)}
+        },
+    )
+    test_size, seed = split_settings(ws)
+    config = training.TrainConfig.make(
+        spec.key, task, ws.target, ws.features, base, test_size=test_size, seed=seed
+    )
+    notes = []
+    if spec.cost_exponent > 1 and len(ws.frame) > training.KERNEL_SVM_SAMPLE:
+        config = training.TrainConfig(
+            **{**config.__dict__, "sample_rows": training.KERNEL_SVM_SAMPLE}
+        )
+        notes.append(
+            f"{spec.name} slows down with the square of the rows: this search uses a random "
+            f"{training.KERNEL_SVM_SAMPLE:,}-row sample."
+        )
+    key = training.training_key(ws.dataset.fingerprint, config)
+    data = split_for(key, ws.dataset.frame, ws.profile, config)
+    n_train = len(data.y_train)
+    methods = list(tuning.METHODS)
+    method = c2.segmented_control(
+        "Search",
+        methods,
+        key=choice_key(
+            "tune_method", methods, "halving" if n_train > tuning.HALVING_ROWS else "grid"
+        ),
+        format_func=tuning.METHODS.get,
+        required=True,
+        help="Grid tries every combination; randomized samples a fixed number; successive "
+        "halving tries many settings on few rows and gives the best more rows each round "
+        f"(best above {tuning.HALVING_ROWS:,} rows).",
+    )
+    tunable = tuning.tunable_params(spec, task)
+    labels = {p.name: p.label for p in tunable}
+    names_key = f"tune_params_{spec.key}"
+    if names_key in st.session_state and not set(st.session_state[names_key]) <= set(labels):
+        del st.session_state[names_key]
+    names = st.multiselect(
+        "Parameters to search",
+        list(labels),
+        key=bind(names_key, tuning.default_search(spec, task)),
+        format_func=labels.get,
+        help="The others keep their Train-page values.",
+    )
+    c1, c2, c3 = st.columns(3)
+    if method == "grid":
+        values = c1.slider(
+            "Values per numeric parameter",
+            2,
+            8,
+            key=bind("tune_values", 4),
+            help="Spread over the range (evenly per decade for rates), plus the default.",
+        )
+        n_candidates = 30
+    else:
+        values = 4
+        n_candidates = c1.slider("Settings to try", 5, 200, key=bind("tune_candidates", 30), step=5)
+    folds = c2.selectbox(
+        "Cross-validation",
+        FOLD_CHOICES,
+        key=bind("tune_folds", 5),
+        format_func=lambda k: f"{k}-fold",
+    )
+    metric_names = list(
+        metrics.REGRESSION_METRICS if task == Task.REGRESSION else metrics.CLASSIFICATION_METRICS
+    )
+    metric = c3.selectbox(
+        "Optimise",
+        metric_names,
+        key=choice_key("tune_metric", metric_names, metrics.primary_metric(task)),
+    )
+    for note in notes:
+        st.caption(note)
+    try:
+        plan = tuning.plan_search(
+            data,
+            method,
+            names,
+            base,
+            values_per_param=values,
+            n_candidates=n_candidates,
+            folds=int(folds),
+            metric=metric,
+            data_key=key,
+        )
+    except GlassboxError as err:
+        st.warning(str(err), icon=":material/tune:")
+        plan = None
+    if plan is not None:
+        describe_plan(plan, len(ws.features))
+    search_controls(ws, state, plan, data, config)
+    if state.search is not None:
+        show_search(ws, state, plan)
+    curves(ws, state, data, base, int(folds), metric)
+
+
+def best_first(ws: Workspace, state: PageState) -> list[compare.RunResult]:
+    """The last comparison's results, best first (empty when there is none)."""
+    if not state.comparison or ws.task is None:
+        return []
+    board = compare.leaderboard(state.comparison, ws.task)
+    by_key = {r.key: r for r in state.comparison}
+    return [by_key[k] for k in board["key"]]
+
+
+def describe_plan(plan: tuning.SearchPlan, n_features: int) -> None:
+    workers = parallel.current_backend().workers
+    seconds = tuning.estimate_seconds(plan, n_features, workers)
+    text = (
+        f"**{len(plan.candidates)}** settings × **{plan.folds}** folds = "
+        f"**{plan.total_fits:,}** fits"
+    )
+    if plan.method == "halving" and len(plan.rounds) > 1:
+        steps = " → ".join(f"{n} on {rows:,} rows" for n, rows in plan.rounds)
+        text += f" in {len(plan.rounds)} rounds ({steps})"
+    elif plan.method == "halving":
+        text += " (too few rows to halve: one round on all of them)"
+    if seconds >= 1:
+        text += f", roughly {seconds:,.0f} s"
+    st.markdown(text)
+
+
+def search_controls(
+    ws: Workspace,
+    state: PageState,
+    plan: tuning.SearchPlan | None,
+    data: tuning.SplitData,
+    config: training.TrainConfig,
+) -> None:
+    """Start or stop; while a search is running, carry on with it and draw its progress."""
+    assert ws.dataset is not None and ws.profile is not None
+    search = state.search
+    start, stop, _ = st.columns([1, 1, 3])
+    running = search is not None and search.status == "running"
+    if running and state.search_fingerprint != ws.dataset.fingerprint:
+        running = False  # the data changed under it
+    elif running and stop.button("Stop", key="tune_stop", icon=":material/stop_circle:"):
+        running = False
+    if search is not None and search.status == "running" and not running:
+        search.status = "stopped"
+    clicked = start.button(
+        "Start search",
+        type="primary",
+        key="tune_start",
+        icon=":material/play_arrow:",
+        disabled=plan is None or running,
+    )
+    if clicked and not running:
+        assert plan is not None
+        state.search = search = tuning.SearchState(plan)
+        state.search_config, state.search_fingerprint = config, ws.dataset.fingerprint
+        stop.button("Stop", key="tune_stop", icon=":material/stop_circle:")
+        running = True
+    if not running or search is None:
+        return
+    assert state.search_config is not None
+    if state.search_config != config:
+        key = training.training_key(ws.dataset.fingerprint, state.search_config)
+        data = split_for(key, ws.dataset.frame, ws.profile, state.search_config)
+    bar = st.progress(search.progress, text=progress_text(search))
+    for step in tuning.search(data, search):
+        bar.progress(step.progress, text=progress_text(step))
+
+
+def progress_text(search: tuning.SearchState) -> str:
+    plan = search.plan
+    text = f"{search.done_fits:,} / {plan.total_fits:,} fits · {search.elapsed:,.1f} s elapsed"
+    left = search.seconds_left
+    if left is not None:
+        text += f" · about {left:,.0f} s left"
+    best = search.best()
+    if best is not None:
+        text += f" · best {plan.metric} so far {best['validation']:.3f}"
+    return text
+
+
+def show_search(ws: Workspace, state: PageState, current: tuning.SearchPlan | None) -> None:
+    search = state.search
+    assert search is not None and ws.task is not None
+    plan = search.plan
+    spec = plan.spec
+    if search.status == "stopped":
+        st.warning(
+            f"Stopped after {search.done_fits:,} of {plan.total_fits:,} fits; these are the "
+            "settings tried so far.",
+            icon=":material/stop_circle:",
+        )
+    elif search.status == "done":
+        st.caption(
+            f"{tuning.METHODS[plan.method]} of {spec.name} finished: {search.done_fits:,} fits "
+            f"in {search.elapsed:,.1f} s."
+        )
+    if current is not None and current != plan:
+        st.caption("The settings above changed since this search; its results are shown.")
+    for message, count in list(search.errors.items())[:3]:
+        st.warning(f"{count} fit(s) failed: {message}", icon=":material/warning:")
+    best = search.best()
+    params = search.best_params()
+    if best is None or params is None:
+        return
+    st.subheader("Best settings")
+    c1, c2, c3 = st.columns([1, 1, 2])
+    c1.metric(
+        f"Validation {plan.metric}",
+        f"{best['validation']:.3f}",
+        f"± {best['std']:.3f} across folds",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    if search.best_test is not None:
+        primary = metrics.primary_metric(plan.task)
+        c2.metric(
+            f"Test {primary}",
+            f"{search.best_test[primary]:.3f}",
+            help="The best settings refitted on all training rows, scored on the "
+            "held-out test rows.",
+        )
+    c3.markdown(tuning.describe_params(spec, plan.task, params))
+    if c3.button(
+        "Apply to the Train page", type="primary", key="tune_apply", icon=":material/arrow_forward:"
+    ):
+        carry_settings(ws, spec.key, params)
+        st.switch_page("pages/train.py")
+    table = tuning.results_table(search)
+    formats = {c: "{:.4f}" for c in table.columns if c.startswith(("validation", "train", "±"))}
+    formats["fit s"] = "{:.3f}"
+    height = min(320, 38 + 35 * len(table))
+    st.dataframe(table.style.format(formats, na_rep="failed"), hide_index=True, height=height)
+
+
+def curves(
+    ws: Workspace,
+    state: PageState,
+    data: tuning.SplitData,
+    base: dict[str, Any],
+    folds: int,
+    metric: str,
+) -> None:
+    """Validation and learning curves at the best settings found (else the Train settings)."""
+    assert ws.task is not None
+    spec, task = data.config.spec, ws.task
+    settings, source = base, "the Train-page settings"
+    search = state.search
+    if search is not None and search.plan.algorithm == spec.key and search.best_params():
+        settings, source = search.best_params() or base, "the best settings found"
+    st.subheader("Curves")
+    st.caption(f"{spec.name} at {source}, {folds}-fold cross-validation on the training rows.")
+    left, right = st.columns(2)
+    with left:
+        params = tuning.curve_params(spec, task, settings)
+        if not params:
+            st.caption("This algorithm has no parameter to sweep.")
+        else:
+            names = [p.name for p in params]
+            labels = {p.name: p.label for p in params}
+            name = st.selectbox(
+                "Parameter",
+                names,
+                key=choice_key("vc_param", names, names[0]),
+                format_func=labels.get,
+            )
+            vc_key = f"vc|{data.config}|{sorted(settings.items())}|{name}|{folds}|{metric}"
+            if st.button("Draw the validation curve", key="vc_run"):
+                with st.spinner("Fitting each value on every fold…", show_time=True):
+                    state.curves[vc_key] = tuning.validation_curve_table(
+                        data, settings, name, folds=folds, metric=metric
+                    )
+            if vc_key in state.curves:
+                st.altair_chart(
+                    compare_charts.validation_curve_chart(
+                        state.curves[vc_key], labels[name], metric
+                    ),
+                    width="stretch",
+                )
+    with right:
+        lc_key = f"lc|{data.config}|{sorted(settings.items())}|{folds}|{metric}"
+        st.caption("Learning curve: score against the number of training rows.")
+        if st.button("Draw the learning curve", key="lc_run"):
+            with st.spinner("Fitting growing parts of every fold…", show_time=True):
+                state.curves[lc_key] = tuning.learning_curve_table(
+                    data, settings, folds=folds, metric=metric
+                )
+        if lc_key in state.curves:
+            st.altair_chart(
+                compare_charts.learning_curve_chart(state.curves[lc_key], metric),
+                width="stretch",
+            )
+    while len(state.curves) > 12:  # keep the page state small
+        state.curves.pop(next(iter(state.curves)))
+
+
+def main() -> None:
+    ws = workspace()
+    shell.page_header(
+        "Compare & tune",
+        "Which algorithm should I choose, and how do I make it better?",
+    )
+    if not shell.require_data(ws):
+        return
+    assert ws.dataset is not None and ws.task and ws.target
+    st.caption(
+        f"**{ws.dataset.name}** · predicting **{ws.target}** ({ws.task.value}) from "
+        f"{len(ws.features)} feature(s) · :material/memory: {parallel.describe_backend()}"
+    )
+    state = page_state()
+    compare_, tune_ = st.tabs(TABS, key="compare_tab", on_change="rerun")
+    if compare_.open:
+        with compare_:
+            compare_tab(ws, state)
+    if tune_.open:
+        with tune_:
+            tune_tab(ws, state)
+
+
+main()

@@ -1,0 +1,408 @@
+"""Every applicable algorithm on the same split and the same cross-validation folds.
+
+:func:`plan_comparison` makes one :class:`~mllib.training.TrainConfig` per algorithm that
+differs only in the algorithm and its settings, so the scores are comparable; kernel SVMs on
+large data are sampled or skipped, with a note, instead of stalling the page.
+:func:`run_comparison` fits them one by one (an iterator, so a page can show progress), and
+:func:`leaderboard` ranks them by cross-validated score. The rest builds the small tables the
+overlay charts draw: predicted against actual, confusion counts, and decision-boundary grids.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_selection import f_classif
+
+from mllib import catalogue, metrics, parallel, training
+from mllib.errors import GlassboxError
+from mllib.pipeline import category_text
+from mllib.profile import TableProfile, Task
+
+MAX_POINTS = 2_000  # per run in the overlay charts
+# The leaderboard's columns: precision and recall (macro) are left to the Train page; balanced
+# accuracy and F1 already show what they add to accuracy on skewed classes.
+BOARD_METRICS = {
+    Task.CLASSIFICATION: ("accuracy", "balanced accuracy", "F1 (macro)"),
+    Task.REGRESSION: tuple(metrics.REGRESSION_METRICS),
+}
+BOUNDARY_RESOLUTION = 40  # cells per axis: 2 runs × 40² = 3,200 marks
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One algorithm's config for a comparison, or why it is left out or sampled."""
+
+    config: training.TrainConfig
+    note: str = ""
+    skip: bool = False
+
+    @property
+    def spec(self) -> catalogue.ModelSpec:
+        return self.config.spec
+
+
+@dataclass
+class RunResult:
+    """A finished comparison entry: the model (``None`` if skipped or failed) and its timings."""
+
+    planned: PlannedRun
+    model: training.TrainedModel | None
+    predict_seconds: float = float("nan")
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.planned.spec.name
+
+    @property
+    def key(self) -> str:
+        return self.planned.spec.key
+
+
+def plan_comparison(
+    frame: pd.DataFrame,
+    task: Task,
+    target: str,
+    features: Sequence[str],
+    params: Mapping[str, Mapping[str, Any]],
+    *,
+    test_size: float = 0.25,
+    seed: int = 0,
+    cv_folds: int = 5,
+    include_slow: bool = False,
+) -> list[PlannedRun]:
+    """One config per algorithm for ``task``, with the user's current settings or defaults.
+
+    A run whose estimated time (fit + ``cv_folds`` folds) is over ``SLOW_FIT_SECONDS`` per fit
+    is trained on ``KERNEL_SVM_SAMPLE`` rows when that is enough, otherwise skipped, unless
+    ``include_slow``.
+    """
+    if cv_folds < 2:
+        raise GlassboxError("A comparison needs at least 2 cross-validation folds.")
+    n_rows, n_features = len(frame), len(features)
+    budget = training.SLOW_FIT_SECONDS * (1 + cv_folds)
+    plans = []
+    for spec in catalogue.specs_for(task):
+        settings = _valid_settings(spec, task, params.get(spec.key, {}))
+        config = training.TrainConfig.make(
+            spec.key,
+            task,
+            target,
+            list(features),
+            settings,
+            test_size=test_size,
+            seed=seed,
+            cv_folds=cv_folds,
+        )
+        estimate = training.estimate_seconds(spec, n_rows, n_features, cv_folds)
+        if include_slow or estimate <= budget:
+            plans.append(PlannedRun(config))
+            continue
+        sample = training.KERNEL_SVM_SAMPLE
+        sampled = training.estimate_seconds(spec, min(n_rows, sample), n_features, cv_folds)
+        if n_rows > sample and sampled <= budget:
+            plans.append(
+                PlannedRun(
+                    replace(config, sample_rows=sample),
+                    f"Trained on a random {sample:,}-row sample (the full table would take "
+                    f"about {estimate:,.0f} s), so its split differs from the others.",
+                )
+            )
+        else:
+            plans.append(
+                PlannedRun(
+                    config,
+                    f"Skipped: it would take about {estimate:,.0f} s on {n_rows:,} rows. "
+                    "Tick “Include slow algorithms” to run it anyway.",
+                    skip=True,
+                )
+            )
+    return plans
+
+
+def _valid_settings(
+    spec: catalogue.ModelSpec, task: Task, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The user's settings for ``spec`` if they are still valid, else its defaults."""
+    known = {p.name for p in spec.params_for(task)}
+    kept = {k: v for k, v in values.items() if k in known}
+    try:
+        return spec.clean(task, kept)
+    except ValueError:
+        return spec.defaults(task)
+
+
+def run_comparison(
+    frame: pd.DataFrame,
+    profile: TableProfile,
+    plans: Sequence[PlannedRun],
+    fingerprint: str = "",
+    fit: Callable[[training.TrainConfig], training.TrainedModel] | None = None,
+) -> Iterator[RunResult]:
+    """Fit each planned run in turn (cross-validation in parallel) and yield its result.
+
+    ``fit`` replaces :func:`training.train_model` (the app passes its cached trainer, so the
+    Train page reuses these fits). A run that fails becomes a result with ``error``.
+    """
+
+    def default_fit(config: training.TrainConfig) -> training.TrainedModel:
+        return training.train_model(frame, profile, config, fingerprint)
+
+    fit = fit or default_fit
+    for plan in plans:
+        if plan.skip:
+            yield RunResult(plan, None)
+            continue
+        try:
+            with parallel.execution_backend():
+                model = fit(plan.config)
+        except GlassboxError as err:
+            yield RunResult(plan, None, error=str(err))
+            continue
+        yield RunResult(plan, model, predict_seconds(model, frame))
+
+
+def predict_seconds(model: training.TrainedModel, frame: pd.DataFrame) -> float:
+    """Wall time to predict the test rows once: the best of up to three tries, to skip warm-up
+    noise (one try when it is slow anyway)."""
+    rows = training.model_rows(frame, model.config).iloc[model.test_index]
+    X = rows[list(model.config.features)]
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        model.pipeline.predict(X)
+        best = min(best, time.perf_counter() - start)
+        if best > 0.5:
+            break
+    return best
+
+
+def _cv_value(model: training.TrainedModel, metric: str, column: str) -> float:
+    if model.cv is None or model.cv.empty:
+        return float("nan")
+    match = model.cv.loc[model.cv["metric"] == metric, column]
+    return float(match.iloc[0]) if len(match) else float("nan")
+
+
+def leaderboard(results: Sequence[RunResult], task: Task) -> pd.DataFrame:
+    """One row per algorithm, best cross-validated primary score first.
+
+    Columns: ``algorithm``, ``key``, ``<metric> mean`` / ``<metric> std`` for every metric,
+    ``test <primary>``, ``fit s``, ``predict ms``, ``note``.
+    """
+    names = list(
+        metrics.REGRESSION_METRICS if task == Task.REGRESSION else metrics.CLASSIFICATION_METRICS
+    )
+    primary = metrics.primary_metric(task)
+    rows = []
+    for result in results:
+        model = result.model
+        row: dict[str, Any] = {"algorithm": result.name, "key": result.key}
+        for name in names:
+            row[f"{name} mean"] = _cv_value(model, name, "mean") if model else float("nan")
+            row[f"{name} std"] = _cv_value(model, name, "std") if model else float("nan")
+        row[f"test {primary}"] = model.test_scores.get(primary, float("nan")) if model else np.nan
+        row["fit s"] = model.fit_seconds if model else float("nan")
+        row["predict ms"] = 1000 * result.predict_seconds
+        row["note"] = result.error or result.planned.note or _warning(model)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    ascending = not metrics.HIGHER_IS_BETTER.get(primary, True)
+    return table.sort_values(
+        f"{primary} mean", ascending=ascending, na_position="last"
+    ).reset_index(drop=True)
+
+
+def _warning(model: training.TrainedModel | None) -> str:
+    return model.warnings[0] if model is not None and model.warnings else ""
+
+
+def leaderboard_display(board: pd.DataFrame, task: Task) -> pd.DataFrame:
+    """The leaderboard as people read it: "0.953 ± 0.012" per metric, rounded timings."""
+    names = BOARD_METRICS[task]
+    primary = metrics.primary_metric(task)
+    out = pd.DataFrame({"rank": range(1, len(board) + 1), "algorithm": board["algorithm"]})
+    for name in names:
+        mean, std = board[f"{name} mean"], board[f"{name} std"]
+        out[f"CV {name}"] = [
+            "—" if np.isnan(m) else f"{m:.3f} ± {s:.3f}" for m, s in zip(mean, std, strict=True)
+        ]
+    out[f"test {primary}"] = board[f"test {primary}"].round(3)
+    out["fit s"] = board["fit s"].round(3)
+    out["predict ms"] = board["predict ms"].round(1)
+    out["note"] = board["note"]
+    return out
+
+
+def score_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Mean ± std of ``metric`` per algorithm (for the error-bar chart), plus the test score."""
+    primary_test = next((c for c in board.columns if c.startswith("test ")), None)
+    table = pd.DataFrame(
+        {
+            "algorithm": board["algorithm"],
+            "mean": board[f"{metric} mean"],
+            "std": board[f"{metric} std"],
+        }
+    )
+    table["low"] = table["mean"] - table["std"]
+    table["high"] = table["mean"] + table["std"]
+    if primary_test is not None and primary_test == f"test {metric}":
+        table["test"] = board[primary_test]
+    return table.dropna(subset=["mean"]).reset_index(drop=True)
+
+
+# --- overlays of two runs -------------------------------------------------------------------
+
+
+def predictions_table(
+    runs: Mapping[str, training.TrainedModel], max_points: int = MAX_POINTS, seed: int = 0
+) -> pd.DataFrame:
+    """Test-set actual and predicted values of each run (regression), sampled per run."""
+    parts = []
+    for label, model in runs.items():
+        part = pd.DataFrame(
+            {
+                "run": label,
+                "actual": np.asarray(model.y_test, dtype=float),
+                "predicted": np.asarray(model.y_pred, dtype=float),
+            }
+        )
+        if len(part) > max_points:
+            part = part.sample(max_points, random_state=seed)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def confusion_table(runs: Mapping[str, training.TrainedModel]) -> pd.DataFrame:
+    """Counts of (actual, predicted) test labels per run, with each actual row's share."""
+    parts = []
+    for label, model in runs.items():
+        counts = (
+            pd.DataFrame({"actual": model.y_test, "predicted": model.y_pred})
+            .astype(str)
+            .value_counts()
+            .rename("count")
+            .reset_index()
+        )
+        labels = [str(c) for c in (model.classes or [])]
+        full = pd.MultiIndex.from_product([labels, labels], names=["actual", "predicted"])
+        counts = counts.set_index(["actual", "predicted"]).reindex(full, fill_value=0).reset_index()
+        totals = counts.groupby("actual")["count"].transform("sum").replace(0, 1)
+        counts["share"] = counts["count"] / totals
+        counts.insert(0, "run", label)
+        parts.append(counts)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def numeric_features(model: training.TrainedModel) -> list[str]:
+    """Features a decision-boundary slice can put on an axis."""
+    return list(model.plan.numeric)
+
+
+def suggest_axes(model: training.TrainedModel, frame: pd.DataFrame) -> list[str]:
+    """Numeric features ordered by how well each alone separates the classes (ANOVA F on
+    the training rows), so the default boundary slice shows where the models differ."""
+    names = numeric_features(model)
+    if len(names) < 2 or model.task != Task.CLASSIFICATION:
+        return names
+    rows = training.model_rows(frame, model.config).iloc[model.train_index]
+    X = rows[names].apply(pd.to_numeric, errors="coerce")
+    X = X.fillna(X.median()).fillna(0.0)
+    y = rows[model.config.target].map(category_text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores, _ = f_classif(X, y)
+    scores = np.nan_to_num(scores, nan=-1.0)
+    return [names[i] for i in np.argsort(-scores, kind="stable")]
+
+
+def boundary_grid(
+    runs: Mapping[str, training.TrainedModel],
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    resolution: int = BOUNDARY_RESOLUTION,
+    max_points: int = 500,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each run's predicted class over a ``resolution``² grid of features ``x`` and ``y``.
+
+    With more than two features this is a slice: every other feature is held at its median
+    (numbers) or most frequent value. Returns the grid cells (``run``, ``x``, ``x2``, ``y``,
+    ``y2``, ``predicted``) and the test points (``run``, ``x``, ``y``, ``actual``) to overlay.
+    """
+    if x == y:
+        raise GlassboxError("Pick two different features for the boundary.")
+    cells, points = [], []
+    for label, model in runs.items():
+        features = list(model.config.features)
+        if x not in model.plan.numeric or y not in model.plan.numeric:
+            raise GlassboxError(f"{x} and {y} must both be numeric features of every run.")
+        rows = training.model_rows(frame, model.config)[features]
+        xs = pd.to_numeric(rows[x], errors="coerce")
+        ys = pd.to_numeric(rows[y], errors="coerce")
+        gx = _edges(xs, resolution)
+        gy = _edges(ys, resolution)
+        cx, cy = (gx[:-1] + gx[1:]) / 2, (gy[:-1] + gy[1:]) / 2
+        mx, my = np.meshgrid(cx, cy)
+        grid = pd.DataFrame([_typical_row(rows, model.plan.numeric)] * mx.size)
+        grid[x], grid[y] = mx.ravel(), my.ravel()
+        predicted = model.pipeline.predict(grid[features])
+        ix, iy = np.meshgrid(np.arange(resolution), np.arange(resolution))
+        cells.append(
+            pd.DataFrame(
+                {
+                    "run": label,
+                    "x": gx[ix.ravel()],
+                    "x2": gx[ix.ravel() + 1],
+                    "y": gy[iy.ravel()],
+                    "y2": gy[iy.ravel() + 1],
+                    "predicted": np.asarray(predicted).astype(str),
+                }
+            )
+        )
+        test = rows.iloc[model.test_index]
+        sample = np.arange(len(test))
+        if len(sample) > max_points:
+            sample = np.random.default_rng(0).choice(sample, max_points, replace=False)
+        points.append(
+            pd.DataFrame(
+                {
+                    "run": label,
+                    "x": pd.to_numeric(test[x], errors="coerce").to_numpy()[sample],
+                    "y": pd.to_numeric(test[y], errors="coerce").to_numpy()[sample],
+                    "actual": np.asarray(model.y_test).astype(str)[sample],
+                }
+            ).dropna(subset=["x", "y"])
+        )
+    return pd.concat(cells, ignore_index=True), pd.concat(points, ignore_index=True)
+
+
+def _edges(values: pd.Series, resolution: int) -> np.ndarray:
+    finite = values[np.isfinite(values)]
+    if finite.empty:
+        raise GlassboxError(f"“{values.name}” has no numbers to draw a boundary over.")
+    low, high = float(finite.min()), float(finite.max())
+    pad = (high - low) * 0.05 or 0.5
+    return np.linspace(low - pad, high + pad, resolution + 1)
+
+
+def _typical_row(rows: pd.DataFrame, numeric: Sequence[str]) -> dict[str, Any]:
+    """Median of each numeric feature, most frequent value of the others."""
+    out: dict[str, Any] = {}
+    for column in rows.columns:
+        if column in numeric:
+            median = pd.to_numeric(rows[column], errors="coerce").median()
+            out[column] = float(median) if pd.notna(median) else 0.0
+        else:
+            mode = rows[column].mode(dropna=True)
+            out[column] = mode.iloc[0] if len(mode) else None
+    return out

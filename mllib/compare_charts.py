@@ -1,0 +1,193 @@
+"""Altair charts for the Compare & tune page, drawn from tables built in ``mllib.compare`` and
+``mllib.tuning``. No model facts are computed here; every chart stays under ~5,000 marks.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+_RUN_COLORS = ("#4c78a8", "#f58518")
+_SPLIT_COLORS = alt.Scale(domain=["train", "validation"], range=["#4c78a8", "#e45756"])
+
+
+def scores_chart(table: pd.DataFrame, metric: str, higher_is_better: bool = True) -> alt.Chart:
+    """Cross-validated ``metric`` per algorithm: a dot at the mean, a bar for ± one standard
+    deviation across folds, and a tick at the held-out test score."""
+    order = table.sort_values("mean", ascending=not higher_is_better)["algorithm"].tolist()
+    y = alt.Y("algorithm:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    base = alt.Chart(table).encode(y=y)
+    tooltip = [
+        alt.Tooltip("algorithm:N"),
+        alt.Tooltip("mean:Q", format=".3f", title=f"CV {metric} mean"),
+        alt.Tooltip("std:Q", format=".3f", title="std across folds"),
+    ]
+    if "test" in table:
+        tooltip.append(alt.Tooltip("test:Q", format=".3f", title=f"test {metric}"))
+    x = alt.X(
+        "mean:Q", title=f"{metric} (cross-validation mean ± std)", scale=alt.Scale(zero=False)
+    )
+    bars = base.mark_rule(strokeWidth=3, color="#4c78a8").encode(
+        x=alt.X("low:Q", scale=alt.Scale(zero=False)), x2="high:Q", tooltip=tooltip
+    )
+    dots = base.mark_circle(size=110, color="#1f4e79", opacity=1).encode(x=x, tooltip=tooltip)
+    layers: list[alt.Chart] = [bars, dots]
+    if "test" in table:
+        layers.append(
+            base.mark_tick(color="#f58518", thickness=3, size=18).encode(
+                x="test:Q", tooltip=tooltip
+            )
+        )
+    better = "higher" if higher_is_better else "lower"
+    subtitle = f"{better} is better; orange tick = score on the held-out test rows"
+    return alt.layer(*layers).properties(
+        title=alt.TitleParams(f"{metric} by algorithm", subtitle=subtitle),
+        height=alt.Step(36),
+    )
+
+
+def predicted_vs_actual_chart(table: pd.DataFrame, sampled: bool = False) -> alt.Chart:
+    """Both runs' test predictions against the truth; the diagonal is a perfect model."""
+    low = float(min(table["actual"].min(), table["predicted"].min()))
+    high = float(max(table["actual"].max(), table["predicted"].max()))
+    runs = list(dict.fromkeys(table["run"]))
+    color = alt.Color("run:N", scale=alt.Scale(domain=runs, range=list(_RUN_COLORS)), title="run")
+    shape = alt.Shape("run:N", scale=alt.Scale(domain=runs, range=["circle", "cross"]))
+    points = (
+        alt.Chart(table)
+        .mark_point(size=45, opacity=0.75, filled=True)
+        .encode(
+            shape=shape,
+            x=alt.X("actual:Q", title="actual", scale=alt.Scale(domain=[low, high])),
+            y=alt.Y("predicted:Q", title="predicted", scale=alt.Scale(domain=[low, high])),
+            color=color,
+            tooltip=[
+                "run:N",
+                alt.Tooltip("actual:Q", format=".3g"),
+                alt.Tooltip("predicted:Q", format=".3g"),
+            ],
+        )
+    )
+    diagonal = (
+        alt.Chart(pd.DataFrame({"actual": [low, high], "predicted": [low, high]}))
+        .mark_line(color="#888", strokeDash=[5, 4])
+        .encode(x="actual:Q", y="predicted:Q")
+    )
+    title = "Predicted vs actual on the test rows" + (" (a random sample)" if sampled else "")
+    return alt.layer(diagonal, points).properties(
+        title=alt.TitleParams(title, subtitle="points on the dashed line are predicted exactly"),
+        height=380,
+    )
+
+
+def confusion_pair_chart(table: pd.DataFrame) -> alt.FacetChart:
+    """Confusion matrices of the runs side by side (share of each actual class)."""
+    base = alt.Chart().encode(
+        x=alt.X("predicted:N", title="predicted", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("actual:N", title="actual"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="share of row"
+        ),
+        tooltip=["actual:N", "predicted:N", "count:Q", alt.Tooltip("share:Q", format=".0%")],
+    )
+    text = base.mark_text(fontSize=13).encode(
+        text="count:Q",
+        color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
+    )
+    return (
+        alt.layer(cells, text, data=table)
+        .properties(width=230, height=230)
+        .facet(column=alt.Column("run:N", title=None))
+        .properties(title="Confusion matrices on the test rows")
+    )
+
+
+def boundary_pair_chart(
+    cells: pd.DataFrame, points: pd.DataFrame, x: str, y: str, sliced: bool
+) -> alt.HConcatChart:
+    """Each run's decision regions over ``x`` and ``y``, with the test points on top."""
+    classes = sorted(set(cells["predicted"]) | set(points["actual"]))
+    color = alt.Scale(domain=classes, scheme="tableau10")
+    charts = []
+    for run in dict.fromkeys(cells["run"]):
+        region = (
+            alt.Chart(cells[cells["run"] == run])
+            .mark_rect(opacity=0.35)
+            .encode(
+                x=alt.X("x:Q", title=x, scale=alt.Scale(nice=False, zero=False)),
+                x2="x2:Q",
+                y=alt.Y("y:Q", title=y, scale=alt.Scale(nice=False, zero=False)),
+                y2="y2:Q",
+                color=alt.Color("predicted:N", scale=color, title="class"),
+            )
+        )
+        dots = (
+            alt.Chart(points[points["run"] == run])
+            .mark_circle(size=45, stroke="black", strokeWidth=0.6, opacity=0.95)
+            .encode(
+                x="x:Q",
+                y="y:Q",
+                color=alt.Color("actual:N", scale=color, title="class"),
+                tooltip=[alt.Tooltip("x:Q", title=x), alt.Tooltip("y:Q", title=y), "actual:N"],
+            )
+        )
+        charts.append(alt.layer(region, dots).properties(title=str(run), width=320, height=300))
+    note = "other features held at their median" if sliced else "the model's two features"
+    return alt.hconcat(*charts).properties(
+        title=alt.TitleParams(
+            "Decision regions (shaded) and test points",
+            subtitle=f"a slice over {x} and {y}: {note}",
+        )
+    )
+
+
+def _curve(table: pd.DataFrame, x: alt.X, metric: str, title: str, subtitle: str) -> alt.Chart:
+    """Mean lines with ± std bands; the y axis spans the means (bands that reach far beyond are
+    clipped), so one terrible point cannot flatten the rest."""
+    data = table.assign(low=table["mean"] - table["std"], high=table["mean"] + table["std"])
+    low, high = float(data["mean"].min()), float(data["mean"].max())
+    pad = (high - low) * 0.15 or 0.05
+    y_scale = alt.Scale(zero=False, domain=[low - pad, high + pad])
+    color = alt.Color("split:N", scale=_SPLIT_COLORS, title=None)
+    base = alt.Chart(data).encode(x=x, color=color)
+    band = base.mark_area(opacity=0.2, clip=True).encode(
+        y=alt.Y("low:Q", title=metric, scale=y_scale), y2="high:Q"
+    )
+    line = base.mark_line(point=True, clip=True).encode(
+        y=alt.Y("mean:Q", title=metric, scale=y_scale),
+        tooltip=[
+            "split:N",
+            alt.Tooltip("mean:Q", format=".3f"),
+            alt.Tooltip("std:Q", format=".3f"),
+        ],
+    )
+    return alt.layer(band, line).properties(
+        title=alt.TitleParams(title, subtitle=subtitle), height=320
+    )
+
+
+def validation_curve_chart(table: pd.DataFrame, param_label: str, metric: str) -> alt.Chart:
+    """Train and validation score against one parameter; the band is ± one std over folds."""
+    order = table.sort_values("order")["value"].drop_duplicates().tolist()
+    x = alt.X("value:O", sort=order, title=param_label, axis=alt.Axis(labelAngle=0))
+    return _curve(
+        table,
+        x,
+        metric,
+        f"Validation curve: {metric} against {param_label}",
+        "a wide gap between train and validation means over-fitting; both low means under-fitting",
+    )
+
+
+def learning_curve_chart(table: pd.DataFrame, metric: str) -> alt.Chart:
+    """Train and validation score against training rows: does more data help?"""
+    x = alt.X("rows:Q", title="training rows")
+    return _curve(
+        table,
+        x,
+        metric,
+        f"Learning curve: {metric} against training rows",
+        "if validation still rises at the right, more data would help",
+    )

@@ -1,0 +1,176 @@
+"""Where searches and cross-validation run: all local cores, or a Dask cluster.
+
+Everything Glassbox parallelises goes through joblib, so one context manager decides where the
+work goes. :func:`execution_backend` picks the local backend with ``n_jobs`` workers, or, when
+the environment variable ``GLASSBOX_DASK_SCHEDULER`` holds a scheduler address such as
+``tcp://10.0.0.5:8786``, joblib's Dask backend on that cluster. Dask is imported only then:
+the app works without it. See ``docs/dask.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import joblib
+
+from mllib.errors import GlassboxError
+
+SCHEDULER_ENV = "GLASSBOX_DASK_SCHEDULER"
+CONNECT_TIMEOUT_SECONDS = 10.0
+# Threads, not processes, on one machine: scikit-learn's tree, SVM and linear solvers release
+# the GIL, threads start instantly and share the data instead of copying it to each worker.
+# bench/search.py measures both backends; loky stays available through ``local_backend``.
+LOCAL_BACKEND: Literal["threading", "loky"] = "threading"
+
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where joblib sends work: ``kind`` is "local" or "dask"; ``workers`` counts cores or
+    Dask worker threads available to one search."""
+
+    kind: Literal["local", "dask"]
+    workers: int
+    address: str | None = None
+    machines: int = 1
+
+    def describe(self) -> str:
+        if self.kind == "dask":
+            plural = "s" if self.machines != 1 else ""
+            return (
+                f"Running on the Dask cluster at {self.address} "
+                f"({self.machines} worker{plural}, {self.workers} threads)"
+            )
+        return f"Running on {self.workers} local core{'s' if self.workers != 1 else ''}"
+
+
+def scheduler_address() -> str | None:
+    """The Dask scheduler named by ``GLASSBOX_DASK_SCHEDULER``, or ``None`` for local work."""
+    address = os.environ.get(SCHEDULER_ENV, "").strip()
+    return address or None
+
+
+def local_cores() -> int:
+    return max(1, joblib.cpu_count(only_physical_cores=False))
+
+
+def dask_client(address: str) -> Any:
+    """A connected ``distributed.Client`` for ``address``, created once and reused.
+
+    Raises :class:`GlassboxError` when Dask is not installed, the scheduler cannot be reached
+    within ``CONNECT_TIMEOUT_SECONDS``, or the workers lack what a Glassbox model needs.
+    """
+    with _lock:
+        client = _clients.get(address)
+        if client is not None and client.status == "running":
+            return client
+        try:
+            from distributed import Client
+        except ImportError as err:
+            raise GlassboxError(
+                f"{SCHEDULER_ENV} is set, but Dask is not installed here.",
+                "Install it with `pip install 'dask[distributed]'`, or unset the variable to "
+                "run on this machine.",
+            ) from err
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise GlassboxError(
+                f"Could not reach the Dask scheduler at {address} ({type(err).__name__}).",
+                f"Check that it is running and reachable, or unset {SCHEDULER_ENV} to run on "
+                "this machine.",
+            ) from err
+        check_workers(client, address)
+        _clients[address] = client
+        return client
+
+
+def check_workers(client: Any, address: str) -> None:
+    """Refuse a cluster whose workers would fail or disagree: no workers, no ``mllib`` on
+    their path, or another scikit-learn version (pickled models would differ)."""
+    import sklearn
+
+    nthreads = client.nthreads()
+    if not nthreads:
+        client.close()
+        raise GlassboxError(
+            f"The Dask scheduler at {address} has no workers.",
+            "Start at least one `dask worker` pointed at it.",
+        )
+    try:
+        versions = client.run(_worker_versions)
+    except Exception:  # a worker without mllib cannot even unpickle the check
+        versions = {"?": (None, False)}
+    wrong = sorted({v for v in versions.values() if v != (sklearn.__version__, True)}, key=repr)
+    if wrong:
+        client.close()
+        raise GlassboxError(
+            f"The Dask workers at {address} cannot run Glassbox models: they report "
+            f"scikit-learn/mllib {wrong}, this app has scikit-learn {sklearn.__version__}.",
+            "Start the workers from the same environment (requirements.txt) with the Glassbox "
+            "folder on PYTHONPATH; see docs/dask.md.",
+        )
+
+
+def _worker_versions() -> tuple[str | None, bool]:
+    """Run on each worker: its scikit-learn version and whether it can import ``mllib``."""
+    import importlib.util
+
+    try:
+        import sklearn
+
+        version: str | None = sklearn.__version__
+    except ImportError:
+        version = None
+    return version, importlib.util.find_spec("mllib") is not None
+
+
+def current_backend() -> Backend:
+    """Describe where work would run now, connecting to the cluster if one is configured."""
+    address = scheduler_address()
+    if address is None:
+        return Backend("local", local_cores())
+    client = dask_client(address)
+    nthreads = client.nthreads()
+    return Backend("dask", max(1, sum(nthreads.values())), address, len(nthreads))
+
+
+def describe_backend() -> str:
+    """One line for the page: "Running on 2 local cores" or the Dask cluster's address."""
+    return current_backend().describe()
+
+
+@contextmanager
+def execution_backend(n_jobs: int = -1) -> Iterator[Backend]:
+    """Send joblib work (searches, ``cross_validate``, curves) to the configured place.
+
+    Inside the block, scikit-learn calls that leave ``n_jobs=None`` use ``n_jobs`` workers of
+    the chosen backend. ``n_jobs=1`` runs locally and serially even when a cluster is set, so
+    a benchmark can measure one worker against all of them.
+    """
+    address = scheduler_address()
+    if address is None or n_jobs == 1:
+        backend = Backend("local", local_cores() if n_jobs == -1 else abs(n_jobs))
+        with joblib.parallel_config(backend=LOCAL_BACKEND, n_jobs=n_jobs):
+            yield backend
+        return
+    client = dask_client(address)
+    nthreads = client.nthreads()
+    backend = Backend("dask", max(1, sum(nthreads.values())), address, len(nthreads))
+    with joblib.parallel_config(backend="dask", n_jobs=-1, client=client):
+        yield backend
+
+
+def close_clients() -> None:
+    """Close every cached Dask client (tests and shutdown)."""
+    with _lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()

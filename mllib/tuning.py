@@ -1,0 +1,769 @@
+"""Hyperparameter search, validation curves and learning curves, computed in small steps.
+
+The search space comes from the catalogue's :class:`~mllib.catalogue.Param` records: a grid
+picks a few values of each chosen parameter, random search samples their full option lists,
+and conditions such as "degree only for the polynomial kernel" become separate sub-grids.
+
+:func:`search` is an iterator: it evaluates a chunk of (candidate, fold) fits in parallel
+through :mod:`mllib.parallel`, updates a :class:`SearchState` in place and yields it, so a page
+can draw progress between chunks, stop at any time, and later resume from the same state.
+Successive halving is done here in the same way (rather than with scikit-learn's
+``HalvingRandomSearchCV``, which runs to the end in one call): many candidates on a few rows,
+then the best third on three times as many rows, until the best few see every training row.
+
+Searches run on the training part of the same split the Train page uses, with the same
+cross-validation folds; the held-out test rows score only the winner.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, UndefinedMetricWarning
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import KFold, StratifiedKFold, learning_curve, train_test_split
+from sklearn.utils.parallel import Parallel, delayed
+
+from mllib import metrics, parallel, training
+from mllib.catalogue import ModelSpec, Param, get_spec
+from mllib.errors import GlassboxError, TrainingError
+from mllib.pipeline import build_pipeline, category_text, prepare_features
+from mllib.profile import TableProfile, Task
+
+Method = Literal["grid", "random", "halving"]
+METHODS: dict[Method, str] = {
+    "grid": "Grid search",
+    "random": "Randomized search",
+    "halving": "Successive halving",
+}
+HALVING_ROWS = 20_000  # above this many training rows, successive halving is the default
+HALVING_FACTOR = 3
+MAX_CANDIDATES = 1_000
+CHUNK_SECONDS = 1.0  # aim for a progress update (and a chance to stop) about this often
+
+# Which parameters a search varies unless the user picks others: the ones that move the score
+# most. Kernel SVMs keep their kernel (poly on some data takes seconds per fit).
+DEFAULT_SEARCH: dict[str, tuple[str, ...]] = {
+    "linear": ("fit_intercept",),
+    "ridge": ("alpha",),
+    "lasso": ("alpha",),
+    "logistic": ("C", "l1_ratio"),
+    "tree": ("max_depth", "min_samples_leaf", "criterion"),
+    "svm": ("C", "gamma"),
+    "linear_svm": ("C",),
+}
+_QUIET = (ConvergenceWarning, UndefinedMetricWarning, FitFailedWarning, RuntimeWarning)
+
+
+# --- the data a search sees ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitData:
+    """The train/test split of :func:`mllib.training.train_model` for one config, unfitted."""
+
+    X_train: pd.DataFrame
+    y_train: pd.Series
+    X_test: pd.DataFrame
+    y_test: pd.Series
+    profile: TableProfile
+    config: training.TrainConfig
+    notes: tuple[str, ...] = ()
+
+    @property
+    def task(self) -> Task:
+        return self.config.task
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.config.features)
+
+
+def split_data(
+    frame: pd.DataFrame, profile: TableProfile, config: training.TrainConfig
+) -> SplitData:
+    """Split exactly as ``train_model`` does (same rows, seed, test share and stratification)."""
+    notes = training.check_trainable(frame, config)
+    data = training.model_rows(frame, config)
+    X = prepare_features(data, list(config.features))
+    y = data[config.target]
+    if config.task == Task.CLASSIFICATION:
+        y = y.map(category_text)
+    lo, hi = training.test_size_bounds(y, config.task)
+    test_size = min(max(config.test_size, lo), hi)
+    stratify = y if config.task == Task.CLASSIFICATION else None
+    try:
+        train_idx, test_idx = train_test_split(
+            np.arange(len(data)), test_size=test_size, random_state=config.seed, stratify=stratify
+        )
+    except ValueError as err:
+        raise TrainingError(
+            f"The data could not be split into train and test parts: {err}"
+        ) from err
+    return SplitData(
+        X.iloc[train_idx].reset_index(drop=True),
+        y.iloc[train_idx].reset_index(drop=True),
+        X.iloc[test_idx].reset_index(drop=True),
+        y.iloc[test_idx].reset_index(drop=True),
+        profile,
+        config,
+        tuple(notes),
+    )
+
+
+def cv_splits(
+    y: pd.Series, task: Task, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The folds ``training.cross_validate_model`` uses: stratified for classes, shuffled."""
+    if task == Task.CLASSIFICATION:
+        folds = min(folds, int(y.value_counts().min()))
+        if folds < 2:
+            raise TrainingError("A class is too rare for cross-validation on these rows.")
+        splitter: Any = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    else:
+        splitter = KFold(min(folds, len(y)), shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(y)), y))
+
+
+# --- the search space -----------------------------------------------------------------------------
+
+
+def scorer_name(task: Task, metric: str) -> str:
+    names = (
+        metrics.REGRESSION_METRICS if task == Task.REGRESSION else metrics.CLASSIFICATION_METRICS
+    )
+    try:
+        return names[metric]
+    except KeyError:
+        raise GlassboxError(f"Unknown metric {metric!r} for {task.value}.") from None
+
+
+def metric_sign(task: Task, metric: str) -> float:
+    """scikit-learn scorers are "greater is better"; errors come negated and are flipped back."""
+    return -1.0 if scorer_name(task, metric).startswith("neg_") else 1.0
+
+
+def tunable_params(spec: ModelSpec, task: Task) -> list[Param]:
+    """Parameters worth searching: each offers at least two values."""
+    return [p for p in spec.params_for(task) if len(p.options()) > 1]
+
+
+def default_search(spec: ModelSpec, task: Task) -> list[str]:
+    names = [p.name for p in tunable_params(spec, task)]
+    chosen = [n for n in DEFAULT_SEARCH.get(spec.key, ()) if n in names]
+    return chosen or [n for n in names if n != "max_iter"][:3]
+
+
+def grid_values(param: Param, count: int) -> list[Any]:
+    """``count`` values spread over ``param``'s range (geometric when it spans decades), plus
+    its default and special values such as "unlimited"; choices and switches give all options.
+    """
+    if param.kind in ("choice", "bool"):
+        return param.options()
+    specials = [v for _, v in param.specials]
+    core = [v for v in param.options() if not any(v is s or v == s for s in specials)]
+    assert param.low is not None and param.high is not None
+    if param.log or (param.low >= 1 and param.high / param.low >= 10):
+        targets = np.geomspace(max(param.low, 1e-12), param.high, count)
+        position = [int(np.argmin(np.abs(np.log(np.asarray(core)) - np.log(t)))) for t in targets]
+    else:
+        targets = np.linspace(param.low, param.high, count)
+        position = [int(np.argmin(np.abs(np.asarray(core) - t))) for t in targets]
+    picked = sorted({core[i] for i in position} | ({param.default} - set(specials) - {None}))
+    picked = [v for v in picked if v in core]
+    return (
+        [s for s in specials if isinstance(s, str)]
+        + picked
+        + [s for s in specials if not isinstance(s, str)]
+    )
+
+
+def search_space(
+    spec: ModelSpec,
+    task: Task,
+    names: Sequence[str],
+    base: Mapping[str, Any],
+    count: int | None = None,
+) -> list[dict[str, list[Any]]]:
+    """Sub-grids (scikit-learn's list-of-dicts form) for the parameters ``names``.
+
+    ``count`` values per numeric parameter for a grid; ``None`` means every option (for random
+    sampling). A parameter that applies only under some values of another (``gamma`` only for
+    some kernels) appears only in the sub-grids where it matters: one sub-grid per value of
+    such a controlling parameter.
+    """
+    params = {p.name: p for p in spec.params_for(task)}
+    unknown = [n for n in names if n not in params]
+    if unknown:
+        raise GlassboxError(f"{spec.name} has no parameter(s) {', '.join(unknown)} to tune.")
+    values = {
+        n: (params[n].options() if count is None else grid_values(params[n], count)) for n in names
+    }
+    controllers = [n for n in names if any(n in params[m].when for m in names)]
+    others = [n for n in names if n not in controllers]
+    grids = []
+    for combo in _product(controllers, values):
+        fixed = dict(zip(controllers, combo, strict=True))
+        merged = {**spec.defaults(task), **base, **fixed}
+        grid = {name: [value] for name, value in fixed.items()}
+        grid.update({n: list(values[n]) for n in others if params[n].applies(task, merged)})
+        grids.append(grid)
+    return grids
+
+
+def _product(names: list[str], values: Mapping[str, list[Any]]) -> list[tuple[Any, ...]]:
+    combos: list[tuple[Any, ...]] = [()]
+    for name in names:
+        combos = [(*c, v) for c in combos for v in values[name]]
+    return combos
+
+
+def grid_candidates(
+    spec: ModelSpec, task: Task, names: Sequence[str], base: Mapping[str, Any], count: int
+) -> list[dict[str, Any]]:
+    """Every combination of the grid, merged into ``base`` and cleaned (duplicates dropped)."""
+    out: list[dict[str, Any]] = []
+    for sub in search_space(spec, task, names, base, count):
+        keys = list(sub)
+        for combo in _product(keys, sub):
+            out.append(dict(zip(keys, combo, strict=True)))
+            if len(out) > MAX_CANDIDATES:
+                raise GlassboxError(
+                    f"This grid has more than {MAX_CANDIDATES:,} combinations.",
+                    "Search fewer parameters, fewer values each, or use randomized search.",
+                )
+    return _clean_unique(spec, task, base, out)
+
+
+def random_candidates(
+    spec: ModelSpec,
+    task: Task,
+    names: Sequence[str],
+    base: Mapping[str, Any],
+    n_candidates: int,
+    seed: int,
+) -> list[dict[str, Any]]:
+    """Up to ``n_candidates`` distinct settings, each parameter drawn uniformly from its options
+    (so log-scaled ones are drawn evenly per decade). Inapplicable draws are dropped by
+    ``clean``, which is what makes the sampling conditional."""
+    params = {p.name: p for p in spec.params_for(task)}
+    unknown = [n for n in names if n not in params]
+    if unknown:
+        raise GlassboxError(f"{spec.name} has no parameter(s) {', '.join(unknown)} to tune.")
+    rng = np.random.default_rng(seed)
+    options = {n: params[n].options() for n in names}
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for _ in range(n_candidates * 20):
+        if len(out) >= n_candidates:
+            break
+        draw = {n: opts[int(rng.integers(len(opts)))] for n, opts in options.items()}
+        (cleaned,) = _clean_unique(spec, task, base, [draw])
+        key = repr(sorted(cleaned.items(), key=lambda kv: kv[0]))
+        if key not in seen:
+            seen.add(key)
+            out.append(cleaned)
+    return out
+
+
+def _clean_unique(
+    spec: ModelSpec, task: Task, base: Mapping[str, Any], drafts: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    out, seen = [], set()
+    for draft in drafts:
+        cleaned = spec.clean(task, {**base, **draft})
+        key = repr(sorted(cleaned.items(), key=lambda kv: kv[0]))
+        if key not in seen:
+            seen.add(key)
+            out.append(cleaned)
+    return out
+
+
+# --- the plan and its state -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What one search evaluates: candidates, and per round how many survive on how many rows."""
+
+    algorithm: str
+    task: Task
+    method: Method
+    names: tuple[str, ...]
+    candidates: tuple[dict[str, Any], ...]
+    rounds: tuple[tuple[int, int], ...]  # (candidates, training rows) per round
+    folds: int
+    metric: str
+    seed: int
+    data_key: str = ""
+
+    @property
+    def spec(self) -> ModelSpec:
+        return get_spec(self.algorithm)
+
+    @property
+    def total_fits(self) -> int:
+        return sum(n for n, _ in self.rounds) * self.folds
+
+    @property
+    def total_work(self) -> float:
+        """Fits weighted by the rows they see, for an honest time-left estimate."""
+        return float(sum(n * rows for n, rows in self.rounds) * self.folds)
+
+
+def plan_search(
+    data: SplitData,
+    method: Method,
+    names: Sequence[str],
+    base: Mapping[str, Any],
+    *,
+    values_per_param: int = 4,
+    n_candidates: int = 30,
+    folds: int = 5,
+    metric: str | None = None,
+    data_key: str = "",
+) -> SearchPlan:
+    spec, task, seed = data.config.spec, data.task, data.config.seed
+    metric = metric or metrics.primary_metric(task)
+    scorer_name(task, metric)
+    if not names:
+        raise GlassboxError("Choose at least one parameter to search.")
+    base = spec.clean(task, base)
+    if method == "grid":
+        candidates = grid_candidates(spec, task, names, base, values_per_param)
+    else:
+        candidates = random_candidates(spec, task, names, base, n_candidates, seed)
+    if len(candidates) < 2:
+        raise GlassboxError("The chosen parameters give fewer than two settings to compare.")
+    n_rows = len(data.y_train)
+    if method == "halving":
+        rounds = halving_rounds(len(candidates), n_rows, _min_rows(data, folds))
+    else:
+        rounds = ((len(candidates), n_rows),)
+    return SearchPlan(
+        spec.key,
+        task,
+        method,
+        tuple(names),
+        tuple(candidates),
+        rounds,
+        folds,
+        metric,
+        seed,
+        data_key,
+    )
+
+
+def _min_rows(data: SplitData, folds: int) -> int:
+    """Fewest rows a halving round may use: every fold must see every class a few times."""
+    classes = int(data.y_train.nunique()) if data.task == Task.CLASSIFICATION else 1
+    return min(len(data.y_train), max(30, 4 * folds * classes))
+
+
+def halving_rounds(
+    n_candidates: int, n_rows: int, min_rows: int, factor: int = HALVING_FACTOR
+) -> tuple[tuple[int, int], ...]:
+    """Rounds of successive halving: each keeps the best 1/``factor`` on ``factor``× the rows,
+    ending with every row; as many rounds as the rows allow."""
+    by_candidates = max(1, math.ceil(math.log(n_candidates, factor)))
+    by_rows = max(1, 1 + math.floor(math.log(max(n_rows / max(min_rows, 1), 1), factor)))
+    count = min(by_candidates, by_rows)
+    rounds = []
+    alive = n_candidates
+    for i in range(count):
+        rows = n_rows if i == count - 1 else max(min_rows, n_rows // factor ** (count - 1 - i))
+        rounds.append((alive, rows))
+        alive = max(1, math.ceil(alive / factor))
+    return tuple(rounds)
+
+
+@dataclass
+class SearchState:
+    """Everything a running search has done; :func:`search` continues from it."""
+
+    plan: SearchPlan
+    results: list[dict[str, Any]] = field(default_factory=list)
+    round: int = 0
+    pending: list[int] = field(default_factory=list)
+    done_fits: int = 0
+    done_work: float = 0.0
+    elapsed: float = 0.0
+    status: Literal["running", "stopped", "done"] = "running"
+    best_test: dict[str, float] | None = None
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.pending and not self.results:
+            self.pending = list(range(len(self.plan.candidates)))
+
+    @property
+    def seconds_left(self) -> float | None:
+        if self.done_work <= 0 or self.status != "running":
+            return None
+        return self.elapsed / self.done_work * (self.plan.total_work - self.done_work)
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self.done_fits / max(self.plan.total_fits, 1))
+
+    def best(self) -> dict[str, Any] | None:
+        """The best result in the latest round that has any (later rounds saw more rows)."""
+        scored = [r for r in self.results if not math.isnan(r["score"])]
+        if not scored:
+            return None
+        last = max(r["round"] for r in scored)
+        return max((r for r in scored if r["round"] == last), key=lambda r: r["score"])
+
+    def best_params(self) -> dict[str, Any] | None:
+        best = self.best()
+        return None if best is None else dict(self.plan.candidates[best["candidate"]])
+
+
+@dataclass(frozen=True)
+class _Fit:
+    validation: float
+    train: float
+    seconds: float
+    error: str | None = None
+
+
+def _fit_and_score(
+    algorithm: str,
+    task: Task,
+    params: dict[str, Any],
+    profile: TableProfile,
+    features: list[str],
+    seed: int,
+    X: pd.DataFrame,
+    y: pd.Series,
+    train: np.ndarray,
+    test: np.ndarray,
+    scoring: str,
+) -> _Fit:
+    """One fit of one candidate on one fold (runs in a worker thread, process or Dask)."""
+    pipe, _ = build_pipeline(get_spec(algorithm), task, params, profile, features, seed)
+    scorer = get_scorer(scoring)
+    start = time.perf_counter()
+    try:
+        pipe.fit(X.iloc[train], y.iloc[train])
+        seconds = time.perf_counter() - start
+        validation = float(scorer(pipe, X.iloc[test], y.iloc[test]))
+        if len(train) > training.TRAIN_SCORE_ROWS:  # a sample measures over-fitting well
+            rng = np.random.default_rng(seed)
+            train = train[rng.choice(len(train), training.TRAIN_SCORE_ROWS, replace=False)]
+        train_score = float(scorer(pipe, X.iloc[train], y.iloc[train]))
+    except Exception as err:  # one failing candidate must not end the whole search
+        return _Fit(math.nan, math.nan, time.perf_counter() - start, _short(err))
+    return _Fit(validation, train_score, seconds)
+
+
+def _short(err: BaseException) -> str:
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return text[:160]
+
+
+def _run_fits(jobs: list[tuple[Any, ...]], n_jobs: int) -> list[_Fit]:
+    """Evaluate ``_fit_and_score`` argument tuples in parallel where the backend says."""
+    with parallel.execution_backend(n_jobs), warnings.catch_warnings():
+        for category in _QUIET:
+            warnings.simplefilter("ignore", category)
+        return list(Parallel()(delayed(_fit_and_score)(*job) for job in jobs))
+
+
+def search(
+    data: SplitData,
+    state: SearchState,
+    *,
+    n_jobs: int = -1,
+    chunk_seconds: float = CHUNK_SECONDS,
+) -> Iterator[SearchState]:
+    """Continue ``state``'s search, yielding it after every chunk of fits.
+
+    Stop by no longer iterating (or setting ``state.status = "stopped"``); calling again with
+    the same state resumes where it left off. The state ends with ``status == "done"`` and
+    ``best_test``: the winner refitted on the whole training part and scored on the test rows.
+    """
+    plan = state.plan
+    spec, task = plan.spec, plan.task
+    scoring = scorer_name(task, plan.metric)
+    sign = metric_sign(task, plan.metric)
+    workers = parallel.current_backend().workers if n_jobs == -1 else max(1, n_jobs)
+    per_chunk = max(1, workers)
+    while state.status == "running" and state.round < len(plan.rounds):
+        _, rows = plan.rounds[state.round]
+        subset = _round_rows(data, rows, plan.seed)
+        X, y = data.X_train.iloc[subset], data.y_train.iloc[subset]
+        folds = cv_splits(y, task, plan.folds, plan.seed)
+        while state.pending and state.status == "running":
+            chunk = state.pending[:per_chunk]
+            jobs = [
+                (
+                    spec.key,
+                    task,
+                    plan.candidates[c],
+                    data.profile,
+                    data.features,
+                    plan.seed,
+                    X,
+                    y,
+                    train,
+                    test,
+                    scoring,
+                )
+                for c in chunk
+                for train, test in folds
+            ]
+            started = time.perf_counter()
+            fits = _run_fits(jobs, n_jobs)
+            seconds = time.perf_counter() - started
+            for i, candidate in enumerate(chunk):
+                mine = fits[i * len(folds) : (i + 1) * len(folds)]
+                state.results.append(_summarise(candidate, state.round, rows, mine, sign, state))
+            state.pending = state.pending[len(chunk) :]
+            state.done_fits += len(jobs)
+            state.done_work += len(jobs) * rows
+            state.elapsed += seconds
+            per_candidate = seconds / len(chunk)
+            per_chunk = max(workers, round(chunk_seconds / max(per_candidate, 1e-3)))
+            yield state
+        if state.status != "running":
+            return
+        state.round += 1
+        if state.round < len(plan.rounds):
+            state.pending = _survivors(state, plan.rounds[state.round][0])
+    if state.status == "running":
+        started = time.perf_counter()
+        state.best_test = _score_best(data, state)
+        state.elapsed += time.perf_counter() - started
+        state.status = "done"
+        yield state
+
+
+def _round_rows(data: SplitData, rows: int, seed: int) -> np.ndarray:
+    """A stratified random subset of the training part (all of it in the last round)."""
+    n = len(data.y_train)
+    if rows >= n:
+        return np.arange(n)
+    stratify = data.y_train if data.task == Task.CLASSIFICATION else None
+    try:
+        subset, _ = train_test_split(
+            np.arange(n), train_size=rows, random_state=seed, stratify=stratify
+        )
+    except ValueError:
+        subset, _ = train_test_split(np.arange(n), train_size=rows, random_state=seed)
+    return np.sort(subset)
+
+
+def _summarise(
+    candidate: int, round_: int, rows: int, fits: list[_Fit], sign: float, state: SearchState
+) -> dict[str, Any]:
+    validation = np.array([f.validation for f in fits])
+    train = np.array([f.train for f in fits])
+    for fit in fits:
+        if fit.error:
+            state.errors[fit.error] = state.errors.get(fit.error, 0) + 1
+    failed = bool(np.isnan(validation).any())
+    return {
+        "candidate": candidate,
+        "round": round_,
+        "rows": rows,
+        "score": math.nan if failed else float(validation.mean()),
+        "validation": math.nan if failed else float(sign * validation.mean()),
+        "std": math.nan if failed else float(validation.std()),
+        "train": math.nan if failed else float(sign * train.mean()),
+        "fit_seconds": float(np.mean([f.seconds for f in fits])),
+    }
+
+
+def _survivors(state: SearchState, keep: int) -> list[int]:
+    previous = [r for r in state.results if r["round"] == state.round - 1]
+    ranked = sorted(previous, key=lambda r: -r["score"] if not math.isnan(r["score"]) else math.inf)
+    return [r["candidate"] for r in ranked[:keep]]
+
+
+def _score_best(data: SplitData, state: SearchState) -> dict[str, float] | None:
+    params = state.best_params()
+    if params is None:
+        return None
+    plan = state.plan
+    pipe, _ = build_pipeline(plan.spec, plan.task, params, data.profile, data.features, plan.seed)
+    with warnings.catch_warnings():
+        for category in _QUIET:
+            warnings.simplefilter("ignore", category)
+        pipe.fit(data.X_train, data.y_train)
+        return metrics.score(plan.task, data.y_test, pipe.predict(data.X_test))
+
+
+def results_table(state: SearchState) -> pd.DataFrame:
+    """One row per candidate (its last round), best first, parameters as readable labels."""
+    plan = state.plan
+    params = {p.name: p for p in plan.spec.params_for(plan.task)}
+    latest: dict[int, dict[str, Any]] = {}
+    for row in state.results:
+        latest[row["candidate"]] = row
+    rows = []
+    for row in latest.values():
+        settings = plan.candidates[row["candidate"]]
+        out: dict[str, Any] = {}
+        for name in plan.names:
+            label = params[name].label
+            out[label] = params[name].label_of(settings[name]) if name in settings else "—"
+        out[f"validation {plan.metric}"] = row["validation"]
+        out["± std"] = row["std"]
+        out[f"train {plan.metric}"] = row["train"]
+        if plan.method == "halving":
+            out["rows"] = row["rows"]
+        out["fit s"] = row["fit_seconds"]
+        out["_score"] = row["score"]
+        out["_round"] = row["round"]
+        rows.append(out)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table = table.sort_values(["_round", "_score"], ascending=[False, False], na_position="last")
+    table.insert(0, "rank", range(1, len(table) + 1))
+    return table.drop(columns=["_score", "_round"]).reset_index(drop=True)
+
+
+def describe_params(spec: ModelSpec, task: Task, values: Mapping[str, Any]) -> str:
+    """``"C = 10, γ (kernel width) = 0.01"`` for a settings dict."""
+    params = {p.name: p for p in spec.params_for(task)}
+    return ", ".join(
+        f"{params[k].label} = {params[k].label_of(v)}" for k, v in values.items() if k in params
+    )
+
+
+# --- curves ---------------------------------------------------------------------------------------
+
+
+def curve_params(spec: ModelSpec, task: Task, base: Mapping[str, Any]) -> list[Param]:
+    """Parameters a validation curve can sweep under the current settings."""
+    merged = {**spec.defaults(task), **base}
+    return [p for p in tunable_params(spec, task) if p.applies(task, merged)]
+
+
+def validation_curve_table(
+    data: SplitData,
+    base: Mapping[str, Any],
+    name: str,
+    *,
+    values_per_param: int = 8,
+    folds: int = 5,
+    metric: str | None = None,
+    n_jobs: int = -1,
+) -> pd.DataFrame:
+    """Train and validation score against one parameter, the others held at ``base``.
+
+    Each value gets a freshly built pipeline, so settings that change others (the logistic
+    solver follows the penalty) stay valid. Columns: ``value`` (label), ``order``, ``split``,
+    ``mean``, ``std``.
+    """
+    spec, task, seed = data.config.spec, data.task, data.config.seed
+    metric = metric or metrics.primary_metric(task)
+    param = next((p for p in spec.params_for(task) if p.name == name), None)
+    if param is None:
+        raise GlassboxError(f"{spec.name} has no parameter {name!r}.")
+    values = grid_values(param, values_per_param)
+    settings = [spec.clean(task, {**base, name: v}) for v in values]
+    splits = cv_splits(data.y_train, task, folds, seed)
+    scoring, sign = scorer_name(task, metric), metric_sign(task, metric)
+    jobs = [
+        (
+            spec.key,
+            task,
+            s,
+            data.profile,
+            data.features,
+            seed,
+            data.X_train,
+            data.y_train,
+            tr,
+            te,
+            scoring,
+        )
+        for s in settings
+        for tr, te in splits
+    ]
+    fits = _run_fits(jobs, n_jobs)
+    rows = []
+    for i, value in enumerate(values):
+        mine = fits[i * len(splits) : (i + 1) * len(splits)]
+        for split, scores in (
+            ("train", [f.train for f in mine]),
+            ("validation", [f.validation for f in mine]),
+        ):
+            arr = sign * np.asarray(scores, dtype=float)
+            rows.append(
+                {
+                    "value": param.label_of(value),
+                    "order": i,
+                    "split": split,
+                    "mean": float(np.mean(arr)),
+                    "std": float(np.std(arr)),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def learning_curve_table(
+    data: SplitData,
+    params: Mapping[str, Any],
+    *,
+    points: int = 6,
+    folds: int = 5,
+    metric: str | None = None,
+    n_jobs: int = -1,
+) -> pd.DataFrame:
+    """Train and validation score against the number of training rows (does more data help?).
+
+    Columns: ``rows``, ``split``, ``mean``, ``std``. Sizes where a fit failed (too few rows for
+    every class) are left out.
+    """
+    spec, task, seed = data.config.spec, data.task, data.config.seed
+    metric = metric or metrics.primary_metric(task)
+    pipe, _ = build_pipeline(spec, task, dict(params), data.profile, data.features, seed)
+    splits = cv_splits(data.y_train, task, folds, seed)
+    smallest_fold = min(len(tr) for tr, _ in splits)
+    # Fewer rows than a few per feature (or per class) only shows a meaningless collapse.
+    classes = int(data.y_train.nunique()) if task == Task.CLASSIFICATION else 1
+    low = min(max(10, 3 * len(data.features), 4 * classes), smallest_fold)
+    sizes = np.unique(np.linspace(low, smallest_fold, points).round().astype(int))
+    with parallel.execution_backend(n_jobs), warnings.catch_warnings():
+        for category in _QUIET:
+            warnings.simplefilter("ignore", category)
+        rows_used, train_scores, val_scores = learning_curve(
+            pipe,
+            data.X_train,
+            data.y_train,
+            train_sizes=sizes,
+            cv=splits,
+            scoring=scorer_name(task, metric),
+            shuffle=True,
+            random_state=seed,
+            error_score=np.nan,
+        )
+    sign = metric_sign(task, metric)
+    rows = []
+    for i, n in enumerate(rows_used):
+        for split, scores in (("train", train_scores[i]), ("validation", val_scores[i])):
+            arr = sign * np.asarray(scores, dtype=float)
+            if np.isnan(arr).any():
+                continue
+            rows.append(
+                {"rows": int(n), "split": split, "mean": float(arr.mean()), "std": float(arr.std())}
+            )
+    return pd.DataFrame(rows, columns=["rows", "split", "mean", "std"])
+
+
+def estimate_seconds(plan: SearchPlan, n_features: int, workers: int) -> float:
+    """A rough wall time for the whole plan, from the catalogue's cost model."""
+    spec = plan.spec
+    total = sum(n * spec.estimate_seconds(rows, n_features) for n, rows in plan.rounds)
+    return total * plan.folds / max(1, workers)
