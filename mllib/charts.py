@@ -33,7 +33,7 @@ PATH_COLOUR = "#d62728"
 HEIGHT = 380
 LABEL_LIMIT = 280
 # Streamlit sizes charts to fit: a chart's height includes its title, axes and padding.
-CHROME = 100
+CHROME = 130
 
 
 def class_colours(classes: list[str]) -> dict[str, str]:
@@ -59,7 +59,7 @@ def _title(text: str, *notes: str) -> alt.TitleParams:
 
 
 def _bar_height(n: int) -> int:
-    return CHROME + 24 * max(n, 1)
+    return CHROME + 26 * max(n, 1)
 
 
 def _domain(low: float, high: float) -> alt.Scale:
@@ -357,7 +357,12 @@ def coefficient_path(path: pd.DataFrame, alpha: float, note: str = "") -> alt.La
         alt.Chart(path)
         .mark_line(strokeWidth=1.8)
         .encode(
-            x=alt.X("alpha:Q", scale=alt.Scale(type="log"), title="α (regularisation strength)"),
+            x=alt.X(
+                "alpha:Q",
+                scale=alt.Scale(type="log"),
+                title="α (regularisation strength)",
+                axis=alt.Axis(values=[10.0**k for k in range(-4, 4)], format="~g"),
+            ),
             y=alt.Y("coefficient:Q", title="weight per standard deviation"),
             color=alt.Color(
                 "feature:N",
@@ -761,11 +766,8 @@ def tree_dot(
             lines.append(_edge(table, int(row.parent), node, on_path))
         if cut:
             stub = f"more{node}"
-            style = (
-                f'color="{PATH_COLOUR}", fontcolor="{PATH_COLOUR}", '
-                if (on_path & _subtree(table, node) - {node})
-                else ""
-            )
+            below = node in on_path and path is not None and node != path[-1]
+            style = f'color="{PATH_COLOUR}", fontcolor="{PATH_COLOUR}", ' if below else ""
             lines.append(
                 f'  {stub} [label="… {int(row.descendants):,} more nodes", shape=plaintext, '
                 f'style="", {style}fontsize=9];'
@@ -792,18 +794,6 @@ def _edge(table: pd.DataFrame, parent: int, child: int, on_path: set[int]) -> st
     if parent in on_path and child in on_path:
         attrs.append(f'color="{PATH_COLOUR}", penwidth=3, fontcolor="{PATH_COLOUR}"')
     return f"  {parent} -> {child} [{', '.join(attrs)}];"
-
-
-def _subtree(table: pd.DataFrame, node: int) -> set[int]:
-    out, stack = set(), [node]
-    left, right = table["left"].to_numpy(), table["right"].to_numpy()
-    while stack:
-        n = stack.pop()
-        out.add(n)
-        for child in (left[n], right[n]):
-            if child != -1:
-                stack.append(int(child))
-    return out
 
 
 def _short(value: float) -> str:

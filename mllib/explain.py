@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_selection import f_classif, r_regression
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
 from sklearn.tree import export_text
@@ -403,28 +404,34 @@ def tree_table(model: TrainedModel) -> pd.DataFrame:
     n = tree.node_count
     left, right = tree.children_left, tree.children_right
     weights = tree.weighted_n_node_samples
-    depth = np.zeros(n, dtype=int)
-    parent = np.full(n, -1)
-    side: list[str | None] = [None] * n
-    for node in range(n):  # children always have larger ids than their parent
-        for child, name in ((left[node], "left"), (right[node], "right")):
-            if child != -1:
-                depth[child] = depth[node] + 1
-                parent[child] = node
-                side[child] = name
     leaf = left == -1
-    gain = np.zeros(n)
-    inner = ~leaf
+    inner = np.flatnonzero(~leaf)
     l_idx, r_idx = left[inner], right[inner]
+    parent = np.full(n, -1)
+    parent[l_idx], parent[r_idx] = inner, inner
+    side = np.full(n, None, dtype=object)
+    side[l_idx], side[r_idx] = "left", "right"
+    depth = np.zeros(n, dtype=int)
+    frontier, level = np.array([0]), 0
+    while frontier.size:  # level by level: vectorised even for millions of nodes
+        depth[frontier] = level
+        children = np.concatenate([left[frontier], right[frontier]])
+        frontier, level = children[children != -1], level + 1
+    gain = np.zeros(n)
     gain[inner] = (
         weights[inner] * tree.impurity[inner]
         - weights[l_idx] * tree.impurity[l_idx]
         - weights[r_idx] * tree.impurity[r_idx]
     ) / weights[0]
     descendants = np.zeros(n, dtype=int)
-    for node in range(n - 1, -1, -1):
-        if not leaf[node]:
-            descendants[node] = 2 + descendants[left[node]] + descendants[right[node]]
+    for level in range(int(depth.max()), -1, -1):  # bottom-up, one level at a time
+        nodes = inner[depth[inner] == level]
+        descendants[nodes] = 2 + descendants[left[nodes]] + descendants[right[nodes]]
+    used = np.where(leaf, 0, tree.feature)
+
+    def per_split(values: list[Any], empty: Any) -> np.ndarray:
+        return np.where(leaf, empty, np.asarray(values, dtype=object)[used])
+
     table = pd.DataFrame(
         {
             "node": np.arange(n),
@@ -434,15 +441,10 @@ def tree_table(model: TrainedModel) -> pd.DataFrame:
             "leaf": leaf,
             "left": left,
             "right": right,
-            "feature": [None if leaf[i] else columns[tree.feature[i]].name for i in range(n)],
-            "source": [None if leaf[i] else columns[tree.feature[i]].source for i in range(n)],
-            "category": [
-                "" if leaf[i] else columns[tree.feature[i]].category or "" for i in range(n)
-            ],
-            "one_hot": [
-                bool(not leaf[i] and columns[tree.feature[i]].category is not None)
-                for i in range(n)
-            ],
+            "feature": per_split([c.name for c in columns], None),
+            "source": per_split([c.source for c in columns], None),
+            "category": per_split([c.category or "" for c in columns], ""),
+            "one_hot": per_split([c.category is not None for c in columns], False).astype(bool),
             "threshold": np.where(leaf, np.nan, tree.threshold),
             "impurity": tree.impurity,
             "samples": tree.n_node_samples,
@@ -453,10 +455,10 @@ def tree_table(model: TrainedModel) -> pd.DataFrame:
     )
     values = tree.value[:, 0, :]
     if model.task == Task.CLASSIFICATION:
-        classes = [str(c) for c in estimator.classes_]
+        classes = np.asarray([str(c) for c in estimator.classes_], dtype=object)
         shares = values / np.maximum(values.sum(axis=1, keepdims=True), 1e-300)
-        table["counts"] = [list(np.round(s * w, 1)) for s, w in zip(shares, weights, strict=True)]
-        table["prediction"] = [classes[i] for i in shares.argmax(axis=1)]
+        table["counts"] = list(np.round(shares * weights[:, None], 1))
+        table["prediction"] = classes[shares.argmax(axis=1)]
         table["purity"] = shares.max(axis=1)
     else:
         table["prediction"] = values[:, 0]
@@ -567,9 +569,10 @@ def boundary_axes(model: TrainedModel) -> list[str]:
     return list(model.plan.numeric)
 
 
-def suggest_axes(model: TrainedModel, X_train: pd.DataFrame) -> tuple[str, str]:
-    """The two numeric features the model leans on most (tree gain or |weight per SD|);
-    the first two numeric features when the model gives no such ranking (kernel SVM)."""
+def suggest_axes(model: TrainedModel, X_train: pd.DataFrame, y_train: pd.Series) -> tuple[str, str]:
+    """The two numeric features the model leans on most: tree gain or |weight per SD|; for
+    models without either (kernel SVMs), the two most related to the target (ANOVA F for
+    classes, |correlation| for numbers) in a sample of the training rows."""
     axes = boundary_axes(model)
     if len(axes) < 2:
         raise GlassboxError("A boundary chart needs at least two numeric features.")
@@ -585,6 +588,18 @@ def suggest_axes(model: TrainedModel, X_train: pd.DataFrame) -> tuple[str, str]:
         for name, value in by_feature.max().items():
             if name in weight.index:
                 weight[name] = value
+    else:
+        keep = sample_rows(len(X_train), 5_000, model.config.seed)
+        X = X_train.iloc[keep][axes].apply(pd.to_numeric, errors="coerce")
+        X = X.fillna(X.median()).fillna(0.0)
+        y = y_train.iloc[keep]
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            if model.task == Task.CLASSIFICATION:
+                scores = f_classif(X, y.astype(str))[0]
+            else:
+                scores = np.abs(r_regression(X, y.astype(float)))
+        weight[:] = np.nan_to_num(scores)
     order = sorted(axes, key=lambda name: -weight[name])  # stable: ties keep column order
     return order[0], order[1]
 
@@ -597,7 +612,7 @@ def slice_defaults(model: TrainedModel, X_train: pd.DataFrame) -> dict[str, Any]
         if name in model.plan.numeric:
             numbers = pd.to_numeric(column, errors="coerce")
             median = numbers.median()
-            values[name] = float(median) if pd.notna(median) else 0.0
+            values[name] = float(f"{median:.6g}") if pd.notna(median) else 0.0
         elif name in model.plan.datetime:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -80,7 +80,7 @@ def cached_dependence(key: str, feature: str, _view: View) -> tuple[pd.DataFrame
     return explain.partial_dependence_table(_view.model, _view.data.X_train, feature)
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def cached_tree(key: str, _view: View) -> pd.DataFrame:
     return explain.tree_table(_view.model)
 
@@ -325,7 +325,7 @@ def boundary_section(view: View) -> None:
             icon=":material/info:",
         )
         return
-    first, second = explain.suggest_axes(model, view.data.X_train)
+    first, second = explain.suggest_axes(model, view.data.X_train, view.data.y_train)
     c1, c2 = st.columns(2)
     if st.session_state.get("boundary_x") not in axes:
         st.session_state.pop("boundary_x", None)
@@ -342,9 +342,20 @@ def boundary_section(view: View) -> None:
     chart(charts.boundary(result, view.classes, view.target))
     if result.exact:
         where = "The model uses only these two features, so this is its exact boundary."
-    else:
+    elif len(result.fixed) <= 6:
         held = ", ".join(f"{k} = {explain.display_value(v)}" for k, v in result.fixed.items())
         where = f"A slice through the model: {held}. Points are the training rows' own values."
+    else:
+        where = (
+            f"A slice through the model: the other {len(result.fixed)} features are held at the "
+            "values in the box above. Points are the training rows' own values, so rows far "
+            "from the slice in those features may sit on the “wrong” side."
+        )
+    if result.n_support is not None and len(view.classes or []) > 2:
+        where += (
+            " Margins are drawn for two classes only: with more, the SVM combines one "
+            "machine per pair of classes."
+        )
     shade = (
         "Colour = predicted class; stronger = more confident."
         if result.value_kind == "class"

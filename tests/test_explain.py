@@ -381,9 +381,22 @@ def test_boundary_refuses_bad_axes(iris: pd.DataFrame) -> None:
 def test_suggested_axes_are_the_features_the_model_uses_most(iris: pd.DataFrame) -> None:
     tree = fit(iris, "species", "tree", C)
     data = explain.model_data(tree, iris)
-    assert set(explain.suggest_axes(tree, data.X_train)) == {"petal_length", "petal_width"}
-    svm = fit(iris, "species", "svm", C)
-    assert explain.suggest_axes(svm, data.X_train) == ("sepal_length", "sepal_width")
+    assert set(explain.suggest_axes(tree, data.X_train, data.y_train)) == {
+        "petal_length",
+        "petal_width",
+    }
+    svm = fit(iris, "species", "svm", C)  # no importances: the features most tied to the class
+    assert set(explain.suggest_axes(svm, data.X_train, data.y_train)) == {
+        "petal_length",
+        "petal_width",
+    }
+    frame = iris.assign(noise=np.random.default_rng(0).normal(size=len(iris)))
+    frame = frame.assign(target=frame["petal_length"] * 2 + frame["sepal_width"])
+    frame = frame.drop(columns="species")
+    svr = fit(frame, "target", "svm", R)
+    svr_data = explain.model_data(svr, frame)
+    first, _ = explain.suggest_axes(svr, svr_data.X_train, svr_data.y_train)
+    assert first == "petal_length"
 
 
 def test_contours_of_a_plane_lie_on_the_line() -> None:
