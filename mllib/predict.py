@@ -107,6 +107,7 @@ class Checked:
     warnings: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def suggest(name: str, candidates: Sequence[str]) -> str:
@@ -362,7 +363,16 @@ def check_table(table: pd.DataFrame, schema: FeatureSchema) -> Checked:
         _check_column(feature, series, problems, warnings)
     problems.raise_if_any()
     frame = pd.DataFrame(data, columns=schema.names)
-    return Checked(frame, warnings + range_warnings(schema, frame), ignored, renamed)
+    notes = []
+    gaps = {name: int(frame[name].isna().sum()) for name in schema.names}
+    gaps = {name: count for name, count in gaps.items() if count}
+    if gaps:
+        notes.append(
+            "Missing values are filled in as in training (median, or most frequent category): "
+            + ", ".join(f"{name} ({count:,})" for name, count in gaps.items())
+            + "."
+        )
+    return Checked(frame, warnings + range_warnings(schema, frame), ignored, renamed, notes)
 
 
 def _check_column(
@@ -410,12 +420,6 @@ def _check_column(
                 f"saw ({_listed(unseen, 5)}); they are predicted as if the category were "
                 f"unknown. Known: {_listed(feature.categories)}."
             )
-    missing = int((~present).sum())
-    if missing:
-        warnings.append(
-            f"“{name}”: {missing} missing value(s) are filled in as in training "
-            f"({'the most frequent value' if feature.is_choice else 'the median'})."
-        )
 
 
 def range_warnings(schema: FeatureSchema, frame: pd.DataFrame) -> list[str]:
@@ -515,6 +519,39 @@ def append_predictions(table: pd.DataFrame, prediction: Prediction, target: str)
     return out
 
 
+def target_agreement(
+    table: pd.DataFrame, prediction: Prediction, schema: FeatureSchema
+) -> str | None:
+    """When an uploaded table also holds the target, how well the predictions match it."""
+    if schema.target not in table.columns:
+        return None
+    actual = table[schema.target].reset_index(drop=True)
+    if schema.is_classifier:
+        labels = actual.astype(object).map(category_text)
+        known = labels.notna().to_numpy()
+        if not known.any():
+            return None
+        hits = int((labels.to_numpy()[known] == prediction.values[known].astype(str)).sum())
+        total = int(known.sum())
+        return (
+            f"The file has a “{schema.target}” column: the predictions match it in "
+            f"{hits:,} of {total:,} rows ({hits / total:.1%})."
+        )
+    numbers = pd.to_numeric(actual, errors="coerce").to_numpy(dtype=float)
+    known = np.isfinite(numbers)
+    if not known.any():
+        return None
+    errors = prediction.values[known] - numbers[known]
+    text = (
+        f"The file has a “{schema.target}” column: mean absolute error "
+        f"{np.abs(errors).mean():,.4g} over {int(known.sum()):,} rows"
+    )
+    spread = ((numbers[known] - numbers[known].mean()) ** 2).sum()
+    if known.sum() > 1 and spread > 0:
+        text += f", R² {1 - (errors**2).sum() / spread:.3f}"
+    return text + "."
+
+
 def score_table(prediction: Prediction, row: int = 0) -> pd.DataFrame:
     """One row's class scores as a tidy table, highest first (for the bar chart)."""
     if prediction.scores is None:
@@ -524,26 +561,29 @@ def score_table(prediction: Prediction, row: int = 0) -> pd.DataFrame:
     return table.sort_values("value", ascending=False, ignore_index=True)
 
 
-def probability_chart(table: pd.DataFrame, kind: str = "probability") -> alt.Chart:
-    """Horizontal bars of one row's class probabilities (0–1) or decision scores (signed)."""
+def probability_chart(table: pd.DataFrame, kind: str = "probability") -> alt.LayerChart:
+    """Horizontal bars of one row's class probabilities (0–1) or decision scores (signed), in
+    the table's order (:func:`score_table` sorts it, highest first); the winner is darker."""
     is_probability = kind == "probability"
     scale = alt.Scale(domain=[0, 1]) if is_probability else alt.Scale(zero=True)
     title = "Class probabilities" if is_probability else "Decision scores (not probabilities)"
     fmt = ".1%" if is_probability else ".3f"
+    top = float(table["value"].max()) if len(table) else 0.0
     base = alt.Chart(table).encode(
-        y=alt.Y("class:N", sort="-x", title=None),
-        x=alt.X("value:Q", scale=scale, title=kind, axis=alt.Axis(format=fmt)),
+        y=alt.Y("class:N", sort=None, title=None),
+        x=alt.X(
+            "value:Q",
+            scale=scale,
+            title=kind,
+            axis=alt.Axis(format=".0%" if is_probability else fmt, tickCount=5),
+        ),
         tooltip=[alt.Tooltip("class:N"), alt.Tooltip("value:Q", format=fmt, title=kind)],
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
-        color=alt.condition(
-            alt.datum.value == float(table["value"].max()) if len(table) else alt.datum.value > 0,
-            alt.value("#4C78A8"),
-            alt.value("#B8C7DA"),
-        )
+        color=alt.condition(alt.datum.value == top, alt.value("#4C78A8"), alt.value("#B8C7DA"))
     )
     labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=fmt))
-    return (bars + labels).properties(title=title, height=max(60, 28 * len(table)))
+    return (bars + labels).properties(title=title, height=alt.Step(28))
 
 
 def template_table(schema: FeatureSchema, rows: int = 3) -> pd.DataFrame:

@@ -76,15 +76,16 @@ def serving(bundle: ModelBundle) -> None:
     schema: FeatureSchema = bundle.schema
     st.subheader("Serve it as a JSON web service")
     st.markdown(
-        f"Save **`{export.MODEL_STEM}.skops`** next to this project and start the service "
-        "(Flask under waitress; it checks every request against the model's schema):"
+        f"Download **`{export.MODEL_STEM}.skops`**, then start the service from the Glassbox "
+        "folder (where `mllib/` is). It is Flask under waitress, and it checks every request "
+        "against the model's schema:"
     )
     st.code(export.serve_command(port=PORT), language="bash")
     st.markdown("Then ask it for a prediction, here with a typical row:")
-    st.code(export.curl_example(schema, PORT), language="bash")
+    st.code(export.curl_example(schema, PORT), language="bash", wrap_lines=True)
     example = bundle.predict(_example_frame(schema)).records()
     st.markdown("It answers:")
-    st.code(json.dumps(example, indent=2), language="json")
+    st.code(json.dumps(example), language="json", wrap_lines=True)
     st.caption(
         "`GET /health`, `GET /schema` and `GET /openapi.json` describe the service. Missing or "
         "unknown fields, wrong types, NaN, unseen categories and oversized requests get a 4xx "

@@ -15,12 +15,14 @@ from mllib.data import Dataset
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
 from mllib.predict import (
+    Checked,
     ValidationError,
     append_predictions,
     check_records,
     check_table,
     probability_chart,
     score_table,
+    target_agreement,
     template_table,
 )
 from mllib.profile import TableProfile
@@ -45,13 +47,24 @@ def trained_bundle(
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
 def batch_prediction(
     key: str, _bundle: ModelBundle, _raw: bytes, filename: str
-) -> tuple[pd.DataFrame, list[str], list[str]]:
+) -> tuple[pd.DataFrame, Checked, str | None]:
     """Read, check and predict an upload once per (model, file content)."""
-    table = data.read_table(_raw, filename).frame
+    dataset = data.read_table(_raw, filename)
+    table = dataset.frame
     checked = check_table(table, _bundle.schema)
     prediction = _bundle.predict(checked.frame)
     out = append_predictions(table, prediction, _bundle.target)
-    return out, checked.warnings, checked.ignored
+    agreement = target_agreement(table, prediction, _bundle.schema)
+    if agreement and dataset.fingerprint == _bundle.metadata.get("data", {}).get("fingerprint"):
+        test = _bundle.metadata.get("metrics", {}).get("test") or {}
+        name, value = next(iter(test.items()), ("score", None))
+        agreement += (
+            " This is the file the model was trained on, so most of these rows are training "
+            "rows and this is optimistic"
+            + (f"; the honest test {name} is {value:.3f}." if value is not None else ".")
+        )
+    checked.frame = checked.frame.iloc[:0]  # the cache keeps only what the page shows
+    return out, checked, agreement
 
 
 def available_bundles(ws: Workspace) -> dict[str, ModelBundle]:
@@ -122,7 +135,7 @@ def feature_widget(feature: Feature, key: str) -> Any:
             )
         elif feature.minimum is not None:
             step = _step(feature)
-            decimals = max(0, -math.floor(math.log10(step)))
+            decimals = min(6, max(2, -math.floor(math.log10(step))))
             value = st.number_input(
                 feature.name,
                 value=float(feature.example()),
@@ -247,7 +260,7 @@ def whole_file(bundle: ModelBundle) -> None:
     key = f"{bundle.key}:{hashlib.sha256(raw).hexdigest()}:{upload.name}"
     try:
         with st.spinner(f"Predicting {upload.name}…"):
-            out, warnings, ignored = batch_prediction(key, bundle, raw, upload.name)
+            out, checked, agreement = batch_prediction(key, bundle, raw, upload.name)
     except ValidationError as err:
         show_problems(err)
         return
@@ -255,20 +268,29 @@ def whole_file(bundle: ModelBundle) -> None:
         st.error(str(err), icon=":material/error:")
         return
     st.success(f"Predicted {len(out):,} row(s) of {upload.name}.", icon=":material/check_circle:")
-    if ignored:
-        st.info(
-            "Kept but not used by the model: " + ", ".join(f"`{c}`" for c in ignored) + ".",
-            icon=":material/info:",
-        )
-    for note in warnings:
+    for note in checked.warnings:
         st.warning(note, icon=":material/warning:")
+    if checked.ignored:
+        st.caption(
+            "Kept but not used by the model: " + ", ".join(f"`{c}`" for c in checked.ignored) + "."
+        )
+    for note in checked.notes:
+        st.caption(note)
+    if agreement:
+        st.info(agreement, icon=":material/fact_check:")
     prediction_col = next(c for c in out.columns if str(c).startswith(f"predicted_{schema.target}"))
     if schema.is_classifier:
-        counts = out[prediction_col].value_counts().rename_axis("predicted").reset_index()
-        st.dataframe(counts, hide_index=True, width="content")
-    st.dataframe(out.head(PREVIEW_ROWS), hide_index=True, height=320)
+        counts = out[prediction_col].value_counts().rename_axis("predicted class").reset_index()
+        st.markdown("**Predicted classes**")
+        st.dataframe(counts.rename(columns={"count": "rows"}), hide_index=True, width="content")
+    first = list(out.columns).index(prediction_col)
+    ordered = [*out.columns[first:], *out.columns[:first]]  # predictions first on screen
+    st.dataframe(out.head(PREVIEW_ROWS)[ordered], hide_index=True, height=320)
     if len(out) > PREVIEW_ROWS:
-        st.caption(f"The first {PREVIEW_ROWS} of {len(out):,} rows; the download has them all.")
+        st.caption(
+            f"The first {PREVIEW_ROWS} of {len(out):,} rows, predictions first; the download "
+            "has every row, with the predictions added at the right."
+        )
     stem = upload.name.rsplit(".", 1)[0]
     st.download_button(
         f"Download all {len(out):,} rows with predictions (CSV)",

@@ -21,6 +21,7 @@ from mllib.predict import (
     probability_chart,
     rows_from_payload,
     score_table,
+    target_agreement,
     template_table,
 )
 from mllib.profile import Task, default_features, profile_table
@@ -146,6 +147,12 @@ def test_a_good_table_predicts_and_keeps_extra_columns() -> None:
     table = customers_table()
     checked = check_table(table, b.schema)
     assert checked.ignored == ["customer_id", "country", "churned"]
+    gaps = table[b.schema.names].isna().sum()
+    assert checked.notes == [
+        "Missing values are filled in as in training (median, or most frequent category): "
+        + ", ".join(f"{name} ({count})" for name, count in gaps[gaps > 0].items())
+        + "."
+    ]
     prediction = b.predict(checked.frame)
     out = append_predictions(table, prediction, "churned")
     assert list(out.columns[-3:]) == ["predicted_churned", "P(no)", "P(yes)"]
@@ -232,6 +239,8 @@ def test_probability_chart_is_bars_sorted_with_a_fixed_scale() -> None:
     bars = spec["layer"][0]
     assert bars["mark"]["type"] == "bar"
     assert bars["encoding"]["x"]["scale"]["domain"] == [0, 1]
+    assert bars["encoding"]["y"]["sort"] is None  # keeps score_table's order, highest first
+    assert spec["height"] == {"step": 28}  # a fixed height squashed the bands into one row
     assert "probabilities" in spec["title"]
 
 
@@ -240,3 +249,32 @@ def test_template_has_the_feature_columns() -> None:
     template = template_table(b.schema)
     assert list(template.columns) == b.schema.names
     check_table(template, b.schema)  # a template always validates
+
+
+def test_bad_dates_are_reported_on_their_own_rows() -> None:
+    b = bundle()
+    rows = [good_row(b), {**good_row(b), "signup_date": None}, {**good_row(b), "signup_date": "x"}]
+    del rows[1]["age"]
+    with pytest.raises(ValidationError) as err:
+        check_records(rows, b.schema)
+    by_field = {p.field: p.rows for p in err.value.problems}
+    assert by_field == {"age": [1], "signup_date": [2]}
+
+
+def test_agreement_with_a_target_column_in_the_file() -> None:
+    b = bundle()
+    table = customers_table()
+    prediction = b.predict(check_table(table, b.schema).frame)
+    hits = int((table["churned"].to_numpy() == prediction.values).sum())
+    text = target_agreement(table, prediction, b.schema)
+    assert text == (
+        f"The file has a “churned” column: the predictions match it in {hits} of 40 rows "
+        f"({hits / 40:.1%})."
+    )
+    assert target_agreement(table.drop(columns="churned"), prediction, b.schema) is None
+    r = bundle(target="monthly_spend", algorithm="ridge")
+    table = customers_table()
+    prediction = r.predict(check_table(table, r.schema).frame)
+    text = target_agreement(table, prediction, r.schema)
+    assert text.startswith("The file has a “monthly_spend” column: mean absolute error")
+    assert "R²" in text

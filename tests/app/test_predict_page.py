@@ -132,9 +132,12 @@ def test_a_whole_file_is_predicted_and_downloadable(app: Any, downloads: Any) ->
     raw = (SAMPLES / "iris.csv").read_bytes()
     upload(at, "iris.csv", raw)
     assert "Predicted 150 row(s) of iris.csv." in texts(at, "success")
-    assert any("`species`" in i for i in texts(at, "info"))  # kept, not used
+    assert any("`species`" in c for c in texts(at, "caption"))  # kept, not used
+    agreement = texts(at, "info")[0]
+    assert "the predictions match it in" in agreement
+    assert "This is the file the model was trained on" in agreement
     shown = at.dataframe[-1].value
-    assert list(shown.columns[-4:]) == [
+    assert list(shown.columns[:4]) == [
         "predicted_species",
         "P(setosa)",
         "P(versicolor)",
