@@ -200,10 +200,13 @@ def fitted_curve(view: CurveView, show_residuals: bool = False) -> alt.Chart | a
         )
     )
     layers: list[alt.Chart] = [lines]
-    if view.value_kind == "decision score":
+    if view.value_kind == "decision score":  # the boundary (0) and, for one score, the margins
         layers.append(
-            alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 3]).encode(y="y:Q")
+            alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
         )
+        if len(outputs) == 1:
+            margins = alt.Chart(pd.DataFrame({"y": [-1.0, 1.0]}))
+            layers.append(margins.mark_rule(color="black", strokeDash=[5, 3]).encode(y="y:Q"))
     what = f"the probability of {outputs[0]}" if len(outputs) == 1 else "each class's probability"
     if view.value_kind == "decision score":
         what = (

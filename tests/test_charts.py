@@ -321,3 +321,13 @@ def test_tree_dot_for_regression_and_categories() -> None:
     assert "colour = " in dot and "?" in dot and 'label=" yes"' in dot
     assert '\\"hi\\"' in dot  # quotes escaped inside labels
     assert "value: 5" in dot
+
+
+def test_svm_score_curve_marks_the_boundary_and_margins(iris: pd.DataFrame) -> None:
+    frame = iris[iris["species"] != "setosa"][["petal_length", "species"]]
+    model, data = fit(frame, "species", "svm", C)
+    spec = charts.fitted_curve(explain.curve_view(model, data)).to_dict()
+    top = spec["vconcat"][0]
+    assert [mark(u) for u in layers(top)] == ["line", "rule", "rule"]
+    assert rows(spec, layers(top)[2]) == 2  # f = −1 and f = +1
+    assert "decision score" in top["title"]["text"]
