@@ -165,14 +165,19 @@ def main() -> None:
         "Take the model with you: files you can verify, a card that explains it, a script "
         "that rebuilds it, and a JSON service that answers predictions.",
     )
+    bundle = None
     if ws.model is not None and ws.dataset is not None:
         key = training.training_key(ws.dataset.fingerprint, ws.model.config)
-        bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
+        try:
+            bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
+        except GlassboxError as err:  # e.g. the data changed under the model
+            st.warning(str(err), icon=":material/warning:")
+    if bundle is not None and ws.dataset is not None:
         st.caption(f"Current model: **{bundle.title}**, trained on {ws.dataset.name}.")
         downloads(bundle)
         st.divider()
         serving(bundle)
-    else:
+    elif ws.model is None:
         shell.require_model(ws)
     st.divider()
     importer(ws)

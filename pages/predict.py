@@ -71,8 +71,12 @@ def available_bundles(ws: Workspace) -> dict[str, ModelBundle]:
     out: dict[str, ModelBundle] = {}
     if ws.model is not None and ws.dataset is not None:
         key = training.training_key(ws.dataset.fingerprint, ws.model.config)
-        bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
-        out[f"Trained here: {bundle.title}"] = bundle
+        try:
+            bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
+        except GlassboxError as err:  # e.g. the data changed under the model
+            st.warning(str(err), icon=":material/warning:")
+        else:
+            out[f"Trained here: {bundle.title}"] = bundle
     if isinstance(ws.imported, ModelBundle):
         out[f"Imported ({ws.imported.source}): {ws.imported.title}"] = ws.imported
     return out

@@ -175,3 +175,14 @@ def test_a_file_from_another_scikit_learn_is_warned_or_refused(app: Any) -> None
     import_file(at, "future.skops", other)
     error = " ".join(texts(at, "error"))
     assert f"scikit-learn {major + 1}.0.0" in error and sklearn.__version__ in error
+
+
+def test_a_model_whose_data_changed_is_not_exported(app: Any) -> None:
+    at = trained(app)
+    ws = workspace(at)
+    ws.dataset = ws.dataset.derive(ws.dataset.frame.head(100), "head", "kept 100 rows")
+    at.run()
+    assert_healthy(at)
+    assert any("data changed" in w for w in texts(at, "warning"))
+    assert not at.get("download_button")
+    assert at.file_uploader(key="import_model") is not None  # importing still works

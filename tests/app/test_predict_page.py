@@ -214,3 +214,25 @@ def test_an_imported_model_can_be_chosen(app: Any) -> None:
     choice.set_value(choice.options[1]).run()
     assert_healthy(at)
     assert at.metric[0].label == "Predicted species"
+
+
+def test_a_model_whose_data_changed_is_not_offered(app: Any) -> None:
+    at = train(app)
+    ws = at.session_state["glassbox_workspace"]
+    ws.dataset = ws.dataset.derive(ws.dataset.frame.head(100), "head", "kept 100 rows")
+    at.run()
+    assert_healthy(at)
+    assert any("data changed" in w for w in texts(at, "warning"))
+    assert not at.number_input
+
+
+def test_regression_shows_a_number_and_no_class_chart(app: Any) -> None:
+    at = train(app, "study_hours", "linear")
+    assert [w.label for w in at.number_input] == ["hours_studied"]
+    model = workspace_model(at)
+    hours = at.number_input[0].value
+    expected = model.pipeline.predict(pd.DataFrame({"hours_studied": [hours]}))[0]
+    assert at.metric[0].label == "Predicted exam_score"
+    assert float(at.metric[0].value.replace(",", "")) == pytest.approx(expected, rel=1e-3)
+    assert not at.get("vega_lite_chart")
+    assert any(c.startswith("Training targets ranged") for c in texts(at, "caption"))
