@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ def synthetic_csv(n: int) -> bytes:
     return frame.to_csv(index=False).encode()
 
 
-def timed(fn, repeats: int = 3) -> float:  # noqa: ANN001
+def timed(fn: Callable[[], object], repeats: int = 3) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()

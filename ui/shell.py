@@ -123,8 +123,53 @@ def require_data(ws: Workspace) -> bool:
 
 
 def require_model(ws: Workspace) -> bool:
+    """True when there is a model to show; trains a cheap default one if none exists yet.
+
+    A user who opens "See the model" (or a deep link to it) before visiting Train gets the
+    current algorithm with its current settings, said on the page, instead of a dead end.
+    """
+    if ws.model is None and ws.ready_to_train:
+        auto_train(ws)
     if ws.model is not None:
         return True
     st.info("Train a model first: pick an algorithm on the Train page.", icon=":material/info:")
     st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
     return False
+
+
+def auto_train(ws: Workspace) -> None:
+    from mllib import catalogue, training
+    from mllib.profile import check_target
+
+    assert ws.dataset is not None and ws.profile is not None and ws.task and ws.target
+    if check_target(ws.dataset.frame, ws.target, ws.task).errors:
+        return
+    keys = [s.key for s in catalogue.specs_for(ws.task)]
+    algorithm = ws.algorithm if ws.algorithm in keys else keys[0]
+    spec = catalogue.get_spec(algorithm)
+    if (
+        training.estimate_seconds(spec, ws.dataset.n_rows, len(ws.features))
+        > training.SLOW_FIT_SECONDS
+    ):
+        return
+    config = training.TrainConfig.make(
+        algorithm,
+        ws.task,
+        ws.target,
+        ws.features,
+        ws.params.get(algorithm, {}),
+        test_size=st.session_state.get("test_pct", 25) / 100,
+        seed=int(st.session_state.get("seed", 0)),
+    )
+    try:
+        model = cache.trained_model(
+            training.training_key(ws.dataset.fingerprint, config), ws.dataset, ws.profile, config
+        )
+    except GlassboxError:
+        return  # the Train page explains what blocks training
+    ws.algorithm = algorithm
+    ws.set_model(model)
+    st.caption(
+        f"No model was trained yet, so Glassbox trained a **{spec.name.lower()}** with "
+        "its current settings. Tune it on the Train page."
+    )

@@ -101,8 +101,18 @@ def test_every_view_renders(app: Any, sample: str, algorithm: str) -> None:
             assert any(spec.name in t for t in texts(at, "subheader"))
 
 
-def test_without_a_model_the_page_points_to_train(app: Any) -> None:
+def test_without_a_model_the_page_trains_the_default_and_says_so(app: Any) -> None:
     at = app(MODEL)
+    assert_healthy(at)
+    assert any("No model was trained yet" in c for c in texts(at, "caption"))
+    assert at.session_state["glassbox_workspace"].model.spec.key == "logistic"
+    assert at.get("vega_lite_chart"), "the default model is drawn"
+
+
+def test_without_trainable_data_the_page_points_to_train(app: Any) -> None:
+    at = app("pages/data.py")
+    at.multiselect(key="features").set_value([]).run()
+    at.switch_page(MODEL).run()
     assert_healthy(at)
     assert any("Train a model first" in t for t in texts(at, "info"))
 
