@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import socket
 import subprocess
 import sys
@@ -386,7 +387,7 @@ def test_real_process_answers_the_pages_curl_example(model_files: dict[str, Path
     port = free_port()
     command = export.serve_command(str(model_files["skops"]), port)
     proc = subprocess.Popen(
-        [sys.executable, *command.split()[1:]],
+        [sys.executable, *shlex.split(command)[1:]],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
