@@ -166,6 +166,8 @@ def main() -> None:
         "that rebuilds it, and a JSON service that answers predictions.",
     )
     bundle = None
+    if ws.model is None and ws.imported is None:
+        shell.require_model(ws)  # trains a quick default model, or says how to get one
     if ws.model is not None and ws.dataset is not None:
         key = training.training_key(ws.dataset.fingerprint, ws.model.config)
         try:
@@ -177,8 +179,8 @@ def main() -> None:
         downloads(bundle)
         st.divider()
         serving(bundle)
-    elif ws.model is None:
-        shell.require_model(ws)
+    elif ws.model is None and ws.imported is not None:
+        st.info("Train a model to export it; the imported model is below.", icon=":material/info:")
     st.divider()
     importer(ws)
 

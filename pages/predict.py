@@ -83,16 +83,12 @@ def available_bundles(ws: Workspace) -> dict[str, ModelBundle]:
 
 
 def choose_bundle(ws: Workspace) -> ModelBundle | None:
+    if ws.model is None and ws.imported is None and not shell.require_model(ws):
+        # require_model trains a quick default model when it can, else says how to get one
+        st.page_link("pages/export.py", label="Or import a .skops model", icon=":material/upload:")
+        return None
     bundles = available_bundles(ws)
     if not bundles:
-        st.info(
-            "Train a model first, or import a .skops model on the Export & serve page.",
-            icon=":material/info:",
-        )
-        st.page_link(
-            "pages/train.py", label="Go to the Train page", icon=":material/model_training:"
-        )
-        st.page_link("pages/export.py", label="Import a model", icon=":material/upload:")
         return None
     labels = list(bundles)
     if len(labels) == 1:

@@ -74,10 +74,20 @@ def import_file(at: Any, name: str, raw: bytes) -> Any:
 
 def test_without_a_model_only_the_importer_is_shown(app: Any) -> None:
     at = app(PAGE)
+    ws = workspace(at)
+    ws.model, ws.features = None, []  # nothing trained, nothing trainable
+    at.run()
     assert_healthy(at)
     assert "Train a model first" in texts(at, "info")[0]
     assert not at.get("download_button")
     assert at.file_uploader(key="import_model") is not None
+
+
+def test_opened_first_the_page_exports_a_quick_model(app: Any) -> None:
+    at = app(PAGE)
+    assert_healthy(at)
+    assert any("No model was trained yet" in c for c in texts(at, "caption"))
+    assert len(at.get("download_button")) == 5
 
 
 def test_every_file_downloads_and_its_hash_is_shown(app: Any, downloads: Any) -> None:

@@ -61,8 +61,18 @@ def workspace_model(at: Any) -> Any:
     return at.session_state["glassbox_workspace"].model
 
 
+def test_opened_first_the_page_trains_a_quick_model(app: Any) -> None:
+    at = app(PAGE)
+    assert_healthy(at)
+    assert any("No model was trained yet" in c for c in texts(at, "caption"))
+    assert len(at.number_input) == 4 and at.metric[0].label == "Predicted species"
+
+
 def test_without_a_model_the_page_says_what_to_do(app: Any) -> None:
     at = app(PAGE)
+    ws = at.session_state["glassbox_workspace"]
+    ws.model, ws.features = None, []  # nothing trained, nothing trainable
+    at.run()
     assert_healthy(at)
     assert "Train a model first" in texts(at, "info")[0]
     assert not at.number_input
