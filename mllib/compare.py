@@ -4,25 +4,23 @@
 differs only in the algorithm and its settings, so the scores are comparable; kernel SVMs on
 large data are sampled or skipped, with a note, instead of stalling the page.
 :func:`run_comparison` fits them one by one (an iterator, so a page can show progress), and
-:func:`leaderboard` ranks them by cross-validated score. The rest builds the small tables the
-overlay charts draw: predicted against actual, confusion counts, and decision-boundary grids.
+:func:`leaderboard` ranks them by cross-validated score; :func:`predictions_table` overlays two
+runs' test predictions. Decision boundaries and confusion matrices of two runs side by side
+reuse :mod:`mllib.explain` and :mod:`mllib.charts`, as on the "See the model" page.
 """
 
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_selection import f_classif
 
 from mllib import catalogue, metrics, parallel, training
 from mllib.errors import GlassboxError
-from mllib.pipeline import category_text
 from mllib.profile import TableProfile, Task
 
 MAX_POINTS = 2_000  # per run in the overlay charts
@@ -32,7 +30,6 @@ BOARD_METRICS = {
     Task.CLASSIFICATION: ("accuracy", "balanced accuracy", "F1 (macro)"),
     Task.REGRESSION: tuple(metrics.REGRESSION_METRICS),
 }
-BOUNDARY_RESOLUTION = 40  # cells per axis: 2 runs × 40² = 3,200 marks
 
 
 @dataclass(frozen=True)
@@ -280,129 +277,3 @@ def predictions_table(
             part = part.sample(max_points, random_state=seed)
         parts.append(part)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def confusion_table(runs: Mapping[str, training.TrainedModel]) -> pd.DataFrame:
-    """Counts of (actual, predicted) test labels per run, with each actual row's share."""
-    parts = []
-    for label, model in runs.items():
-        counts = (
-            pd.DataFrame({"actual": model.y_test, "predicted": model.y_pred})
-            .astype(str)
-            .value_counts()
-            .rename("count")
-            .reset_index()
-        )
-        labels = [str(c) for c in (model.classes or [])]
-        full = pd.MultiIndex.from_product([labels, labels], names=["actual", "predicted"])
-        counts = counts.set_index(["actual", "predicted"]).reindex(full, fill_value=0).reset_index()
-        totals = counts.groupby("actual")["count"].transform("sum").replace(0, 1)
-        counts["share"] = counts["count"] / totals
-        counts.insert(0, "run", label)
-        parts.append(counts)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-
-
-def numeric_features(model: training.TrainedModel) -> list[str]:
-    """Features a decision-boundary slice can put on an axis."""
-    return list(model.plan.numeric)
-
-
-def suggest_axes(model: training.TrainedModel, frame: pd.DataFrame) -> list[str]:
-    """Numeric features ordered by how well each alone separates the classes (ANOVA F on
-    the training rows), so the default boundary slice shows where the models differ."""
-    names = numeric_features(model)
-    if len(names) < 2 or model.task != Task.CLASSIFICATION:
-        return names
-    rows = training.model_rows(frame, model.config).iloc[model.train_index]
-    X = rows[names].apply(pd.to_numeric, errors="coerce")
-    X = X.fillna(X.median()).fillna(0.0)
-    y = rows[model.config.target].map(category_text)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scores, _ = f_classif(X, y)
-    scores = np.nan_to_num(scores, nan=-1.0)
-    return [names[i] for i in np.argsort(-scores, kind="stable")]
-
-
-def boundary_grid(
-    runs: Mapping[str, training.TrainedModel],
-    frame: pd.DataFrame,
-    x: str,
-    y: str,
-    resolution: int = BOUNDARY_RESOLUTION,
-    max_points: int = 500,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each run's predicted class over a ``resolution``² grid of features ``x`` and ``y``.
-
-    With more than two features this is a slice: every other feature is held at its median
-    (numbers) or most frequent value. Returns the grid cells (``run``, ``x``, ``x2``, ``y``,
-    ``y2``, ``predicted``) and the test points (``run``, ``x``, ``y``, ``actual``) to overlay.
-    """
-    if x == y:
-        raise GlassboxError("Pick two different features for the boundary.")
-    cells, points = [], []
-    for label, model in runs.items():
-        features = list(model.config.features)
-        if x not in model.plan.numeric or y not in model.plan.numeric:
-            raise GlassboxError(f"{x} and {y} must both be numeric features of every run.")
-        rows = training.model_rows(frame, model.config)[features]
-        xs = pd.to_numeric(rows[x], errors="coerce")
-        ys = pd.to_numeric(rows[y], errors="coerce")
-        gx = _edges(xs, resolution)
-        gy = _edges(ys, resolution)
-        cx, cy = (gx[:-1] + gx[1:]) / 2, (gy[:-1] + gy[1:]) / 2
-        mx, my = np.meshgrid(cx, cy)
-        grid = pd.DataFrame([_typical_row(rows, model.plan.numeric)] * mx.size)
-        grid[x], grid[y] = mx.ravel(), my.ravel()
-        predicted = model.pipeline.predict(grid[features])
-        ix, iy = np.meshgrid(np.arange(resolution), np.arange(resolution))
-        cells.append(
-            pd.DataFrame(
-                {
-                    "run": label,
-                    "x": gx[ix.ravel()],
-                    "x2": gx[ix.ravel() + 1],
-                    "y": gy[iy.ravel()],
-                    "y2": gy[iy.ravel() + 1],
-                    "predicted": np.asarray(predicted).astype(str),
-                }
-            )
-        )
-        test = rows.iloc[model.test_index]
-        sample = np.arange(len(test))
-        if len(sample) > max_points:
-            sample = np.random.default_rng(0).choice(sample, max_points, replace=False)
-        points.append(
-            pd.DataFrame(
-                {
-                    "run": label,
-                    "x": pd.to_numeric(test[x], errors="coerce").to_numpy()[sample],
-                    "y": pd.to_numeric(test[y], errors="coerce").to_numpy()[sample],
-                    "actual": np.asarray(model.y_test).astype(str)[sample],
-                }
-            ).dropna(subset=["x", "y"])
-        )
-    return pd.concat(cells, ignore_index=True), pd.concat(points, ignore_index=True)
-
-
-def _edges(values: pd.Series, resolution: int) -> np.ndarray:
-    finite = values[np.isfinite(values)]
-    if finite.empty:
-        raise GlassboxError(f"“{values.name}” has no numbers to draw a boundary over.")
-    low, high = float(finite.min()), float(finite.max())
-    pad = (high - low) * 0.05 or 0.5
-    return np.linspace(low - pad, high + pad, resolution + 1)
-
-
-def _typical_row(rows: pd.DataFrame, numeric: Sequence[str]) -> dict[str, Any]:
-    """Median of each numeric feature, most frequent value of the others."""
-    out: dict[str, Any] = {}
-    for column in rows.columns:
-        if column in numeric:
-            median = pd.to_numeric(rows[column], errors="coerce").median()
-            out[column] = float(median) if pd.notna(median) else 0.0
-        else:
-            mode = rows[column].mode(dropna=True)
-            out[column] = mode.iloc[0] if len(mode) else None
-    return out

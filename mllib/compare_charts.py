@@ -80,67 +80,9 @@ def predicted_vs_actual_chart(table: pd.DataFrame, sampled: bool = False) -> alt
     )
 
 
-def confusion_pair_chart(table: pd.DataFrame) -> alt.FacetChart:
-    """Confusion matrices of the runs side by side (share of each actual class)."""
-    base = alt.Chart().encode(
-        x=alt.X("predicted:N", title="predicted", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("actual:N", title="actual"),
-    )
-    cells = base.mark_rect().encode(
-        color=alt.Color(
-            "share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="share of row"
-        ),
-        tooltip=["actual:N", "predicted:N", "count:Q", alt.Tooltip("share:Q", format=".0%")],
-    )
-    text = base.mark_text(fontSize=13).encode(
-        text="count:Q",
-        color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
-    )
-    return (
-        alt.layer(cells, text, data=table)
-        .properties(width=230, height=230)
-        .facet(column=alt.Column("run:N", title=None))
-        .properties(title="Confusion matrices on the test rows")
-    )
-
-
-def boundary_pair_chart(
-    cells: pd.DataFrame, points: pd.DataFrame, x: str, y: str, sliced: bool
-) -> alt.HConcatChart:
-    """Each run's decision regions over ``x`` and ``y``, with the test points on top."""
-    classes = sorted(set(cells["predicted"]) | set(points["actual"]))
-    color = alt.Scale(domain=classes, scheme="tableau10")
-    charts = []
-    for run in dict.fromkeys(cells["run"]):
-        region = (
-            alt.Chart(cells[cells["run"] == run])
-            .mark_rect(opacity=0.35)
-            .encode(
-                x=alt.X("x:Q", title=x, scale=alt.Scale(nice=False, zero=False)),
-                x2="x2:Q",
-                y=alt.Y("y:Q", title=y, scale=alt.Scale(nice=False, zero=False)),
-                y2="y2:Q",
-                color=alt.Color("predicted:N", scale=color, title="class"),
-            )
-        )
-        dots = (
-            alt.Chart(points[points["run"] == run])
-            .mark_circle(size=45, stroke="black", strokeWidth=0.6, opacity=0.95)
-            .encode(
-                x="x:Q",
-                y="y:Q",
-                color=alt.Color("actual:N", scale=color, title="class"),
-                tooltip=[alt.Tooltip("x:Q", title=x), alt.Tooltip("y:Q", title=y), "actual:N"],
-            )
-        )
-        charts.append(alt.layer(region, dots).properties(title=str(run), width=320, height=300))
-    note = "other features held at their median" if sliced else "the model's two features"
-    return alt.hconcat(*charts).properties(
-        title=alt.TitleParams(
-            "Decision regions (shaded) and test points",
-            subtitle=f"a slice over {x} and {y}: {note}",
-        )
-    )
+def titled(chart: alt.TopLevelMixin, title: str, subtitle: str = "") -> alt.TopLevelMixin:
+    """``chart`` with its title replaced: one panel of a side-by-side pair names its run."""
+    return chart.properties(title=alt.TitleParams(title, subtitle=subtitle))
 
 
 def _curve(table: pd.DataFrame, x: alt.X, metric: str, title: str, subtitle: str) -> alt.Chart:
@@ -177,7 +119,7 @@ def validation_curve_chart(table: pd.DataFrame, param_label: str, metric: str) -
         x,
         metric,
         f"Validation curve: {metric} against {param_label}",
-        "a wide gap between train and validation means over-fitting; both low means under-fitting",
+        "train far above validation: over-fitting; both low: under-fitting",
     )
 
 

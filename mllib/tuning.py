@@ -335,6 +335,8 @@ def plan_search(
     scorer_name(task, metric)
     if not names:
         raise GlassboxError("Choose at least one parameter to search.")
+    order = [p.name for p in spec.params_for(task)]
+    names = sorted(names, key=lambda n: order.index(n) if n in order else len(order))
     base = spec.clean(task, base)
     if method == "grid":
         candidates = grid_candidates(spec, task, names, base, values_per_param)

@@ -15,7 +15,17 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import catalogue, compare, compare_charts, metrics, parallel, training, tuning
+from mllib import (
+    catalogue,
+    charts,
+    compare,
+    compare_charts,
+    explain,
+    metrics,
+    parallel,
+    training,
+    tuning,
+)
 from mllib.errors import GlassboxError
 from mllib.profile import Task
 from ui import cache, shell
@@ -225,20 +235,65 @@ def overlay(
         sampled = any(m.n_test > compare.MAX_POINTS for m in models.values())
         st.altair_chart(compare_charts.predicted_vs_actual_chart(table, sampled), width="stretch")
         return
-    any_model = next(iter(models.values()))
-    axes = compare.suggest_axes(any_model, ws.frame)
+    class_pair(ws, models)
+
+
+def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
+    """Decision regions and confusion matrices of two classifiers, side by side, drawn by the
+    same code as the "See the model" page."""
+    assert ws.frame is not None and ws.target is not None
+    first = next(iter(models.values()))
+    data = model_data(run_key(first), first, ws.frame)
+    axes = explain.boundary_axes(first)
     if len(axes) >= 2:
+        suggested = explain.suggest_axes(first, data.X_train, data.y_train)
         c1, c2 = st.columns(2)
-        x = c1.selectbox("Horizontal axis", axes, key=choice_key("boundary_x", axes, axes[0]))
+        x = c1.selectbox("Horizontal axis", axes, key=choice_key("boundary_x", axes, suggested[0]))
         others = [a for a in axes if a != x]
-        y = c2.selectbox("Vertical axis", others, key=choice_key("boundary_y", others, others[0]))
-        st.caption("The axes start at the two features that best separate the classes alone.")
-        cells, points = compare.boundary_grid(models, ws.frame, x, y)
-        sliced = len(any_model.config.features) > 2
-        st.altair_chart(compare_charts.boundary_pair_chart(cells, points, x, y, sliced))
+        y = c2.selectbox(
+            "Vertical axis",
+            others,
+            key=choice_key("boundary_y", others, suggested[1] if suggested[1] != x else others[0]),
+        )
+        exact = set(first.config.features) == {x, y}
+        st.caption(
+            "Shaded: the class each trained model predicts; dots: training rows. "
+            + (
+                "The models use only these two features."
+                if exact
+                else "A slice: every other "
+                "feature is held at its median (numbers) or most frequent value."
+            )
+        )
+        columns = st.columns(len(models))
+        for column, (name, model) in zip(columns, models.items(), strict=True):
+            b = boundary(run_key(model), model, ws.frame, x, y)
+            chart = charts.boundary(b, [str(c) for c in model.classes or []], ws.target)
+            column.altair_chart(compare_charts.titled(chart, name), width="stretch")
     else:
         st.caption("Decision regions need two numeric features; the confusion matrices follow.")
-    st.altair_chart(compare_charts.confusion_pair_chart(compare.confusion_table(models)))
+    columns = st.columns(len(models))
+    for column, (name, model) in zip(columns, models.items(), strict=True):
+        classes = [str(c) for c in model.classes or []]
+        table = explain.confusion_table(model.y_test, model.y_pred, classes)
+        chart = charts.confusion(table, normalised=False)
+        column.altair_chart(compare_charts.titled(chart, name, "test rows"), width="stretch")
+
+
+def run_key(model: training.TrainedModel) -> str:
+    return training.training_key(model.data_fingerprint, model.config)
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def model_data(key: str, _model: training.TrainedModel, _frame: pd.DataFrame) -> Any:
+    return explain.model_data(_model, _frame)
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def boundary(key: str, _model: training.TrainedModel, _frame: pd.DataFrame, x: str, y: str) -> Any:
+    """One run's decision regions over ``x`` and ``y`` (per training key and axes)."""
+    data = model_data(key, _model, _frame)
+    return explain.decision_boundary(_model, data.X_train, data.y_train, x, y)
 
 
 def use_model(
@@ -434,6 +489,7 @@ def search_controls(
         running = False
     if search is not None and search.status == "running" and not running:
         search.status = "stopped"
+        st.rerun()  # redraw without the Stop button
     clicked = start.button(
         "Start search",
         type="primary",

@@ -165,39 +165,6 @@ def test_predictions_table_holds_both_runs_on_the_same_test_rows(
     assert len(compare.predictions_table({"ridge": models["ridge"]}, max_points=20)) == 20
 
 
-def test_confusion_table_counts_every_test_row(iris_results: list[compare.RunResult]) -> None:
-    models = _by_key(iris_results)
-    table = compare.confusion_table({"A": models["tree"], "B": models["svm"]})
-    assert table.groupby("run")["count"].sum().to_dict() == {
-        "A": models["tree"].n_test,
-        "B": models["svm"].n_test,
-    }
-    assert len(table) == 2 * 9  # every (actual, predicted) pair, zeros included
-    assert table.groupby(["run", "actual"])["share"].sum().round(6).eq(1).all()
-
-
-def test_boundary_grid_predicts_over_the_chosen_features(
-    iris: pd.DataFrame, iris_results: list[compare.RunResult]
-) -> None:
-    models = _by_key(iris_results)
-    runs = {"tree": models["tree"], "logistic": models["logistic"]}
-    cells, points = compare.boundary_grid(runs, iris, "petal_length", "petal_width", resolution=10)
-    assert cells.groupby("run").size().to_dict() == {"tree": 100, "logistic": 100}
-    assert (cells["x2"] > cells["x"]).all() and (cells["y2"] > cells["y"]).all()
-    assert set(cells["predicted"]) <= {"setosa", "versicolor", "virginica"}
-    assert cells["predicted"].nunique() == 3
-    assert len(points) == 2 * models["tree"].n_test
-    with pytest.raises(compare.GlassboxError, match="two different"):
-        compare.boundary_grid(runs, iris, "petal_length", "petal_length")
-
-
-def test_suggested_axes_are_the_features_that_separate_classes_best(
-    iris: pd.DataFrame, iris_results: list[compare.RunResult]
-) -> None:
-    model = _by_key(iris_results)["tree"]
-    assert set(compare.suggest_axes(model, iris)[:2]) == {"petal_length", "petal_width"}
-
-
 # --- charts --------------------------------------------------------------------------------------
 
 
@@ -225,22 +192,32 @@ def test_scores_chart_has_error_bars_means_and_test_ticks(
     assert spec["layer"][1]["encoding"]["y"]["sort"] == list(board["algorithm"])
 
 
-def test_overlay_charts_are_built_from_the_tables(
-    iris: pd.DataFrame,
-    iris_results: list[compare.RunResult],
+def test_predicted_vs_actual_chart_overlays_two_runs(
     diabetes_results: list[compare.RunResult],
 ) -> None:
     regression = _by_key(diabetes_results)
     table = compare.predictions_table({"a": regression["ridge"], "b": regression["svm"]})
     scatter = compare_charts.predicted_vs_actual_chart(table).to_dict()
     assert _marks(scatter) == ["line", "point"]
-    classification = _by_key(iris_results)
-    runs = {"a": classification["tree"], "b": classification["svm"]}
-    confusion = compare_charts.confusion_pair_chart(compare.confusion_table(runs)).to_dict()
-    assert confusion["facet"]["column"]["field"] == "run"
-    cells, points = compare.boundary_grid(runs, iris, "petal_length", "petal_width")
-    boundary = compare_charts.boundary_pair_chart(
-        cells, points, "petal_length", "petal_width", sliced=True
-    ).to_dict()
-    assert len(boundary["hconcat"]) == 2
-    assert len(cells) + len(points) < 5_000
+    titled = compare_charts.titled(compare_charts.predicted_vs_actual_chart(table), "A", "b")
+    assert titled.to_dict()["title"] == {"text": "A", "subtitle": "b"}
+
+
+def test_curve_charts_draw_bands_and_lines_per_split() -> None:
+    curve = pd.DataFrame(
+        {
+            "value": ["1", "1", "unlimited", "unlimited"],
+            "order": [0, 0, 1, 1],
+            "split": ["train", "validation"] * 2,
+            "mean": [0.7, 0.65, 1.0, -50.0],
+            "std": [0.01, 0.02, 0.0, 80.0],
+        }
+    )
+    spec = compare_charts.validation_curve_chart(curve, "Max depth", "accuracy").to_dict()
+    assert _marks(spec) == ["area", "line"]
+    assert spec["layer"][0]["encoding"]["x"]["sort"] == ["1", "unlimited"]
+    domain = spec["layer"][1]["encoding"]["y"]["scale"]["domain"]
+    assert domain[0] < -50.0 < 1.0 < domain[1]  # the means set the axis, not the ± bands
+    rows = curve.rename(columns={"order": "rows"}).drop(columns="value")
+    learning = compare_charts.learning_curve_chart(rows, "accuracy").to_dict()
+    assert learning["layer"][1]["encoding"]["x"]["field"] == "rows"

@@ -75,8 +75,18 @@ def test_compare_ranks_every_algorithm_on_iris_and_draws_the_charts(app: Any) ->
     assert all(" ± " in v for v in board["CV accuracy"])
     marks = chart_marks(at)
     assert ["rule", "circle", "tick"] in marks  # scores with error bars
-    assert ["rect", "circle", "rect", "circle"] in marks  # two decision-region panels
-    assert ["rect", "text"] in marks  # confusion matrices side by side
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    titles = [spec["title"]["text"] for spec in specs[1:]]
+    first, second = at.selectbox(key="overlay_a").value, at.selectbox(key="overlay_b").value
+    names = [catalogue.get_spec(k).name for k in (first, second)]
+    assert titles == names + names  # decision regions, then confusion matrices, side by side
+    assert catalogue.get_spec(first).family != catalogue.get_spec(second).family
+    assert marks[1][:1] == ["rect"] and "circle" in marks[1]
+    assert marks[3] == ["rect", "text"]
+    assert {at.selectbox(key="boundary_x").value, at.selectbox(key="boundary_y").value} == {
+        "petal_length",
+        "petal_width",
+    }
 
 
 def test_compare_on_diabetes_overlays_predicted_and_actual(app: Any) -> None:

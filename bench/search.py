@@ -1,0 +1,121 @@
+"""The same hyperparameter search with one worker and with every core, in one run.
+
+Usage: python bench/search.py [--rows N] [--repeats K] [--backend threading|loky]
+       [--algorithm tree|svm]
+
+Builds a synthetic classification table, plans a grid search with ``mllib.tuning`` (the code
+the Tune tab runs) and times it with ``n_jobs=1`` and ``n_jobs=-1``, alternating the two so
+that noise from a shared machine hits both alike. Prints every timing, the median of each, and
+last ``speedup=<serial median / parallel median>``. The fitted results must be identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.datasets import make_classification
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mllib import parallel, training, tuning
+from mllib.profile import Task, profile_table
+
+SEARCHES = {
+    # ~30 candidates x 5 folds; each fit takes tens to a few hundred milliseconds here.
+    "tree": (["max_depth", "min_samples_leaf"], {"criterion": "entropy"}, 5),
+    "svm": (["C", "gamma"], {}, 4),
+}
+
+
+def make_data(rows: int, algorithm: str) -> tuning.SplitData:
+    X, y = make_classification(
+        n_samples=rows, n_features=20, n_informative=8, n_redundant=4, random_state=0
+    )
+    features = [f"x{i}" for i in range(X.shape[1])]
+    frame = pd.DataFrame(X, columns=features)
+    frame["label"] = np.where(y == 1, "yes", "no")
+    config = training.TrainConfig.make(
+        algorithm, Task.CLASSIFICATION, "label", features, SEARCHES[algorithm][1], seed=0
+    )
+    return tuning.split_data(frame, profile_table(frame), config)
+
+
+def timed_search(
+    data: tuning.SplitData, plan: tuning.SearchPlan, n_jobs: int
+) -> tuple[float, list[float]]:
+    state = tuning.SearchState(plan)
+    start = time.perf_counter()
+    for _ in tuning.search(data, state, n_jobs=n_jobs):
+        pass
+    seconds = time.perf_counter() - start
+    return seconds, [r["score"] for r in state.results]
+
+
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def machine_parallelism(cores: int, loops: int = 3_000_000) -> float:
+    """How much faster ``cores`` processes finish ``cores`` pure-CPU jobs than one process: the
+    best speed-up this shared machine offers right now (other work competes for the cores)."""
+    from joblib import Parallel, delayed
+
+    Parallel(n_jobs=cores, backend="loky")(delayed(_spin)(10) for _ in range(cores))
+    start = time.perf_counter()
+    for _ in range(cores):
+        _spin(loops)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    Parallel(n_jobs=cores, backend="loky")(delayed(_spin)(loops) for _ in range(cores))
+    return one / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=6_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--backend", choices=["threading", "loky"], default=None)
+    parser.add_argument("--algorithm", choices=sorted(SEARCHES), default="tree")
+    args = parser.parse_args()
+    if args.backend:
+        parallel.LOCAL_BACKEND = args.backend
+    names, base, values = SEARCHES[args.algorithm]
+    data = make_data(args.rows, args.algorithm)
+    plan = tuning.plan_search(data, "grid", names, base, values_per_param=values, folds=5)
+    cores = parallel.local_cores()
+    print(
+        f"{args.algorithm} grid search: {len(plan.candidates)} settings x {plan.folds} folds = "
+        f"{plan.total_fits} fits on {len(data.y_train):,} training rows; "
+        f"backend {parallel.LOCAL_BACKEND}, {cores} cores"
+    )
+    timed_search(data, plan, 1)  # warm-up: imports, caches, thread pools
+    serial, parallel_runs = [], []
+    reference = None
+    for i in range(args.repeats):
+        for n_jobs, bucket in ((1, serial), (-1, parallel_runs)):
+            seconds, scores = timed_search(data, plan, n_jobs)
+            if reference is None:
+                reference = scores
+            assert np.allclose(scores, reference, equal_nan=True), "results differ"
+            bucket.append(seconds)
+            print(f"run {i + 1}: n_jobs={n_jobs:>2}  {seconds:6.2f} s")
+    one, many = statistics.median(serial), statistics.median(parallel_runs)
+    print(f"median: 1 worker {one:.2f} s, {cores} workers {many:.2f} s")
+    print(
+        f"machine check: {cores} pure-CPU processes ran {machine_parallelism(cores):.2f}x "
+        "faster than one (the ceiling under the current load)"
+    )
+    print(f"speedup={one / many:.2f}")
+
+
+if __name__ == "__main__":
+    main()
