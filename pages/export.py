@@ -9,27 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from mllib import export, training
-from mllib.data import Dataset
 from mllib.errors import GlassboxError
 from mllib.export import Artifact, ModelBundle
 from mllib.predict import check_records
-from mllib.profile import TableProfile
 from mllib.schema import FeatureSchema
-from ui import shell
+from ui import cache, shell
 from ui.state import Workspace, workspace
 
 PORT = 8000
 IMPORT_TYPES = ["skops", "joblib", "pkl", "pickle"]  # pickles are accepted only to be refused
 
 shell.ensure_app_shell()
-
-
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def trained_bundle(
-    key: str, _model: training.TrainedModel, _dataset: Dataset, _profile: TableProfile | None
-) -> ModelBundle:
-    """The trained model wrapped with its schema, once per training key."""
-    return export.bundle_from_model(_model, _dataset, _profile)
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
@@ -171,7 +161,7 @@ def main() -> None:
     if ws.model is not None and ws.dataset is not None:
         key = training.training_key(ws.dataset.fingerprint, ws.model.config)
         try:
-            bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
+            bundle = cache.trained_bundle(key, ws.model, ws.dataset, ws.profile)
         except GlassboxError as err:  # e.g. the data changed under the model
             st.warning(str(err), icon=":material/warning:")
     if bundle is not None and ws.dataset is not None:

@@ -10,8 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import data, export, training
-from mllib.data import Dataset
+from mllib import data, training
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
 from mllib.predict import (
@@ -25,23 +24,14 @@ from mllib.predict import (
     target_agreement,
     template_table,
 )
-from mllib.profile import TableProfile
 from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema
-from ui import shell
+from ui import cache, shell
 from ui.state import Workspace, workspace
 
 PREVIEW_ROWS = 200
 MISSING = "— missing —"
 
 shell.ensure_app_shell()
-
-
-@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
-def trained_bundle(
-    key: str, _model: training.TrainedModel, _dataset: Dataset, _profile: TableProfile | None
-) -> ModelBundle:
-    """The trained model wrapped with its schema, once per training key."""
-    return export.bundle_from_model(_model, _dataset, _profile)
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
@@ -72,7 +62,7 @@ def available_bundles(ws: Workspace) -> dict[str, ModelBundle]:
     if ws.model is not None and ws.dataset is not None:
         key = training.training_key(ws.dataset.fingerprint, ws.model.config)
         try:
-            bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
+            bundle = cache.trained_bundle(key, ws.model, ws.dataset, ws.profile)
         except GlassboxError as err:  # e.g. the data changed under the model
             st.warning(str(err), icon=":material/warning:")
         else:

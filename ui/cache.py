@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mllib import samples, training
+from mllib import export, samples, training
 from mllib.data import Dataset, LoadOptions, read_table
 from mllib.profile import TableProfile, profile_table
 
@@ -34,3 +34,12 @@ def trained_model(
 ) -> training.TrainedModel:
     """Fit once per ``training_key`` (data fingerprint + every choice in the config)."""
     return training.train_model(_dataset.frame, _profile, _config, _dataset.fingerprint)
+
+
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
+def trained_bundle(
+    key: str, _model: training.TrainedModel, _dataset: Dataset, _profile: TableProfile | None
+) -> export.ModelBundle:
+    """A trained model wrapped with its feature schema and metadata, once per training key
+    (the Predict and Export pages share it)."""
+    return export.bundle_from_model(_model, _dataset, _profile)
