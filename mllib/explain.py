@@ -600,8 +600,9 @@ def suggest_axes(model: TrainedModel, X_train: pd.DataFrame, y_train: pd.Series)
             else:
                 scores = np.abs(r_regression(X, y.astype(float)))
         weight[:] = np.nan_to_num(scores)
-    order = sorted(axes, key=lambda name: -weight[name])  # stable: ties keep column order
-    return order[0], order[1]
+    top_two = sorted(axes, key=lambda name: -weight[name])[:2]  # stable: ties keep order
+    first, second = sorted(top_two, key=axes.index)  # the table's own order reads naturally
+    return first, second
 
 
 def slice_defaults(model: TrainedModel, X_train: pd.DataFrame) -> dict[str, Any]:
