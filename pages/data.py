@@ -143,13 +143,16 @@ def overview(ws: Workspace) -> None:
     with columns:
         table = prof.to_frame()
         table.insert(3, "distribution", profile.distributions(ds.frame, prof))
+        table.insert(4, "note", table.pop("note"))
         st.dataframe(
             table,
             hide_index=True,
+            height=min(35 * (len(table) + 1) + 3, 600),
             column_config={
                 "distribution": st.column_config.BarChartColumn(
-                    "distribution", help="Histogram (numbers) or top categories (text)"
-                )
+                    "distribution", help="Histogram (numbers) or top categories (text)", y_min=0
+                ),
+                "note": st.column_config.TextColumn("note", width="medium"),
             },
         )
         if prof.sampled_rows:
