@@ -47,6 +47,11 @@ HALVING_ROWS = 20_000  # above this many training rows, successive halving is th
 HALVING_FACTOR = 3
 MAX_CANDIDATES = 1_000
 CHUNK_SECONDS = 1.0  # aim for a progress update (and a chance to stop) about this often
+# Switch a search from worker threads to worker processes when the fits still to do would take
+# at least this long on one core (measured on the first chunks): processes avoid the GIL but
+# cost a second or so to start.
+PROCESS_SECONDS = 5.0
+FIT_OVERHEAD_SECONDS = 0.02  # preprocessing and scoring around each fit, on small data
 
 # Which parameters a search varies unless the user picks others: the ones that move the score
 # most. Kernel SVMs keep their kernel (poly on some data takes seconds per fit).
@@ -471,9 +476,9 @@ def _short(err: BaseException) -> str:
     return text[:160]
 
 
-def _run_fits(jobs: list[tuple[Any, ...]], n_jobs: int) -> list[_Fit]:
+def _run_fits(jobs: list[tuple[Any, ...]], n_jobs: int, processes: bool = False) -> list[_Fit]:
     """Evaluate ``_fit_and_score`` argument tuples in parallel where the backend says."""
-    with parallel.execution_backend(n_jobs), warnings.catch_warnings():
+    with parallel.execution_backend(n_jobs, processes), warnings.catch_warnings():
         for category in _QUIET:
             warnings.simplefilter("ignore", category)
         return list(Parallel()(delayed(_fit_and_score)(*job) for job in jobs))
@@ -498,6 +503,7 @@ def search(
     sign = metric_sign(task, plan.metric)
     workers = parallel.current_backend().workers if n_jobs == -1 else max(1, n_jobs)
     per_chunk = max(1, workers)
+    processes = False
     while state.status == "running" and state.round < len(plan.rounds):
         _, rows = plan.rounds[state.round]
         subset = _round_rows(data, rows, plan.seed)
@@ -523,7 +529,7 @@ def search(
                 for train, test in folds
             ]
             started = time.perf_counter()
-            fits = _run_fits(jobs, n_jobs)
+            fits = _run_fits(jobs, n_jobs, processes)
             seconds = time.perf_counter() - started
             for i, candidate in enumerate(chunk):
                 mine = fits[i * len(folds) : (i + 1) * len(folds)]
@@ -534,6 +540,10 @@ def search(
             state.elapsed += seconds
             per_candidate = seconds / len(chunk)
             per_chunk = max(workers, round(chunk_seconds / max(per_candidate, 1e-3)))
+            one_core = seconds * min(workers, len(jobs)) / (len(jobs) * rows)  # per fit-row
+            processes = processes or (
+                workers > 1 and one_core * (plan.total_work - state.done_work) >= PROCESS_SECONDS
+            )
             yield state
         if state.status != "running":
             return
@@ -767,5 +777,8 @@ def learning_curve_table(
 def estimate_seconds(plan: SearchPlan, n_features: int, workers: int) -> float:
     """A rough wall time for the whole plan, from the catalogue's cost model."""
     spec = plan.spec
-    total = sum(n * spec.estimate_seconds(rows, n_features) for n, rows in plan.rounds)
+    total = sum(
+        n * (spec.estimate_seconds(rows, n_features) + FIT_OVERHEAD_SECONDS)
+        for n, rows in plan.rounds
+    )
     return total * plan.folds / max(1, workers)

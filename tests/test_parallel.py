@@ -64,6 +64,35 @@ def test_local_work_uses_every_core(no_cluster: None) -> None:
     assert backend == parallel.Backend("local", cores)
 
 
+def test_long_work_can_ask_for_worker_processes(no_cluster: None) -> None:
+    with parallel.execution_backend(processes=True):
+        assert type(get_active_backend()[0]).__name__ == "LokyBackend"
+
+
+def test_a_long_search_moves_to_processes_with_the_same_results(
+    iris: pd.DataFrame, no_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used: list[bool] = []
+    real = tuning._run_fits
+
+    def recording(jobs: list, n_jobs: int, processes: bool = False) -> list:
+        used.append(processes)
+        return real(jobs, n_jobs, processes)
+
+    monkeypatch.setattr(tuning, "_run_fits", recording)
+    data = _iris_data(iris)
+    monkeypatch.setattr(tuning, "PROCESS_SECONDS", float("inf"))
+    threads = _grid_search(data)
+    assert not any(used)
+    monkeypatch.setattr(tuning, "PROCESS_SECONDS", 0.0)
+    used.clear()
+    processes = _grid_search(data)
+    assert used[0] is False and all(used[1:]) and len(used) > 1  # threads first, then loky
+    assert pd.DataFrame(processes.results)[["candidate", "score", "train"]].equals(
+        pd.DataFrame(threads.results)[["candidate", "score", "train"]]
+    )
+
+
 def test_one_job_runs_locally_even_with_a_cluster_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(parallel.SCHEDULER_ENV, f"tcp://127.0.0.1:{_closed_port()}")
     with parallel.execution_backend(n_jobs=1) as backend:
@@ -123,15 +152,23 @@ def test_the_page_line_names_the_cluster(on_cluster: str) -> None:
     assert text == f"Running on the Dask cluster at {on_cluster} (2 workers, 2 threads)"
 
 
-def _search(iris: pd.DataFrame) -> tuple[tuning.SearchState, pd.DataFrame]:
+def _iris_data(iris: pd.DataFrame) -> tuning.SplitData:
     config = training.TrainConfig.make("tree", Task.CLASSIFICATION, "species", FEATURES, seed=2)
-    data = tuning.split_data(iris, profile_table(iris), config)
+    return tuning.split_data(iris, profile_table(iris), config)
+
+
+def _grid_search(data: tuning.SplitData) -> tuning.SearchState:
     plan = tuning.plan_search(data, "grid", ["max_depth"], {}, folds=3)
     state = tuning.SearchState(plan)
-    for _ in tuning.search(data, state):
+    for _ in tuning.search(data, state, chunk_seconds=0.0):
         pass
+    return state
+
+
+def _search(iris: pd.DataFrame) -> tuple[tuning.SearchState, pd.DataFrame]:
+    data = _iris_data(iris)
     curve = tuning.validation_curve_table(data, {}, "min_samples_leaf", folds=3)
-    return state, curve
+    return _grid_search(data), curve
 
 
 def test_search_on_the_cluster_equals_the_local_search(
