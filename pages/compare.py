@@ -454,6 +454,16 @@ def best_first(ws: Workspace, state: PageState) -> list[compare.RunResult]:
     return [by_key[k] for k in board["key"]]
 
 
+def forget_other_data(ws: Workspace, state: PageState) -> None:
+    """A search made on other data, target or features no longer describes this model."""
+    config = state.search_config
+    if state.search is None or config is None or ws.dataset is None:
+        return
+    now = (ws.dataset.fingerprint, ws.target, tuple(ws.features), ws.task)
+    if (state.search_fingerprint, config.target, config.features, config.task) != now:
+        state.search = state.search_config = state.search_fingerprint = None
+
+
 def describe_plan(plan: tuning.SearchPlan, n_features: int) -> None:
     workers = parallel.current_backend().workers
     seconds = tuning.estimate_seconds(plan, n_features, workers)
@@ -655,6 +665,7 @@ def main() -> None:
         f"{len(ws.features)} feature(s) · :material/memory: {parallel.describe_backend()}"
     )
     state = page_state()
+    forget_other_data(ws, state)
     compare_, tune_ = st.tabs(TABS, key="compare_tab", on_change="rerun")
     if compare_.open:
         with compare_:

@@ -111,6 +111,10 @@ def test_use_this_model_carries_it_to_the_train_page_without_refitting(app: Any)
     chosen = ws.model
     assert chosen.spec.key == "tree" and ws.algorithm == "tree"
     assert any("current model" in s for s in texts(at, "success"))
+    for page in ("pages/predict.py", "pages/export.py"):
+        at.switch_page(page).run()
+        assert_healthy(at)
+        assert any("Decision tree" in c for c in texts(at, "caption")), page
     at.switch_page("pages/train.py").run()
     assert_healthy(at)
     assert at.selectbox(key="algorithm").value == "tree"
@@ -225,6 +229,20 @@ def test_an_interrupted_search_resumes_on_the_next_run(
     assert_healthy(at)
     search = page_state(at).search
     assert search.status == "done" and search.done_fits == search.plan.total_fits
+
+
+def test_a_search_on_other_data_is_not_shown(app: Any) -> None:
+    at = open_page(app, tab="Tune")
+    start_search(at, "tree", ["max_depth"])
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="sample").select("moons").run()
+    at.switch_page(PAGE).run()
+    at.session_state["compare_tab"] = "Tune"
+    at.run()
+    assert_healthy(at)
+    assert page_state(at).search is None
+    assert not at.dataframe and not at.metric
+    assert at.button(key="tune_start").disabled is False
 
 
 # --- where work runs --------------------------------------------------------------------------
