@@ -573,16 +573,24 @@ def _curve_legend(areas: pd.DataFrame, column: str) -> dict[str, str]:
     }
 
 
-def roc(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[str]) -> alt.LayerChart:
-    names = _curve_legend(areas, "AUC")
-    data = curves.assign(curve=curves["class"].map(names))
+def _curves(
+    curves: pd.DataFrame,
+    areas: pd.DataFrame,
+    classes: list[str],
+    area_name: str,
+    x: alt.X,
+    y: alt.Y,
+    interpolate: str,
+) -> tuple[alt.Chart, int]:
+    """One-vs-rest curve lines in class colours, the legend naming each curve's area."""
+    names = _curve_legend(areas, area_name)
     colours = class_colours(classes)
     lines = (
-        alt.Chart(data)
-        .mark_line(strokeWidth=2.2, interpolate="step-after")
+        alt.Chart(curves.assign(curve=curves["class"].map(names)))
+        .mark_line(strokeWidth=2.2, interpolate=interpolate)
         .encode(
-            x=alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("tpr:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
+            x=x,
+            y=y,
             color=alt.Color(
                 "curve:N",
                 title="one vs rest",
@@ -590,6 +598,19 @@ def roc(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[str]) -> alt.La
                 legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=LABEL_LIMIT),
             ),
         )
+    )
+    return lines, HEIGHT + 20 * len(names)
+
+
+def roc(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[str]) -> alt.LayerChart:
+    lines, height = _curves(
+        curves,
+        areas,
+        classes,
+        "AUC",
+        alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
+        alt.Y("tpr:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
+        "step-after",
     )
     chance = (
         alt.Chart(pd.DataFrame({"fpr": [0, 1], "tpr": [0, 1]}))
@@ -597,32 +618,24 @@ def roc(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[str]) -> alt.La
         .encode(x="fpr:Q", y="tpr:Q")
     )
     return alt.layer(lines, chance).properties(
-        height=HEIGHT + 20 * len(names),
+        height=height,
         title=_title("ROC curve (test rows)", "dashed: a coin toss; up and left is better"),
     )
 
 
 def precision_recall(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[str]) -> alt.Chart:
-    names = _curve_legend(areas, "average precision")
-    data = curves.assign(curve=curves["class"].map(names))
-    colours = class_colours(classes)
-    return (
-        alt.Chart(data)
-        .mark_line(strokeWidth=2.2, interpolate="step-before")
-        .encode(
-            x=alt.X("recall:Q", title="recall", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("precision:Q", title="precision", scale=alt.Scale(domain=[0, 1.02])),
-            color=alt.Color(
-                "curve:N",
-                title="one vs rest",
-                scale=alt.Scale(domain=list(names.values()), range=[colours[c] for c in names]),
-                legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=LABEL_LIMIT),
-            ),
-        )
-        .properties(
-            height=HEIGHT + 20 * len(names),
-            title=_title("Precision-recall curve (test rows)", "up and right is better"),
-        )
+    lines, height = _curves(
+        curves,
+        areas,
+        classes,
+        "average precision",
+        alt.X("recall:Q", title="recall", scale=alt.Scale(domain=[0, 1])),
+        alt.Y("precision:Q", title="precision", scale=alt.Scale(domain=[0, 1.02])),
+        "step-before",
+    )
+    return lines.properties(
+        height=height,
+        title=_title("Precision-recall curve (test rows)", "up and right is better"),
     )
 
 

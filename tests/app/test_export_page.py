@@ -10,11 +10,10 @@ import pickle
 import re
 import zipfile
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 import skops.io as sio
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from mllib import export
 from tests.app.helpers import assert_healthy, texts
@@ -29,27 +28,15 @@ FILES = [
 ]
 
 
-class RecordingStorage(MemoryMediaFileStorage):
-    instances: ClassVar[list[RecordingStorage]] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        RecordingStorage.instances.append(self)
-
-
 @pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> Any:
+def downloads(download_bytes: Any) -> Any:
     """``downloads(at) -> {filename: bytes}`` for every download button on the page."""
-    RecordingStorage.instances = []
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
 
     def read(at: Any) -> dict[str, bytes]:
-        store = RecordingStorage.instances[-1]
-        out = {}
-        for button in at.get("download_button"):
-            name = button.proto.id.rsplit("download_", 1)[-1]
-            out[name] = store.get_file(button.proto.url.rsplit("/", 1)[1]).content
-        return out
+        return {
+            button.proto.id.rsplit("download_", 1)[-1]: download_bytes(button)
+            for button in at.get("download_button")
+        }
 
     return read
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, ClassVar
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from mllib import export
 from tests.app.helpers import assert_healthy, texts
@@ -18,25 +17,13 @@ from tests.conftest import SAMPLES
 PAGE = "pages/predict.py"
 
 
-class RecordingStorage(MemoryMediaFileStorage):
-    instances: ClassVar[list[RecordingStorage]] = []
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        RecordingStorage.instances.append(self)
-
-
 @pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """``downloads(at, key) -> bytes`` of a download button (AppTest drops its media store)."""
-    RecordingStorage.instances = []
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", RecordingStorage)
+def downloads(download_bytes: Any) -> Any:
+    """``downloads(at, key) -> bytes`` of the download button whose id holds ``key``."""
 
     def read(at: Any, key: str) -> bytes:
-        url = at.get("download_button")
-        button = next(b for b in url if b.proto.id.endswith(key) or key in b.proto.id)
-        name = button.proto.url.rsplit("/", 1)[1]
-        return RecordingStorage.instances[-1].get_file(name).content
+        buttons = at.get("download_button")
+        return download_bytes(next(b for b in buttons if key in b.proto.id))
 
     return read
 
