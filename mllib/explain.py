@@ -28,7 +28,7 @@ from sklearn.tree import export_text
 
 from mllib.errors import GlassboxError
 from mllib.pipeline import category_text
-from mllib.profile import Task
+from mllib.profile import Task, parse_dates
 from mllib.training import TrainedModel, model_rows
 
 MAX_MARKS = 5_000
@@ -617,7 +617,7 @@ def slice_defaults(model: TrainedModel, X_train: pd.DataFrame) -> dict[str, Any]
         elif name in model.plan.datetime:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                dates = pd.to_datetime(column, errors="coerce", format="mixed").dropna()
+                dates = parse_dates(column).dropna()
             values[name] = (
                 str(dates.sort_values().iloc[len(dates) // 2].date()) if len(dates) else ""
             )

@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from mllib.catalogue import ModelSpec
-from mllib.profile import Role, TableProfile, Task
+from mllib.profile import Role, TableProfile, Task, parse_dates
 
 RARE_FRACTION = 0.01
 MAX_CATEGORIES = 30
@@ -42,7 +42,7 @@ class DateParts(TransformerMixin, BaseEstimator):
         frame = pd.DataFrame(X)
         out = []
         for col in frame.columns:
-            dates = pd.to_datetime(frame[col], errors="coerce", format="mixed")
+            dates = parse_dates(frame[col])
             for part in DATE_PARTS:
                 values = getattr(dates.dt, _DATE_ATTRIBUTES.get(part, part))
                 out.append(values.astype(float).to_numpy())

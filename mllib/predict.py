@@ -28,6 +28,7 @@ from sklearn.pipeline import Pipeline
 
 from mllib.errors import GlassboxError
 from mllib.pipeline import category_text
+from mllib.profile import parse_dates
 from mllib.schema import (
     BOOLEAN,
     CATEGORICAL,
@@ -35,7 +36,6 @@ from mllib.schema import (
     NUMERIC,
     Feature,
     FeatureSchema,
-    parse_dates,
 )
 
 MAX_LISTED = 8

@@ -156,7 +156,7 @@ def profile_column(series: pd.Series) -> ColumnProfile:
     if role in (Role.NUMERIC, Role.ID_LIKE) and pd.api.types.is_numeric_dtype(finite) and distinct:
         lo, hi, mean = float(finite.min()), float(finite.max()), float(finite.mean())
     elif role == Role.DATETIME and distinct:
-        dates = _as_datetime(finite)
+        dates = parse_dates(finite)
         lo, hi = str(dates.min().date()), str(dates.max().date())
     return ColumnProfile(name, dtype, role, missing, distinct, lo, hi, mean, reason)
 
@@ -199,7 +199,9 @@ def _is_sequence(values: pd.Series) -> bool:
     return bool(len(diffs)) and bool((diffs == 1).all())
 
 
-def _as_datetime(values: pd.Series) -> pd.Series:
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates as every part of Glassbox reads them (profile, pipeline, schema, prediction):
+    any common format, row by row; unreadable values become NaT."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
     with warnings.catch_warnings():
@@ -211,7 +213,7 @@ def _looks_datetime(values: pd.Series) -> bool:
     head = values.head(200)
     if not head.str.contains(_DATEISH).mean() > 0.9:
         return False
-    parsed = _as_datetime(head)
+    parsed = parse_dates(head)
     return bool(parsed.notna().mean() > 0.95)
 
 

@@ -9,7 +9,6 @@ categories.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,7 +17,7 @@ import pandas as pd
 
 from mllib.errors import GlassboxError
 from mllib.pipeline import category_text
-from mllib.profile import Role, TableProfile
+from mllib.profile import Role, TableProfile, parse_dates
 from mllib.training import TrainedModel, model_rows
 
 NUMERIC = "numeric"
@@ -278,15 +277,6 @@ def _date_feature(name: str, series: pd.Series) -> Feature:
         maximum=iso(valid.max()) if len(valid) else None,
         median=iso(valid.sort_values().iloc[len(valid) // 2]) if len(valid) else None,
     )
-
-
-def parse_dates(series: pd.Series) -> pd.Series:
-    """Dates the way :class:`mllib.pipeline.DateParts` reads them; unreadable ones become NaT."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return series
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return pd.to_datetime(series, errors="coerce", format="mixed")
 
 
 def _is_boolean(series: pd.Series, profile: TableProfile | None, name: str) -> bool:

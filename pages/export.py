@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from mllib import export, training
+from mllib import export
 from mllib.errors import GlassboxError
 from mllib.export import Artifact, ModelBundle
 from mllib.predict import check_records
@@ -158,12 +158,10 @@ def main() -> None:
     bundle = None
     if ws.model is None and ws.imported is None:
         shell.require_model(ws)  # trains a quick default model, or says how to get one
-    if ws.model is not None and ws.dataset is not None:
-        key = training.training_key(ws.dataset.fingerprint, ws.model.config)
-        try:
-            bundle = cache.trained_bundle(key, ws.model, ws.dataset, ws.profile)
-        except GlassboxError as err:  # e.g. the data changed under the model
-            st.warning(str(err), icon=":material/warning:")
+    try:
+        bundle = cache.current_bundle(ws)
+    except GlassboxError as err:  # e.g. the data changed under the model
+        st.warning(str(err), icon=":material/warning:")
     if bundle is not None and ws.dataset is not None:
         st.caption(f"Current model: **{bundle.title}**, trained on {ws.dataset.name}.")
         downloads(bundle)

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import data, training
+from mllib import data
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
 from mllib.predict import (
@@ -59,13 +59,12 @@ def batch_prediction(
 
 def available_bundles(ws: Workspace) -> dict[str, ModelBundle]:
     out: dict[str, ModelBundle] = {}
-    if ws.model is not None and ws.dataset is not None:
-        key = training.training_key(ws.dataset.fingerprint, ws.model.config)
-        try:
-            bundle = cache.trained_bundle(key, ws.model, ws.dataset, ws.profile)
-        except GlassboxError as err:  # e.g. the data changed under the model
-            st.warning(str(err), icon=":material/warning:")
-        else:
+    try:
+        bundle = cache.current_bundle(ws)
+    except GlassboxError as err:  # e.g. the data changed under the model
+        st.warning(str(err), icon=":material/warning:")
+    else:
+        if bundle is not None:
             out[f"Trained here: {bundle.title}"] = bundle
     if isinstance(ws.imported, ModelBundle):
         out[f"Imported ({ws.imported.source}): {ws.imported.title}"] = ws.imported

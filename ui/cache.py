@@ -11,6 +11,7 @@ import streamlit as st
 from mllib import export, samples, training
 from mllib.data import Dataset, LoadOptions, read_table
 from mllib.profile import TableProfile, profile_table
+from ui.state import Workspace
 
 
 @st.cache_resource(max_entries=len(samples.SAMPLES), show_spinner=False)
@@ -43,3 +44,14 @@ def trained_bundle(
     """A trained model wrapped with its feature schema and metadata, once per training key
     (the Predict and Export pages share it)."""
     return export.bundle_from_model(_model, _dataset, _profile)
+
+
+def current_bundle(ws: Workspace) -> export.ModelBundle | None:
+    """The workspace's trained model as a servable bundle, or ``None`` when there is none.
+
+    Raises :class:`mllib.errors.GlassboxError` when the data changed under the model.
+    """
+    if ws.model is None or ws.dataset is None:
+        return None
+    key = training.training_key(ws.dataset.fingerprint, ws.model.config)
+    return trained_bundle(key, ws.model, ws.dataset, ws.profile)
