@@ -28,8 +28,10 @@ from mllib.pipeline import build_pipeline  # noqa: E402
 from mllib.profile import Task, profile_table  # noqa: E402
 
 REPEATS = 3
-MODELS = {"ridge": ("p_ridge_alpha", ["10", "0.1", "1"]),
-          "tree": ("p_tree_max_depth", ["8", "4", "6"])}
+MODELS = {
+    "ridge": ("p_ridge_alpha", ["10", "0.1", "1"]),
+    "tree": ("p_tree_max_depth", ["8", "4", "6"]),
+}
 
 
 def synthetic(n: int, seed: int = 0) -> pd.DataFrame:
@@ -49,12 +51,14 @@ def synthetic(n: int, seed: int = 0) -> pd.DataFrame:
 def bare_fit_seconds(frame: pd.DataFrame, algorithm: str, params: dict) -> float:
     features = [c for c in frame.columns if c != "y"]
     prof = profile_table(frame)
-    X_train, _, y_train, _ = train_test_split(frame[features], frame["y"], test_size=0.25,
-                                              random_state=0)
+    X_train, _, y_train, _ = train_test_split(
+        frame[features], frame["y"], test_size=0.25, random_state=0
+    )
     times = []
     for _ in range(REPEATS):
-        pipe, _ = build_pipeline(catalogue.get_spec(algorithm), Task.REGRESSION, params, prof,
-                                 features)
+        pipe, _ = build_pipeline(
+            catalogue.get_spec(algorithm), Task.REGRESSION, params, prof, features
+        )
         start = time.perf_counter()
         pipe.fit(X_train, y_train)
         times.append(time.perf_counter() - start)
@@ -90,8 +94,10 @@ def main() -> None:
             rerun, params = rerun_seconds(raw, algorithm)
             bare = bare_fit_seconds(frame, algorithm, params)
             ratio = rerun / bare
-            print(f"{n:>7,} rows  {algorithm:<6} rerun {rerun:7.3f} s  bare fit {bare:7.3f} s  "
-                  f"ratio {ratio:5.2f}")
+            print(
+                f"{n:>7,} rows  {algorithm:<6} rerun {rerun:7.3f} s  bare fit {bare:7.3f} s  "
+                f"ratio {ratio:5.2f}"
+            )
             if n == 100_000:
                 worst_100k = max(worst_100k, ratio)
     print(f"ratio_100k={worst_100k:.2f}")

@@ -13,8 +13,7 @@ from tests.test_robustness import UPLOADS, Upload
 GOOD = b"x1,x2,y\n" + b"".join(f"{i},{i % 7},{i % 2}\n".encode() for i in range(30))
 
 
-@pytest.mark.parametrize("case", [u for u in UPLOADS if u.options is None],
-                         ids=lambda u: u.name)
+@pytest.mark.parametrize("case", [u for u in UPLOADS if u.options is None], ids=lambda u: u.name)
 def test_upload_through_the_page(app: Any, case: Upload) -> None:
     at = app("pages/data.py")
     at.segmented_control(key="data_source").set_value("Upload a file").run()
