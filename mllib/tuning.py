@@ -538,12 +538,15 @@ def search(
             state.done_fits += len(jobs)
             state.done_work += len(jobs) * rows
             state.elapsed += seconds
-            per_candidate = seconds / len(chunk)
-            per_chunk = max(workers, round(chunk_seconds / max(per_candidate, 1e-3)))
             one_core = seconds * min(workers, len(jobs)) / (len(jobs) * rows)  # per fit-row
             processes = processes or (
                 workers > 1 and one_core * (plan.total_work - state.done_work) >= PROCESS_SECONDS
             )
+            # Longer chunks waste less at each chunk's end (the last fits leave cores idle);
+            # with processes that matters more than a progress tick every second.
+            target = chunk_seconds * (2 if processes else 1)
+            per_candidate = seconds / len(chunk)
+            per_chunk = max(workers, round(target / max(per_candidate, 1e-3)))
             yield state
         if state.status != "running":
             return
