@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate, train_test_split
 from sklearn.pipeline import Pipeline
 
-from mllib import metrics
+from mllib import metrics, parallel
 from mllib.catalogue import ModelSpec, get_spec
 from mllib.errors import TrainingError
 from mllib.pipeline import ColumnPlan, build_pipeline, category_text, prepare_features
@@ -384,7 +384,8 @@ def cross_validate_model(
     else:
         splitter = KFold(min(config.cv_folds, len(y)), shuffle=True, random_state=config.seed)
         scoring = list(metrics.REGRESSION_METRICS.values())
-    with warnings.catch_warnings():
+    # all local cores (threads), or the Dask cluster when GLASSBOX_DASK_SCHEDULER is set
+    with warnings.catch_warnings(), parallel.execution_backend():
         warnings.simplefilter("ignore")
         result = cross_validate(pipe, X, y, cv=splitter, scoring=scoring, error_score=np.nan)
     return metrics.cv_summary(result, config.task)
