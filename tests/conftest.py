@@ -47,3 +47,21 @@ def app(clear_streamlit_caches: None) -> Callable[..., object]:
         return at.run()
 
     return make
+
+
+@pytest.fixture(scope="session")
+def dask_cluster() -> Iterator[str]:
+    """A two-worker Dask cluster on loopback for the whole run; yields its scheduler address."""
+    distributed = pytest.importorskip("distributed")
+    from mllib import parallel
+
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as local:
+        yield local.scheduler_address
+        parallel.close_clients()

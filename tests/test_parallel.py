@@ -5,7 +5,6 @@ cross-validation give exactly the local results."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import joblib
 import pandas as pd
@@ -24,19 +23,9 @@ def no_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(parallel.SCHEDULER_ENV, raising=False)
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=False,
-        protocol="tcp",
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as local:
-        yield local.scheduler_address
-    parallel.close_clients()
+@pytest.fixture
+def cluster(dask_cluster: str) -> str:
+    return dask_cluster
 
 
 @pytest.fixture

@@ -249,26 +249,14 @@ def test_a_search_on_other_data_is_not_shown(app: Any) -> None:
 
 
 def test_the_page_runs_searches_on_a_dask_cluster(
-    app: Any, monkeypatch: pytest.MonkeyPatch
+    app: Any, dask_cluster: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=False,
-        protocol="tcp",
-        host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster:
-        monkeypatch.setenv(parallel.SCHEDULER_ENV, cluster.scheduler_address)
-        try:
-            at = open_page(app, tab="Tune")
-            line = next(c for c in texts(at, "caption") if "Running on" in c)
-            assert f"Dask cluster at {cluster.scheduler_address} (2 workers" in line
-            start_search(at, "tree", ["max_depth"])
-            assert page_state(at).search.status == "done"
-        finally:
-            parallel.close_clients()
+    monkeypatch.setenv(parallel.SCHEDULER_ENV, dask_cluster)
+    at = open_page(app, tab="Tune")
+    line = next(c for c in texts(at, "caption") if "Running on" in c)
+    assert f"Dask cluster at {dask_cluster} (2 workers" in line
+    start_search(at, "tree", ["max_depth"])
+    assert page_state(at).search.status == "done"
 
 
 def test_an_unreachable_cluster_is_explained_on_the_page(
