@@ -647,8 +647,9 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _copied_source(*roots: Any) -> str:
-    """The source of ``roots`` plus the constants and helpers of their module they use, in
-    dependency order, so the generated script stays in step with :mod:`mllib.pipeline`."""
+    """The source of ``roots`` plus the constants of their module and the ``mllib`` helpers
+    they use (e.g. ``profile.parse_dates``), in dependency order, so the generated script
+    stays in step with :mod:`mllib.pipeline`."""
     module = vars(mlpipe)
     constants: list[str] = []
     blocks: list[str] = []
@@ -662,7 +663,7 @@ def _copied_source(*roots: Any) -> str:
             if value is None or name == obj.__name__:
                 continue
             if inspect.isfunction(value) or inspect.isclass(value):
-                if getattr(value, "__module__", None) == mlpipe.__name__:
+                if str(getattr(value, "__module__", "")).startswith("mllib."):
                     seen.add(name)
                     visit(value)
             elif isinstance(value, str | int | float | tuple | dict | frozenset):
@@ -715,6 +716,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
