@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SAMPLES = ROOT / "sample_data"
+
+
+def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx file with one sheet per entry (test data is made in the test, never stored)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    return buffer.getvalue()
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -49,9 +65,12 @@ def app(clear_streamlit_caches: None) -> Callable[..., object]:
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dask_cluster() -> Iterator[str]:
-    """A two-worker Dask cluster on loopback for the whole run; yields its scheduler address."""
+    """A two-worker Dask cluster on loopback; yields its scheduler address.
+
+    Module-scoped on purpose: its in-process workers keep threads that touch the ``random``
+    module, and alive during later tests they made Hypothesis report flaky strategies."""
     distributed = pytest.importorskip("distributed")
     from mllib import parallel
 

@@ -15,6 +15,7 @@ from mllib import data
 from mllib.data import Dataset, LoadOptions, detect_format, quality_notes, read_table
 from mllib.errors import DataError
 from mllib.samples import SAMPLES
+from tests.conftest import workbook_bytes
 
 TABLE = "name,size,kind\ncafé,1.5,a\nnaïve,2.5,b\nZürich,3.5,a\n"
 
@@ -25,14 +26,6 @@ def frame_bytes(frame: pd.DataFrame, kind: str) -> bytes:
         frame.to_parquet(buffer, index=False)
     elif kind == "xlsx":
         frame.to_excel(buffer, index=False, engine="openpyxl")
-    return buffer.getvalue()
-
-
-def workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
     return buffer.getvalue()
 
 
@@ -112,7 +105,7 @@ def test_encoding_override_wins() -> None:
 
 
 def test_excel_workbook_with_several_sheets() -> None:
-    raw = workbook({"people": SMALL, "other": pd.DataFrame({"p": [1, 2], "q": [3, 4]})})
+    raw = workbook_bytes({"people": SMALL, "other": pd.DataFrame({"p": [1, 2], "q": [3, 4]})})
     first = read_table(raw, "book.xlsx")
     assert (first.file_format, first.sheets, first.sheet) == (
         "excel",
@@ -132,7 +125,7 @@ def test_excel_workbook_with_several_sheets() -> None:
 
 
 def test_excel_skips_a_cover_sheet_without_a_table() -> None:
-    raw = workbook(
+    raw = workbook_bytes(
         {"About": pd.DataFrame({"Sales export": []}), "Notes": SMALL[["x"]], "Data": SMALL}
     )
     dataset = read_table(raw, "book.xlsx")
@@ -260,7 +253,10 @@ with zipfile.ZipFile(NOT_A_WORKBOOK, "w") as _zip:
             "Only one column was found in “one.xlsx” \\(“x”\\)", id="one-column-xlsx",
         ),
         pytest.param(
-            workbook({"s": SMALL.head(0)}), "e.xlsx", None, "header \\(3 columns\\) but no data",
+            workbook_bytes({"s": SMALL.head(0)}),
+            "e.xlsx",
+            None,
+            "header \\(3 columns\\) but no data",
             id="header-only-xlsx",
         ),
     ],

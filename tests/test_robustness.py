@@ -8,7 +8,6 @@ upload table through the Data page to check that the previously loaded data surv
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from mllib.errors import DataError, GlassboxError
 from mllib.profile import Role, Task, profile_table
 from mllib.samples import SAMPLES
 from mllib.training import TrainConfig, train_model
+from tests.conftest import workbook_bytes
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,6 @@ class Upload:
 
 def _csv(text: str, encoding: str = "utf-8") -> bytes:
     return text.encode(encoding)
-
-
-def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-    return buf.getvalue()
 
 
 def _rows(n: int, fmt: Callable[[int], str]) -> str:
@@ -141,7 +133,7 @@ UPLOADS = [
     ),
     Upload(
         "sheets.xlsx",
-        _xlsx({"cover": pd.DataFrame(), "data": SMALL, "other": SMALL}),
+        workbook_bytes({"cover": pd.DataFrame(), "data": SMALL, "other": SMALL}),
         check=lambda ds, prof: ds.sheets == ("cover", "data", "other") and ds.n_rows == 20,
     ),
     Upload(

@@ -11,6 +11,7 @@ import pytest
 
 from mllib import samples
 from tests.app.helpers import assert_healthy, texts
+from tests.conftest import parquet_bytes, workbook_bytes
 
 DATA = "pages/data.py"
 GOOD_CSV = b"x1,x2,colour,y\n" + b"".join(
@@ -54,28 +55,14 @@ def test_each_sample_loads(app: Any, key: str) -> None:
     assert len(frame) == min(200, len(pd.read_csv(sample.path)))
 
 
-def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-    return buf.getvalue()
-
-
-def _parquet(frame: pd.DataFrame) -> bytes:
-    buf = io.BytesIO()
-    frame.to_parquet(buf)
-    return buf.getvalue()
-
-
 GOOD_FRAME = pd.read_csv(io.BytesIO(GOOD_CSV))
 FORMATS = {
     "good.csv": GOOD_CSV,
     "good.tsv": GOOD_CSV.replace(b",", b"\t"),
     "good.txt": GOOD_CSV.replace(b",", b"|"),
     "good.csv.gz": gzip.compress(GOOD_CSV),
-    "good.xlsx": _xlsx({"data": GOOD_FRAME}),
-    "good.parquet": _parquet(GOOD_FRAME),
+    "good.xlsx": workbook_bytes({"data": GOOD_FRAME}),
+    "good.parquet": parquet_bytes(GOOD_FRAME),
 }
 
 
@@ -90,7 +77,7 @@ def test_each_format_uploads(app: Any, name: str) -> None:
 
 def test_excel_with_several_sheets_offers_a_sheet_picker(app: Any) -> None:
     other = pd.DataFrame({"a": range(12), "b": range(12, 24), "label": ["p", "q"] * 6})
-    raw = _xlsx({"first": GOOD_FRAME, "second": other})
+    raw = workbook_bytes({"first": GOOD_FRAME, "second": other})
     at = upload(open_upload(app), "book.xlsx", raw)
     assert "2 sheets" in " ".join(texts(at, "markdown"))
     at.selectbox(key="opt_sheet").select("second").run()
