@@ -8,6 +8,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import new_context
+
 USERS = 5
 
 
@@ -22,11 +24,10 @@ def make_csv(tmp_path: Path, user: int) -> Path:
 def test_five_sessions_each_see_only_their_own_data(
     server_url: str, browser: Any, tmp_path: Path
 ) -> None:
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 1800}) for _ in range(USERS)]
+    contexts = [new_context(browser) for _ in range(USERS)]
     try:
         pages = [context.new_page() for context in contexts]
         for page in pages:
-            page.set_default_timeout(30_000)
             page.goto(f"{server_url}/data")
         for user, page in enumerate(pages):  # all upload before anyone checks
             page.get_by_text("Upload a file").click()
