@@ -136,6 +136,14 @@ def read_table(raw: bytes, filename: str, options: LoadOptions | None = None) ->
         dataset = _read_text(raw, filename, options)
     dataset.fingerprint = fingerprint_bytes(raw, options)
     _check_shape(dataset.frame, filename, dataset)
+    renamed = unique_names(dataset.frame)
+    if renamed:
+        dataset.notes.append(
+            "Column names that were equal after trimming spaces were made unique: "
+            + ", ".join(renamed[:10])
+            + ("…" if len(renamed) > 10 else "")
+            + "."
+        )
     dataset.notes.extend(quality_notes(dataset.frame))
     return dataset
 
@@ -502,6 +510,8 @@ def _duplicate_header_notes(header: list[str], columns: list[str]) -> list[str]:
     if not dupes or len(header) != len(columns):
         return []
     renamed = [f"{h} → {c}" for h, c in zip(header, columns, strict=True) if h != c]
+    if not renamed:  # equal only after trimming: unique_names renames and says so
+        return []
     return ["Duplicate column names were renamed so each is unique: " + ", ".join(renamed) + "."]
 
 
@@ -608,23 +618,55 @@ def _check_shape(frame: pd.DataFrame, filename: str, dataset: Dataset) -> None:
         )
 
 
+def unique_names(frame: pd.DataFrame) -> list[str]:
+    """Make the column names unique in place (``a``, ``a.1``, …), in one pass; returns
+    ``"old → new"`` for each renamed column. Pandas renames duplicates in a CSV header, but
+    names can still collide after trimming (``"a "`` and ``"a"``) or in other formats."""
+    names = [str(c) for c in frame.columns]
+    if len(set(names)) == len(names):
+        return []
+    taken = set(names)
+    seen: set[str] = set()
+    suffix: dict[str, int] = {}
+    renamed = []
+    for i, name in enumerate(names):
+        if name not in seen:
+            seen.add(name)
+            continue
+        n = suffix.get(name, 0)
+        while True:  # amortised linear: each base name's counter only moves forward
+            n += 1
+            candidate = f"{name}.{n}"
+            if candidate not in taken:
+                break
+        suffix[name] = n
+        taken.add(candidate)
+        seen.add(candidate)
+        names[i] = candidate
+        renamed.append(f"{name} → {candidate}")
+    frame.columns = names
+    return renamed
+
+
 def quality_notes(frame: pd.DataFrame) -> list[str]:
-    """Facts about the table the user may want to act on."""
+    """Facts about the table the user may want to act on (positional, so even a frame with
+    duplicate column names gets its notes rather than an error)."""
     notes = []
     n_rows, n_cols = frame.shape
-    missing = frame.isna().mean()
-    empty = [c for c in frame.columns if missing[c] == 1.0]
+    missing = pd.Series(frame.isna().mean().to_numpy(), index=range(n_cols))
+    names = [str(c) for c in frame.columns]
+    empty = [names[i] for i in range(n_cols) if missing[i] == 1.0]
     if empty:
         notes.append(f"Entirely empty column(s), which will not be used: {', '.join(empty)}.")
     partial = missing[(missing > 0) & (missing < 1)]
     if len(partial):
         worst = partial.sort_values(ascending=False).head(5)
-        listed = ", ".join(f"{c} ({p:.0%})" for c, p in worst.items())
+        listed = ", ".join(f"{names[i]} ({p:.0%})" for i, p in worst.items())
         notes.append(
             f"{len(partial)} column(s) have missing values, e.g. {listed}; "
             "they will be filled in (median or most frequent) before training."
         )
-    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed:")]
+    unnamed = [c for c in names if c.startswith("Unnamed:")]
     if unnamed:
         notes.append(f"Column(s) without a header were named {', '.join(unnamed)}.")
     if n_cols - 1 > n_rows:
@@ -635,9 +677,13 @@ def quality_notes(frame: pd.DataFrame) -> list[str]:
     dup_rows = int(frame.duplicated().sum()) if n_rows <= 200_000 else 0
     if dup_rows:
         notes.append(f"{dup_rows} row(s) are exact duplicates of another row.")
-    numeric = frame.select_dtypes(include="number")
-    if not numeric.empty:
-        inf_cols = [c for c in numeric.columns if np.isinf(numeric[c].to_numpy(dtype=float)).any()]
-        if inf_cols:
-            notes.append(f"Infinite values in: {', '.join(inf_cols)}; they are treated as missing.")
+    inf_cols = [
+        names[i]
+        for i in range(n_cols)
+        if pd.api.types.is_numeric_dtype(frame.dtypes.iloc[i])
+        and not pd.api.types.is_bool_dtype(frame.dtypes.iloc[i])
+        and np.isinf(frame.iloc[:, i].to_numpy(dtype=float, na_value=np.nan)).any()
+    ]
+    if inf_cols:
+        notes.append(f"Infinite values in: {', '.join(inf_cols)}; they are treated as missing.")
     return notes

@@ -43,6 +43,7 @@ from sklearn.pipeline import Pipeline
 
 import mllib
 from mllib import pipeline as mlpipe
+from mllib.csv_safe import neutralise
 from mllib.data import Dataset
 from mllib.errors import GlassboxError
 from mllib.predict import Prediction, predict
@@ -390,7 +391,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
         if isinstance(value, float):
             text = f"{value:.4f}"
         else:
-            text = "" if value is None else str(value)
+            text = "" if value is None else neutralise(str(value))
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]

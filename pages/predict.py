@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from mllib import data
+from mllib.csv_safe import csv_bytes
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
 from mllib.predict import (
@@ -232,7 +233,7 @@ def whole_file(bundle: ModelBundle) -> None:
     )
     st.download_button(
         "Download a template CSV",
-        template_table(schema).to_csv(index=False).encode(),
+        csv_bytes(template_table(schema)),
         "glassbox-template.csv",
         "text/csv",
         key="predict_template",
@@ -283,7 +284,7 @@ def whole_file(bundle: ModelBundle) -> None:
     stem = upload.name.rsplit(".", 1)[0]
     st.download_button(
         f"Download all {len(out):,} rows with predictions (CSV)",
-        out.to_csv(index=False).encode(),
+        csv_bytes(out),
         f"{stem}-predictions.csv",
         "text/csv",
         key="predict_download",

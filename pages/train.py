@@ -10,6 +10,7 @@ import streamlit as st
 
 from mllib import catalogue, training
 from mllib.catalogue import ModelSpec
+from mllib.csv_safe import csv_bytes
 from mllib.profile import Role, Task
 from mllib.training import TrainConfig
 from ui import cache, shell
@@ -160,7 +161,7 @@ def history(ws: Workspace) -> None:
     st.dataframe(table, hide_index=True)
     st.download_button(
         "Download the history as CSV",
-        table.to_csv(index=False).encode(),
+        csv_bytes(table),
         "glassbox_runs.csv",
         "text/csv",
         key="history_csv",

@@ -142,6 +142,13 @@ UPLOADS = [
         check=lambda ds, prof: "a → a.1" in _notes(ds),
     ),
     Upload(
+        "dupes_after_trimming.csv",
+        _csv("a ,a,y\n" + _rows(20, lambda i: f"{i},{2 * i},{i % 2}")),
+        check=lambda ds, prof: (
+            list(ds.frame.columns) == ["a", "a.1", "y"] and "a → a.1" in _notes(ds)
+        ),
+    ),
+    Upload(
         "bom_semicolon.csv",
         b"\xef\xbb\xbf" + _csv("a;b;y\n" + _rows(20, lambda i: f"{i};{i * 2};{i % 2}")),
         check=lambda ds, prof: (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -79,11 +80,14 @@ def guarded(body: Callable[[], None]) -> None:
         body()
     except GlassboxError as err:
         st.error(str(err), icon=":material/error:")
-    except Exception as err:  # the last line of defence: log it, keep the session alive
-        log.exception("Unexpected error on a page")
+    except Exception:  # the last line of defence: log it, keep the session alive
+        # The exception's text can hold user data or internals, so the page shows only a
+        # reference that finds the traceback in the server's log.
+        reference = uuid.uuid4().hex[:8]
+        log.exception("Unexpected error on a page (reference %s)", reference)
         st.error(
             "Something went wrong on this page, and your data and model are still loaded. "
-            f"Please try a different setting. (Details: {type(err).__name__}: {err})",
+            f"Please try a different setting. (Reference for the server log: {reference})",
             icon=":material/error:",
         )
 

@@ -39,6 +39,7 @@ class Workspace:
     model: TrainedModel | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     upload_digest: str | None = None
+    upload_error: str | None = None  # why the last upload was refused, shown until it changes
     algorithm: str | None = None
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     # training keys the user agreed to run in full ("full") or on a sample ("sample")
