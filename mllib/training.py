@@ -134,6 +134,15 @@ def training_key(fingerprint: str, config: TrainConfig) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
+def gate_key(fingerprint: str, config: TrainConfig) -> str:
+    """What a choice made before a slow fit (sample or all rows) holds for: this algorithm on
+    this data, target and features, whatever its hyperparameters, split or folds."""
+    payload = json.dumps(
+        [fingerprint, config.algorithm, config.task.value, config.target, config.features]
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
 def test_size_bounds(y: pd.Series, task: Task) -> tuple[float, float]:
     """The test fractions (whole percent, 5–50 %) that leave every class in both parts.
 

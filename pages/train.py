@@ -88,7 +88,9 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
     if estimate < training.SLOW_FIT_SECONDS:
         return config
     sample = training.affordable_rows(spec, n_features, config.cv_folds, n_text)
-    key = training.training_key(ws.dataset.fingerprint, config)
+    # The choice holds for this algorithm until the data, target or features change: moving a
+    # slider afterwards retrains at once (on the sample, with the new value), without asking.
+    key = training.gate_key(ws.dataset.fingerprint, config)
     choice = ws.confirmed.get(key)
     if choice == "full" or (choice == "sample" and sample >= n_rows):
         return config
@@ -101,16 +103,29 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
         icon=":material/hourglass:",
     )
     c1, c2, c3 = st.columns(3)
-    if c1.button(f"Train on a {sample:,}-row random sample", key="go_sample", type="primary"):
-        ws.confirmed[key] = "sample"
-        st.rerun()
-    if spec.key == "svm" and c2.button("Switch to the linear SVM", key="go_linear"):
-        st.session_state["algorithm"] = "linear_svm"
-        st.rerun()
-    if c3.button(f"Train on all {n_rows:,} rows anyway", key="go_full"):
-        ws.confirmed[key] = "full"
-        st.rerun()
+    c1.button(
+        f"Train on a {sample:,}-row random sample",
+        key="go_sample",
+        type="primary",
+        on_click=ws.confirmed.__setitem__,
+        args=(key, "sample"),
+    )
+    if spec.key == "svm":
+        # A callback: the algorithm widget is already drawn in this run, so its state can only
+        # change before the next run draws it.
+        c2.button("Switch to the linear SVM", key="go_linear", on_click=use_algorithm, args=(ws,))
+    c3.button(
+        f"Train on all {n_rows:,} rows anyway",
+        key="go_full",
+        on_click=ws.confirmed.__setitem__,
+        args=(key, "full"),
+    )
     return None
+
+
+def use_algorithm(ws: Workspace, algorithm: str = "linear_svm") -> None:
+    ws.algorithm = algorithm
+    st.session_state["algorithm"] = algorithm
 
 
 def show_results(ws: Workspace) -> None:

@@ -42,7 +42,7 @@ class Workspace:
     upload_error: str | None = None  # why the last upload was refused, shown until it changes
     algorithm: str | None = None
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # training keys the user agreed to run in full ("full") or on a sample ("sample")
+    # choices made before a slow fit, per training.gate_key: "full" (all rows) or "sample"
     confirmed: dict[str, str] = field(default_factory=dict)
     imported: object | None = None  # a ModelBundle loaded on the Export page (.skops)
 

@@ -194,3 +194,25 @@ def test_slow_fit_asks_first(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     at.button(key="go_sample").click().run()
     assert_healthy(at)
     assert "Test accuracy" in metrics(at)
+
+
+def test_a_choice_at_the_gate_holds_for_new_settings(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training, "SLOW_FIT_SECONDS", 0.0)
+    at = app(TRAIN)
+    at.button(key="go_sample").click().run()
+    at.select_slider(key="p_logistic_C").set_value("10").run()
+    assert_healthy(at)
+    assert not any("may take about" in w for w in texts(at, "warning")), "asked only once"
+    assert at.session_state["glassbox_workspace"].model.config.param_dict["C"] == 10
+
+
+def test_switching_to_the_linear_svm_at_the_gate(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(training, "SLOW_FIT_SECONDS", 0.0)
+    at = app(TRAIN)
+    at.selectbox(key="algorithm").select("svm").run()
+    at.button(key="go_linear").click().run()
+    assert_healthy(at)
+    assert at.selectbox(key="algorithm").value == "linear_svm"
+    assert at.session_state["glassbox_workspace"].algorithm == "linear_svm"
