@@ -163,6 +163,21 @@ class ModelSpec:
             if p.applies(task, merged)
         }
 
+    def describe_settings(self, task: Task, values: Mapping[str, Any]) -> str:
+        """The settings that differ from the defaults, as people read them
+        (``"C = 10, kernel = sigmoid"``), or ``"defaults"``: what a leaderboard row used."""
+        defaults = self.defaults(task)
+        changed = [
+            f"{p.label} = {p.label_of(values[p.name])}"
+            for p in self.params_for(task)
+            if p.name in values
+            and not (
+                values[p.name] == defaults[p.name]
+                and type(values[p.name]) is type(defaults[p.name])
+            )
+        ]
+        return ", ".join(changed) or "defaults"
+
     def build(self, task: Task, values: Mapping[str, Any], seed: int = 0) -> BaseEstimator:
         if task not in self.estimators:
             raise ValueError(f"{self.name} does not do {task.value}")

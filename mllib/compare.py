@@ -201,7 +201,12 @@ def leaderboard(results: Sequence[RunResult], task: Task) -> pd.DataFrame:
     rows = []
     for result in results:
         model = result.model
-        row: dict[str, Any] = {"algorithm": result.name, "key": result.key}
+        config = result.planned.config
+        row: dict[str, Any] = {
+            "algorithm": result.name,
+            "key": result.key,
+            "settings": config.spec.describe_settings(config.task, config.param_dict),
+        }
         for name in names:
             row[f"{name} mean"] = _cv_value(model, name, "mean") if model else float("nan")
             row[f"{name} std"] = _cv_value(model, name, "std") if model else float("nan")
@@ -227,7 +232,13 @@ def leaderboard_display(board: pd.DataFrame, task: Task) -> pd.DataFrame:
     """The leaderboard as people read it: "0.953 ± 0.012" per metric, rounded timings."""
     names = BOARD_METRICS[task]
     primary = metrics.primary_metric(task)
-    out = pd.DataFrame({"rank": range(1, len(board) + 1), "algorithm": board["algorithm"]})
+    out = pd.DataFrame(
+        {
+            "rank": range(1, len(board) + 1),
+            "algorithm": board["algorithm"],
+            "settings": board["settings"],
+        }
+    )
     for name in names:
         mean, std = board[f"{name} mean"], board[f"{name} std"]
         out[f"CV {name}"] = [

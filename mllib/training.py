@@ -23,7 +23,7 @@ from sklearn.pipeline import Pipeline
 
 from mllib import metrics, parallel
 from mllib.catalogue import ModelSpec, get_spec
-from mllib.errors import TrainingError
+from mllib.errors import DataError, TrainingError
 from mllib.pipeline import ColumnPlan, build_pipeline, category_text, prepare_features
 from mllib.profile import TableProfile, Task, check_target, drop_bad_target_rows
 
@@ -115,7 +115,9 @@ class TrainedModel:
         """One line of the run history."""
         row: dict[str, Any] = {
             "algorithm": self.spec.name,
-            "parameters": ", ".join(f"{k}={v}" for k, v in self.config.params),
+            "settings": self.spec.describe_settings(self.task, self.config.param_dict),
+            "target": self.config.target,
+            "split": f"{self.config.test_size:.0%} test, seed {self.config.seed}",
             "features": len(self.config.features),
             "train rows": self.n_train,
             "fit s": round(self.fit_seconds, 3),
@@ -141,6 +143,17 @@ def gate_key(fingerprint: str, config: TrainConfig) -> str:
         [fingerprint, config.algorithm, config.task.value, config.target, config.features]
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def check_dataset(frame: pd.DataFrame, name: str) -> None:
+    """Refuse a table with nothing to learn from (a single row) before it replaces the data;
+    a few rows load, and the Train page says how many more it needs."""
+    if len(frame) < 2:
+        raise DataError(
+            f"“{name}” has a single data row: there is nothing to learn from or test on "
+            f"(training needs at least {MIN_ROWS} rows).",
+            "Add rows, or check that the right file and sheet were chosen.",
+        )
 
 
 def test_size_bounds(y: pd.Series, task: Task) -> tuple[float, float]:

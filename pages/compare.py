@@ -29,7 +29,7 @@ from mllib import (
 from mllib.errors import GlassboxError
 from mllib.profile import Task
 from ui import cache, shell
-from ui.state import Workspace, bind, workspace
+from ui.state import Workspace, bind, reset_settings, workspace
 from ui.widgets import param_key
 
 FOLD_CHOICES = (3, 5, 10)
@@ -72,8 +72,8 @@ def split_settings(ws: Workspace) -> tuple[float, int]:
     assert ws.frame is not None and ws.target and ws.task
     low, high = training.test_size_bounds(ws.frame[ws.target].dropna(), ws.task)
     lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
-    pct = st.session_state.get("test_pct", min(max(25, lo_pct), hi_pct))
-    return pct / 100, int(st.session_state.get("seed", 0))
+    pct = ws.test_pct or min(max(25, lo_pct), hi_pct)
+    return pct / 100, ws.seed
 
 
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
@@ -133,6 +133,14 @@ def compare_tab(ws: Workspace, state: PageState) -> None:
     key = "|".join(training.training_key(ws.dataset.fingerprint, p.config) for p in plans)
     c3.caption(
         f"{len(plans)} algorithms · test share {test_size:.0%} and seed {seed} from the Train page"
+    )
+    st.button(
+        "Reset every algorithm to its defaults",
+        key="compare_reset",
+        icon=":material/restart_alt:",
+        on_click=reset_settings,
+        args=(ws,),
+        help="Forget the hyperparameters set on the Train page (and the split) for all algorithms.",
     )
     if st.button("Compare all algorithms", type="primary", key="compare_run"):
         state.comparison_key, state.comparison, state.comparing = key, [], True
@@ -312,9 +320,10 @@ def use_model(
         assert model is not None
         ws.set_model(model)
         carry_settings(ws, chosen, model.config.param_dict)
-        st.session_state["test_pct"] = round(model.config.test_size * 100)
-        st.session_state["seed"] = model.config.seed
-        st.session_state["cv_folds"] = model.config.cv_folds
+        ws.test_pct = round(model.config.test_size * 100)
+        ws.seed, ws.cv_folds = model.config.seed, model.config.cv_folds
+        for key in ("test_pct", "seed", "cv_folds"):  # the Train page re-seeds from ws
+            st.session_state.pop(key, None)
     if ws.model is not None and ws.model is fitted[chosen].model:
         st.success(
             f"**{label[chosen]}** is the current model for the Train, See, Predict and Export "

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mllib import data, profile, samples
+from mllib import data, profile, samples, training
 from mllib.data import DELIMITERS, ENCODINGS, LoadOptions
 from mllib.errors import GlassboxError
 from mllib.profile import Task
 from ui import cache, shell
-from ui.state import Workspace, bind, workspace
+from ui.state import Workspace, bind, load_dataset, workspace
 
 PREVIEW_ROWS = 200
 MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")
@@ -18,21 +18,23 @@ MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")
 shell.ensure_app_shell()
 
 
+def loaded_sample(ws: Workspace) -> str | None:
+    """The key of the sample that is loaded now, or ``None`` when the data is not a sample."""
+    if ws.dataset is None or ws.dataset.source != "sample":
+        return None
+    return next((s.key for s in samples.SAMPLES.values() if ws.dataset.name == s.title), None)
+
+
 def source_picker(ws: Workspace) -> None:
-    current = next(
-        (
-            s.key
-            for s in samples.SAMPLES.values()
-            if ws.dataset is not None
-            and ws.dataset.source == "sample"
-            and ws.dataset.name == s.title
-        ),
-        samples.DEFAULT_SAMPLE,
-    )
+    """Sample or upload. Only a choice the user makes here changes the data: widgets re-seed
+    from what is loaded, so coming back to this page never reloads anything."""
+    current = loaded_sample(ws)
+    uploaded = ws.dataset is not None and current is None
     mode = st.segmented_control(
         "Source",
         ["Sample dataset", "Upload a file"],
-        key=bind("data_source", "Sample dataset"),
+        key=bind("data_source", "Upload a file" if uploaded else "Sample dataset"),
+        required=True,
     )
     if mode == "Upload a file":
         upload_picker(ws)
@@ -41,13 +43,16 @@ def source_picker(ws: Workspace) -> None:
         "Sample dataset",
         list(samples.SAMPLES),
         key=bind("sample", current),
+        index=None,
+        placeholder="Choose a sample to replace the loaded data",
         format_func=lambda k: samples.SAMPLES[k].title,
     )
+    if key is None:
+        return
     st.caption(samples.SAMPLES[key].blurb)
-    if key != current or ws.dataset is None or ws.dataset.source != "sample":
+    if key != current:
         dataset, prof = cache.sample_dataset(key)
-        ws.set_dataset(dataset, prof, samples.SAMPLES[key].target)
-        reset_selection_widgets()
+        load_dataset(ws, dataset, prof, samples.SAMPLES[key].target)
 
 
 def upload_picker(ws: Workspace) -> None:
@@ -106,13 +111,13 @@ def read_upload(ws: Workspace, name: str, raw: bytes, digest: str, options: Load
     try:
         with st.spinner(f"Reading {name}…"):
             dataset, prof = cache.uploaded_dataset(digest, raw, name, options)
+        training.check_dataset(dataset.frame, name)
     except GlassboxError as err:
         ws.upload_error = str(err)
         show_load_error(ws, ws.upload_error)
         return
     ws.upload_error = None
-    ws.set_dataset(dataset, prof)
-    reset_selection_widgets()
+    load_dataset(ws, dataset, prof)
     st.toast(f"Loaded {name}: {dataset.n_rows:,} rows × {dataset.n_cols} columns")
 
 
@@ -120,11 +125,6 @@ def show_load_error(ws: Workspace, message: str) -> None:
     st.error(message, icon=":material/error:")
     if ws.dataset is not None:
         st.caption(f"Still loaded: **{ws.dataset.name}** ({ws.dataset.n_rows:,} rows).")
-
-
-def reset_selection_widgets() -> None:
-    for key in ("target", "task", "features"):
-        st.session_state.pop(key, None)
 
 
 def overview(ws: Workspace) -> None:
@@ -252,6 +252,9 @@ def main() -> None:
     ws = workspace()
     shell.page_header("Data", "Load a table, look at it, and choose what to predict.")
     source_picker(ws)
+    if ws.notice:
+        st.info(ws.notice, icon=":material/restart_alt:")
+        ws.notice = None
     if ws.dataset is None:
         return
     st.divider()

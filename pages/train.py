@@ -14,7 +14,7 @@ from mllib.csv_safe import csv_bytes
 from mllib.profile import Role, Task
 from mllib.training import TrainConfig
 from ui import cache, shell
-from ui.state import Workspace, bind, workspace
+from ui.state import Workspace, bind, reset_settings, workspace
 from ui.widgets import param_form
 
 CV_CHOICES = (0, 3, 5, 10)
@@ -48,13 +48,13 @@ def split_settings(ws: Workspace) -> tuple[float, int, int]:
     lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
     default = min(max(25, lo_pct), hi_pct)
     c1, c2, c3 = st.columns(3)
-    if not lo_pct <= st.session_state.get("test_pct", default) <= hi_pct:
+    if not lo_pct <= st.session_state.get("test_pct", ws.test_pct or default) <= hi_pct:
         st.session_state["test_pct"] = default
     pct = c1.slider(
         "Test share (%)",
         lo_pct,
         max(hi_pct, lo_pct + 1),
-        key=bind("test_pct", default),
+        key=bind("test_pct", ws.test_pct or default),
         help="Rows held out to score the model honestly"
         + (
             "; stratified so every class appears in both parts."
@@ -66,16 +66,17 @@ def split_settings(ws: Workspace) -> tuple[float, int, int]:
         "Random seed",
         0,
         10_000,
-        key=bind("seed", 0),
+        key=bind("seed", ws.seed),
         step=1,
         help="Same seed, same split and same model.",
     )
     folds = c3.selectbox(
         "Cross-validation",
         CV_CHOICES,
-        key=bind("cv_folds", 0),
+        key=bind("cv_folds", ws.cv_folds),
         format_func=lambda k: "off" if k == 0 else f"{k}-fold",
     )
+    ws.test_pct, ws.seed, ws.cv_folds = int(pct), int(seed), int(folds)
     return pct / 100, int(seed), int(folds)
 
 
@@ -199,6 +200,14 @@ def main() -> None:
         values = param_form(spec, ws.task, ws.params.get(spec.key, {}))
         ws.params[spec.key] = values
         test_size, seed, folds = split_settings(ws)
+        st.button(
+            "Reset to defaults",
+            key="train_reset",
+            icon=":material/restart_alt:",
+            on_click=reset_settings,
+            args=(ws, [spec.key]),
+            help=f"{spec.name}'s hyperparameters and the split go back to their defaults.",
+        )
     with how, st.container(border=True):
         st.markdown(f"**How {spec.name.lower()} works**")
         st.markdown(spec.explanation)

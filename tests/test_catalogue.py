@@ -320,3 +320,16 @@ def test_every_spec_explains_itself(spec: ModelSpec) -> None:
         if param.kind == "choice":
             assert len(param.choices) >= 2
             assert len({label for label, _ in param.choices}) == len(param.choices)
+
+
+def test_describe_settings_names_what_differs_from_the_defaults() -> None:
+    from mllib.catalogue import get_spec
+    from mllib.profile import Task
+
+    svm = get_spec("svm")
+    defaults = svm.defaults(Task.CLASSIFICATION)
+    assert svm.describe_settings(Task.CLASSIFICATION, defaults) == "defaults"
+    changed = {**defaults, "kernel": "sigmoid", "gamma": 10.0}
+    assert svm.describe_settings(Task.CLASSIFICATION, changed) == (
+        "Kernel = sigmoid, γ (kernel width) = 10"
+    )

@@ -162,8 +162,8 @@ def auto_train(ws: Workspace) -> None:
         ws.target,
         ws.features,
         ws.params.get(algorithm, {}),
-        test_size=st.session_state.get("test_pct", 25) / 100,
-        seed=int(st.session_state.get("seed", 0)),
+        test_size=(ws.test_pct or 25) / 100,
+        seed=ws.seed,
     )
     try:
         model = cache.trained_model(

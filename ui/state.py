@@ -45,6 +45,11 @@ class Workspace:
     # choices made before a slow fit, per training.gate_key: "full" (all rows) or "sample"
     confirmed: dict[str, str] = field(default_factory=dict)
     imported: object | None = None  # a ModelBundle loaded on the Export page (.skops)
+    # the Train page's split: test share in percent (None: the data's default), seed, CV folds
+    test_pct: int | None = None
+    seed: int = 0
+    cv_folds: int = 0
+    notice: str | None = None  # one line to show once after the data was replaced
 
     @property
     def frame(self) -> pd.DataFrame | None:
@@ -57,10 +62,25 @@ class Workspace:
     def set_dataset(
         self, dataset: Dataset, profile: TableProfile, target: str | None = None
     ) -> None:
-        """Replace the data; target, features and task get fresh defaults, the model is dropped."""
+        """Replace the data: the one rule for state.
+
+        Target, features, task, split and every algorithm's hyperparameters go back to the new
+        data's defaults (settings tuned on other data mislead), the model is dropped, and the
+        run history is kept. :attr:`notice` says so in one line.
+        """
+        previous = self.dataset
         self.dataset, self.profile = dataset, profile
         self.model = None
+        self.target, self.features, self.excluded = None, [], {}
+        self.params, self.confirmed = {}, {}
+        self.test_pct, self.seed, self.cv_folds = None, 0, 0
         self.set_target(target if target in profile.names else default_target(profile))
+        self.notice = None
+        if previous is not None and previous.fingerprint != dataset.fingerprint:
+            self.notice = (
+                f"Loaded {dataset.name}: target, features, task, split and all "
+                "hyperparameters are back to its defaults; earlier runs stay in the history."
+            )
 
     def set_target(self, target: str) -> None:
         assert self.profile is not None and self.dataset is not None
@@ -76,7 +96,8 @@ class Workspace:
     def set_model(self, model: TrainedModel) -> None:
         if self.model is not model:
             self.model = model
-            self.history.append(model.summary_row())
+            data = {"data": self.dataset.name} if self.dataset is not None else {}
+            self.history.append({**data, **model.summary_row()})
             del self.history[:-HISTORY_LIMIT]
 
 
@@ -85,6 +106,42 @@ def workspace() -> Workspace:
     if _KEY not in st.session_state:
         st.session_state[_KEY] = Workspace()
     return st.session_state[_KEY]
+
+
+#: Widget states that describe the current data's choices; dropped when the data is replaced so
+#: every widget re-seeds from the freshly reset workspace.
+DATA_WIDGET_KEYS = ("target", "task", "features", "test_pct", "seed", "cv_folds")
+DATA_WIDGET_PREFIXES = ("p_", "tune_", "vc_", "overlay_", "boundary_", "compare_metric")
+
+
+def load_dataset(
+    ws: Workspace, dataset: Dataset, profile: TableProfile, target: str | None = None
+) -> None:
+    """Make ``dataset`` the current data (see :meth:`Workspace.set_dataset`) and forget the
+    widget states that belonged to the previous data."""
+    ws.set_dataset(dataset, profile, target)
+    forget_widgets()
+
+
+def forget_widgets() -> None:
+    for key in list(st.session_state):
+        name = str(key)
+        if name in DATA_WIDGET_KEYS or name.startswith(DATA_WIDGET_PREFIXES):
+            del st.session_state[key]
+
+
+def reset_settings(ws: Workspace, algorithms: list[str] | None = None) -> None:
+    """ "Reset to defaults": the hyperparameters of ``algorithms`` (all when ``None``) and the
+    split go back to their defaults. Used as a button callback, before widgets are drawn."""
+    if algorithms is None:
+        ws.params.clear()
+    for key in algorithms or []:
+        ws.params.pop(key, None)
+    ws.test_pct, ws.seed, ws.cv_folds = None, 0, 0
+    prefixes = tuple(f"p_{key}_" for key in algorithms) if algorithms is not None else ("p_",)
+    for key in list(st.session_state):
+        if str(key).startswith(prefixes) or key in ("test_pct", "seed", "cv_folds"):
+            del st.session_state[key]
 
 
 def bind(key: str, value: Any) -> str:
