@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mllib.explain import Boundary, CurveView, LinearFit, category_label
+from mllib.splits import Criterion, SplitNumbers
 
 PALETTE = (
     "#4c78a8",
@@ -117,6 +118,9 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
         lines = b.contours.assign(
             line=np.where(b.contours["level"] == 0, "boundary (f = 0)", "margins (f = ±1)")
         )
+        # The legend lists only what is drawn: logistic regression has no margins.
+        dashes = {"boundary (f = 0)": [1, 0], "margins (f = ±1)": [5, 3]}
+        drawn = [name for name in dashes if name in set(lines["line"])]
         layers.append(
             alt.Chart(lines)
             .mark_rule(color="black", strokeWidth=1.7)
@@ -128,9 +132,7 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
                 strokeDash=alt.StrokeDash(
                     "line:N",
                     title="decision function",
-                    scale=alt.Scale(
-                        domain=["boundary (f = 0)", "margins (f = ±1)"], range=[[1, 0], [5, 3]]
-                    ),
+                    scale=alt.Scale(domain=drawn, range=[dashes[name] for name in drawn]),
                 ),
             )
         )
@@ -442,6 +444,70 @@ def _number(value: float, first: bool = False) -> str:
     return f"- {text}" if value < 0 else f"+ {text}"
 
 
+def split_latex(numbers: SplitNumbers, words: Criterion, max_terms: int = 6) -> str:
+    """One split's gain with its numbers filled in (KaTeX ``aligned``): each node's impurity
+    from its class counts (Gini or entropy), then gain = parent − weighted children."""
+    left = (numbers.n_left, numbers.left, 1)
+    right = (numbers.n_right, numbers.right, 2)
+    (n_yes, i_yes, k_yes), (n_no, i_no, k_no) = (
+        (left, right) if numbers.yes_is_left else (right, left)
+    )
+    symbol = {"Gini impurity": "G", "entropy": "H", "variance": r"\operatorname{Var}"}.get(
+        words.impurity, "I"
+    )
+    lines = []
+    if numbers.counts and symbol in ("G", "H"):
+        for name, k, value in (
+            ("D", 0, numbers.parent),
+            (r"D_\text{yes}", k_yes, i_yes),
+            (r"D_\text{no}", k_no, i_no),
+        ):
+            lines.append(_impurity_line(symbol, name, numbers.counts[k], value, max_terms))
+    unit = rf"\ \text{{{words.unit}}}" if words.unit else ""
+    total = _count(numbers.n)
+    lines.append(
+        rf"\text{{{words.gain}}} &= {symbol}(D) - \Big(\tfrac{{|D_\text{{yes}}|}}{{|D|}}"
+        rf"\,{symbol}(D_\text{{yes}}) + \tfrac{{|D_\text{{no}}|}}{{|D|}}"
+        rf"\,{symbol}(D_\text{{no}})\Big) \\"
+    )
+    lines.append(
+        rf"&= {_num(numbers.parent)} - \Big(\tfrac{{{_count(n_yes)}}}{{{total}}} \cdot "
+        rf"{_num(i_yes)} + \tfrac{{{_count(n_no)}}}{{{total}}} \cdot {_num(i_no)}\Big)"
+        rf" = \mathbf{{{_num(numbers.gain)}}}{unit}"
+    )
+    if symbol == "I":
+        lines.insert(0, rf"&\text{{I = {words.impurity}}} \\")
+    return r"\begin{aligned}" + "\n".join(lines) + r"\end{aligned}"
+
+
+def _impurity_line(
+    symbol: str, name: str, counts: tuple[float, ...], value: float, max_terms: int
+) -> str:
+    total = sum(counts)
+    present = [c for c in counts if c > 0]
+    shown = present[:max_terms]
+    more = r" + \dots" if len(present) > len(shown) else ""
+    fractions = [rf"\tfrac{{{_count(c)}}}{{{_count(total)}}}" for c in shown]
+    if symbol == "H":
+        terms = " + ".join(rf"{f} \log_2 {f}" for f in fractions)
+        body = rf"-\big({terms}{more}\big)"
+    else:
+        terms = " + ".join(rf"\big({f}\big)^2" for f in fractions)
+        body = rf"1 - \big({terms}{more}\big)"
+    return rf"{symbol}({name}) &= {body} = {_num(value)} \\"
+
+
+def _num(value: float) -> str:
+    """Numbers in formulas: four significant digits, 0 for (rounding-level) zero."""
+    if abs(value) < 5e-13:
+        return "0"
+    text = f"{value:.4g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
 def _tex_text(text: str) -> str:
     escaped = str(text)
     for char, repl in (
@@ -573,6 +639,21 @@ def _curve_legend(areas: pd.DataFrame, column: str) -> dict[str, str]:
     }
 
 
+def _thinned_note(curves: pd.DataFrame, areas: pd.DataFrame) -> str:
+    """Says when a curve is drawn with fewer points than it has (its area is then approximate)."""
+    if "points" not in areas.columns or not len(areas):
+        return ""
+    drawn = curves.groupby("class").size()
+    thinned = [
+        f"{row['class']}: {int(drawn.get(row['class'], 0)):,} of {int(row['points']):,}"
+        for _, row in areas.iterrows()
+        if drawn.get(row["class"], 0) < row["points"]
+    ]
+    if not thinned:
+        return ""
+    return "drawn with evenly spaced points (" + "; ".join(thinned) + "): the area is approximate"
+
+
 def _curves(
     curves: pd.DataFrame,
     areas: pd.DataFrame,
@@ -582,7 +663,11 @@ def _curves(
     y: alt.Y,
     interpolate: str,
 ) -> tuple[alt.Chart, int]:
-    """One-vs-rest curve lines in class colours, the legend naming each curve's area."""
+    """One-vs-rest curve lines in class colours, the legend naming each curve's area.
+
+    Points are joined in the table's ``order``: a line mark otherwise sorts them by x, which
+    scrambles points that share an x (a ROC curve's vertical steps).
+    """
     names = _curve_legend(areas, area_name)
     colours = class_colours(classes)
     lines = (
@@ -591,6 +676,7 @@ def _curves(
         .encode(
             x=x,
             y=y,
+            order=alt.Order("order:Q"),
             color=alt.Color(
                 "curve:N",
                 title="one vs rest",
@@ -602,7 +688,34 @@ def _curves(
     return lines, HEIGHT + 20 * len(names)
 
 
-def roc(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[str]) -> alt.LayerChart:
+def _operating_point(point: pd.DataFrame | None, x: str, y: str) -> list[alt.Chart]:
+    """The chosen threshold's point on a curve, ringed, with its coordinates in the tooltip."""
+    if point is None or not len(point):
+        return []
+    return [
+        alt.Chart(point.assign(what="the chosen threshold"))
+        .mark_point(shape="circle", size=160, filled=True, color="black", opacity=0.9)
+        .encode(
+            x=f"{x}:Q",
+            y=f"{y}:Q",
+            shape=alt.Shape("what:N", scale=alt.Scale(range=["circle"]), title=None),
+            tooltip=[
+                alt.Tooltip("threshold:Q", format=".3f"),
+                alt.Tooltip(f"{x}:Q", format=".3f"),
+                alt.Tooltip(f"{y}:Q", format=".3f"),
+            ],
+        )
+    ]
+
+
+def roc(
+    curves: pd.DataFrame,
+    areas: pd.DataFrame,
+    classes: list[str],
+    point: pd.DataFrame | None = None,
+) -> alt.LayerChart:
+    """ROC curves joined by straight lines (their trapezoids sum to the AUC), the chance
+    diagonal and, when given, the chosen threshold's point (columns fpr, tpr, threshold)."""
     lines, height = _curves(
         curves,
         areas,
@@ -610,20 +723,32 @@ def roc(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[str]) -> alt.La
         "AUC",
         alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
         alt.Y("tpr:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
-        "step-after",
+        "linear",
     )
     chance = (
         alt.Chart(pd.DataFrame({"fpr": [0, 1], "tpr": [0, 1]}))
         .mark_line(color="grey", strokeDash=[4, 4])
         .encode(x="fpr:Q", y="tpr:Q")
     )
-    return alt.layer(lines, chance).properties(
+    return alt.layer(lines, chance, *_operating_point(point, "fpr", "tpr")).properties(
         height=height,
-        title=_title("ROC curve (test rows)", "dashed: a coin toss; up and left is better"),
+        title=_title(
+            "ROC curve (test rows)",
+            "dashed: a coin toss; up and left is better",
+            _thinned_note(curves, areas),
+        ),
     )
 
 
-def precision_recall(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[str]) -> alt.Chart:
+def precision_recall(
+    curves: pd.DataFrame,
+    areas: pd.DataFrame,
+    classes: list[str],
+    point: pd.DataFrame | None = None,
+) -> alt.LayerChart:
+    """Precision-recall steps: each gain in recall at the precision reached there, so the
+    area under the steps is the average precision; optionally the chosen threshold's point
+    (columns recall, precision, threshold)."""
     lines, height = _curves(
         curves,
         areas,
@@ -633,9 +758,13 @@ def precision_recall(curves: pd.DataFrame, areas: pd.DataFrame, classes: list[st
         alt.Y("precision:Q", title="precision", scale=alt.Scale(domain=[0, 1.02])),
         "step-before",
     )
-    return lines.properties(
+    return alt.layer(lines, *_operating_point(point, "recall", "precision")).properties(
         height=height,
-        title=_title("Precision-recall curve (test rows)", "up and right is better"),
+        title=_title(
+            "Precision-recall curve (test rows)",
+            "up and right is better; the area under the steps is the average precision",
+            _thinned_note(curves, areas),
+        ),
     )
 
 
@@ -736,12 +865,13 @@ def tree_dot(
     depth: int,
     classes: list[str] | None = None,
     path: list[int] | None = None,
-    criterion: str = "impurity",
+    criterion: Criterion | None = None,
 ) -> str:
     """DOT text for the top ``depth`` levels of a tree (from :func:`explain.tree_table`).
 
-    Each split node shows its question, impurity, information gain, samples and class counts
-    (or mean); nodes are filled with their majority class's colour, stronger when purer.
+    Each split node shows its question, impurity, the gain of its split in the criterion's
+    words (information gain in bits, Gini decrease, variance reduction), samples and class
+    counts (or mean); nodes are filled with their majority class's colour, stronger when purer.
     Deeper subtrees become a "… N more nodes" stub. ``path`` nodes and edges are highlighted.
     """
     on_path = set(path or [])
@@ -760,8 +890,11 @@ def tree_dot(
         node = int(row.node)
         cut = (not row.leaf) and row.depth == depth
         parts = [_question(row)] if not row.leaf else []
-        impurity = f"{criterion} {_short(row.impurity)}"
-        parts.append(impurity + (f" · gain {_short(row.gain)}" if not row.leaf else ""))
+        words = criterion or Criterion("impurity", "gain", "", "")
+        unit = f" {words.unit}" if words.unit else ""
+        parts.append(f"{words.impurity} {_short(row.impurity)}{unit}")
+        if not row.leaf:
+            parts.append(f"{words.gain} {_short(row.gain)}{unit}")
         if classes is not None:
             counts = ", ".join(_count(c) for c in row.counts)
             parts.append(f"{int(row.samples):,} samples · [{counts}]")

@@ -26,6 +26,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
 from sklearn.tree import export_text
 
+from mllib import splits
 from mllib.errors import GlassboxError
 from mllib.pipeline import category_text
 from mllib.profile import Task, parse_dates
@@ -37,7 +38,7 @@ BOUNDARY_POINTS = 600
 BOUNDARY_SUPPORT = 400
 CURVE_POINTS = 200
 SCATTER_POINTS = 2_000
-ROC_POINTS = 300
+ROC_POINTS = 1_000
 PERMUTATION_ROWS = 2_000
 KERNEL_PERMUTATION_ROWS = 500
 DEPENDENCE_ROWS = 1_000
@@ -393,10 +394,12 @@ def _padded_range(values: np.ndarray, pad: float = 0.05) -> tuple[float, float]:
 
 
 def tree_table(model: TrainedModel) -> pd.DataFrame:
-    """One row per node of the fitted tree, with the information gain of each split.
+    """One row per node of the fitted tree, with the gain of each split.
 
-    Gain = N_t/N · (impurity − N_L/N_t · impurity_L − N_R/N_t · impurity_R) with weighted sample
-    counts: the impurity decrease scikit-learn sums into ``feature_importances_``.
+    ``gain`` is the textbook decrease I(t) − N_L/N_t · I(L) − N_R/N_t · I(R) (information gain
+    in bits for entropy, Gini decrease, variance reduction); ``share`` is N_t/N · gain
+    normalised over the tree: what ``feature_importances_`` adds up per feature (see
+    :mod:`mllib.splits`). Sample counts are weighted, as scikit-learn computes them.
     """
     estimator = model.estimator
     tree = estimator.tree_
@@ -417,12 +420,7 @@ def tree_table(model: TrainedModel) -> pd.DataFrame:
         depth[frontier] = level
         children = np.concatenate([left[frontier], right[frontier]])
         frontier, level = children[children != -1], level + 1
-    gain = np.zeros(n)
-    gain[inner] = (
-        weights[inner] * tree.impurity[inner]
-        - weights[l_idx] * tree.impurity[l_idx]
-        - weights[r_idx] * tree.impurity[r_idx]
-    ) / weights[0]
+    gain = splits.impurity_decrease(tree.impurity, weights, left, right)
     descendants = np.zeros(n, dtype=int)
     for level in range(int(depth.max()), -1, -1):  # bottom-up, one level at a time
         nodes = inner[depth[inner] == level]
@@ -450,6 +448,7 @@ def tree_table(model: TrainedModel) -> pd.DataFrame:
             "samples": tree.n_node_samples,
             "weighted_samples": weights,
             "gain": gain,
+            "share": splits.share_of_importance(gain, weights),
             "descendants": descendants,
         }
     )
@@ -465,14 +464,9 @@ def tree_table(model: TrainedModel) -> pd.DataFrame:
     return table
 
 
-def tree_criterion(model: TrainedModel) -> str:
-    criterion = str(model.estimator.criterion)
-    return {
-        "squared_error": "squared error",
-        "friedman_mse": "Friedman MSE",
-        "absolute_error": "absolute error",
-        "log_loss": "log loss",
-    }.get(criterion, criterion)
+def tree_criterion(model: TrainedModel) -> splits.Criterion:
+    """How the tree's split criterion reads: impurity and gain names, unit, formula."""
+    return splits.criterion(str(model.estimator.criterion))
 
 
 def shown_depth(table: pd.DataFrame, wanted: int, max_nodes: int = 127) -> int:
@@ -909,6 +903,7 @@ def _one_vs_rest(
 
 
 def _thin(*columns: np.ndarray, limit: int) -> list[np.ndarray]:
+    """At most ``limit`` evenly spaced entries, always keeping the first and the last."""
     n = len(columns[0])
     if n <= limit:
         return list(columns)
@@ -916,38 +911,92 @@ def _thin(*columns: np.ndarray, limit: int) -> list[np.ndarray]:
     return [c[keep] for c in columns]
 
 
+def _points_per_curve(max_points: int, n_curves: int) -> int:
+    """Points per curve so that all curves together stay under :data:`MAX_MARKS`."""
+    return max(2, min(max_points, MAX_MARKS // max(n_curves, 1)))
+
+
 def roc_table(
     y_true: Any, scores: np.ndarray | None, classes: list[Any], max_points: int = ROC_POINTS
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """ROC curves (one-vs-rest per class; the positive class when there are two) and AUCs."""
+    """ROC curves (one-vs-rest per class; the positive class when there are two) and AUCs.
+
+    Curve columns: class, order (the drawing order: points of equal false positive rate
+    must not be re-sorted), fpr, tpr, threshold (score at or above which a row counts as
+    the class; ``inf`` at the start). Straight lines between the points in ``order`` enclose
+    exactly the AUC (the trapezoid rule); ``points`` in the areas table says how many points
+    the full curve has, so a thinned one can say so.
+    """
     curves, areas = [], []
-    for label, truth, score in _one_vs_rest(y_true, scores, classes):
-        fpr, tpr, _ = roc_curve(truth, score)
-        areas.append({"class": label, "AUC": float(auc(fpr, tpr))})
-        fpr, tpr = _thin(fpr, tpr, limit=max_points)
-        curves.append(pd.DataFrame({"class": label, "fpr": fpr, "tpr": tpr}))
-    return _concat(curves, ["class", "fpr", "tpr"]), pd.DataFrame(areas, columns=["class", "AUC"])
+    pairs = _one_vs_rest(y_true, scores, classes)
+    limit = _points_per_curve(max_points, len(pairs))
+    for label, truth, score in pairs:
+        fpr, tpr, thresholds = roc_curve(truth, score)
+        areas.append({"class": label, "AUC": float(auc(fpr, tpr)), "points": len(fpr)})
+        fpr, tpr, thresholds = _thin(fpr, tpr, thresholds, limit=limit)
+        curves.append(
+            pd.DataFrame(
+                {
+                    "class": label,
+                    "order": np.arange(len(fpr)),
+                    "fpr": fpr,
+                    "tpr": tpr,
+                    "threshold": thresholds,
+                }
+            )
+        )
+    return (
+        _concat(curves, ["class", "order", "fpr", "tpr", "threshold"]),
+        pd.DataFrame(areas, columns=["class", "AUC", "points"]),
+    )
 
 
 def pr_table(
     y_true: Any, scores: np.ndarray | None, classes: list[Any], max_points: int = ROC_POINTS
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Precision-recall curves (one-vs-rest) with average precision and the no-skill rate."""
+    """Precision-recall curves (one-vs-rest) with average precision and the no-skill rate.
+
+    Average precision is Σₙ (Rₙ − Rₙ₋₁) Pₙ: each step up in recall is paid at the precision
+    of the threshold that first reached it. So the curve keeps, for each recall, only that
+    point (the highest threshold reaching it; lower thresholds add false positives at the
+    same recall and would draw a cliff at recall 1 that AP never counts), in rising recall
+    from (0, 1). Drawn as a step that takes each point's precision over the recall gained
+    since the previous point (Vega's ``step-before``), its area is the AP exactly.
+    Columns: class, order, recall, precision, threshold (``nan`` for the (0, 1) start).
+    """
     curves, areas = [], []
-    for label, truth, score in _one_vs_rest(y_true, scores, classes):
-        precision, recall, _ = precision_recall_curve(truth, score)
+    pairs = _one_vs_rest(y_true, scores, classes)
+    limit = _points_per_curve(max_points, len(pairs))
+    for label, truth, score in pairs:
+        precision, recall, thresholds = precision_recall_curve(truth, score)
+        # sklearn lists points by rising threshold (falling recall) and ends with (P=1, R=0).
+        thresholds = np.append(thresholds, np.nan)
+        precision, recall, thresholds = precision[::-1], recall[::-1], thresholds[::-1]
+        _, first = np.unique(recall, return_index=True)  # rising recall, highest threshold
+        precision, recall, thresholds = precision[first], recall[first], thresholds[first]
         areas.append(
             {
                 "class": label,
                 "average precision": float(average_precision_score(truth, score)),
                 "base rate": float(truth.mean()),
+                "points": len(recall),
             }
         )
-        precision, recall = _thin(precision, recall, limit=max_points)
-        curves.append(pd.DataFrame({"class": label, "recall": recall, "precision": precision}))
+        precision, recall, thresholds = _thin(precision, recall, thresholds, limit=limit)
+        curves.append(
+            pd.DataFrame(
+                {
+                    "class": label,
+                    "order": np.arange(len(recall)),
+                    "recall": recall,
+                    "precision": precision,
+                    "threshold": thresholds,
+                }
+            )
+        )
     return (
-        _concat(curves, ["class", "recall", "precision"]),
-        pd.DataFrame(areas, columns=["class", "average precision", "base rate"]),
+        _concat(curves, ["class", "order", "recall", "precision", "threshold"]),
+        pd.DataFrame(areas, columns=["class", "average precision", "base rate", "points"]),
     )
 
 

@@ -108,6 +108,11 @@ class TrainedModel:
         model = self.pipeline.named_steps["model"]
         return getattr(model, "regressor_", model)
 
+    @property
+    def input_width(self) -> int:
+        """Columns the estimator sees after preprocessing (one-hot columns counted)."""
+        return len(self.pipeline.named_steps["prep"].get_feature_names_out())
+
     def score_table(self) -> pd.DataFrame:
         return metrics.comparison_table(self.train_scores, self.test_scores)
 

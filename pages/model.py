@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import charts, explain, training
+from mllib import charts, explain, splits, training
 from mllib.catalogue import VISUAL_NOTES
 from mllib.explain import Boundary, ModelData
 from mllib.profile import Task
@@ -229,13 +229,14 @@ def tree_view(view: View) -> None:
     )
     row = rows.iloc[[int(row_number)]]
     path = explain.decision_path(model, row)
-    dot = charts.tree_dot(table, shown, view.classes, path, explain.tree_criterion(model))
-    st.graphviz_chart(dot, width="stretch")
+    words = explain.tree_criterion(model)
+    dot = charts.tree_dot(table, shown, view.classes, path, words)
+    st.graphviz_chart(dot, width="content")
     st.caption(
         f"{len(table):,} nodes, {int(table['leaf'].sum()):,} leaves, depth {depth}. Each box: "
-        "the question; the node's impurity and the information gain of its split (the "
-        "impurity decrease, weighted by the share of rows reaching it); the training rows "
-        "reaching it"
+        f"the question; the node's {words.impurity} and the {words.gain} of its split (the "
+        f"parent's {words.impurity} minus its children's, each weighted by its share of the "
+        "rows); the training rows reaching it"
         + (
             " and their classes; the majority class. Colour = that class, stronger when purer."
             if view.classes
@@ -247,6 +248,44 @@ def tree_view(view: View) -> None:
     st.dataframe(explain.path_steps(table, path, row), hide_index=True)
     with st.expander("The rules as text"):
         st.code(explain.tree_rules(model, max(shown, 1)), language=None)
+    split_section(view, table, path)
+
+
+def split_section(view: View, table: pd.DataFrame, path: list[int]) -> None:
+    """Every split's gain with the numbers behind it, and one split's formula filled in."""
+    words = explain.tree_criterion(view.model)
+    splits_table = splits.split_table(table, str(view.model.estimator.criterion))
+    if splits_table.empty:
+        st.caption("The tree is a single leaf: there is no split to explain.")
+        return
+    st.markdown(f"**Each split's {words.gain}**")
+    st.dataframe(
+        splits_table,
+        hide_index=True,
+        column_config={
+            "share of importance": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    st.caption(
+        f"{words.gain.capitalize()} = the parent's {words.impurity} minus the children's, "
+        "each weighted by its share of the parent's rows. *Share of importance* weights it "
+        "again by the share of all training rows that reach the node and divides by the "
+        "tree's total: summed per feature it gives the tree importances on the Importance tab."
+    )
+    nodes = [int(n) for n in splits_table["node"]]
+    default = next((n for n in path if n in nodes), nodes[0])
+    if st.session_state.get("split_node") not in nodes:
+        st.session_state.pop("split_node", None)
+    questions = dict(zip(nodes, splits_table["question"], strict=True))
+    node = st.selectbox(
+        "Show the arithmetic of one split",
+        nodes,
+        key=bind("split_node", default),
+        format_func=lambda n: f"node {n}: {questions[n]}",
+    )
+    if words.formula:
+        st.latex(words.formula)
+    st.latex(charts.split_latex(splits.split_numbers(table, int(node)), words))
 
 
 def svm_view(view: View) -> None:
@@ -416,9 +455,9 @@ def evaluation_tab(view: View) -> None:
         )
     )
     st.dataframe(
-        areas.merge(pr_areas, on="class").style.format(
-            {"AUC": "{:.3f}", "average precision": "{:.3f}", "base rate": "{:.3f}"}
-        ),
+        areas.drop(columns="points")
+        .merge(pr_areas.drop(columns="points"), on="class")
+        .style.format({"AUC": "{:.3f}", "average precision": "{:.3f}", "base rate": "{:.3f}"}),
         hide_index=True,
     )
 

@@ -42,6 +42,14 @@ def pick_algorithm(ws: Workspace) -> ModelSpec:
     return spec
 
 
+def input_facts(ws: Workspace) -> dict[str, float]:
+    """Facts about the model's input that place text options on sliders (γ "auto")."""
+    model = ws.model
+    if model is not None and list(model.config.features) == list(ws.features):
+        return {"columns": float(model.input_width)}
+    return {"columns": float(max(len(ws.features), 1))}
+
+
 def split_settings(ws: Workspace) -> tuple[float, int, int]:
     assert ws.frame is not None and ws.target and ws.task
     low, high = training.test_size_bounds(ws.frame[ws.target].dropna(), ws.task)
@@ -197,7 +205,7 @@ def main() -> None:
     settings, how = st.columns([3, 2], gap="large")
     with settings:
         spec = pick_algorithm(ws)
-        values = param_form(spec, ws.task, ws.params.get(spec.key, {}))
+        values = param_form(spec, ws.task, ws.params.get(spec.key, {}), input_facts(ws))
         ws.params[spec.key] = values
         test_size, seed, folds = split_settings(ws)
         st.button(

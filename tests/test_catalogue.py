@@ -106,6 +106,7 @@ def test_every_declared_name_is_a_parameter_of_its_estimator(spec: ModelSpec) ->
     for task in spec.tasks:
         accepted = set(spec.estimators[task]().get_params())
         names = {p.name for p in spec.params_for(task)} | set(spec.fixed)
+        names |= set(spec.fixed_for.get(task, {}))
         assert names - accepted == set(), f"{spec.key} {task.value}"
         built = inner(spec.build(task, {}))
         assert type(built) is spec.estimators[task]
@@ -160,7 +161,13 @@ def test_options_put_text_specials_first_and_none_last() -> None:
     depth = next(p for p in get_spec("tree").params if p.name == "max_depth")
     assert depth.options() == [*range(1, 31), None]
     gamma = next(p for p in get_spec("svm").params if p.name == "gamma")
-    assert gamma.options()[0] == "scale"
+    assert gamma.options()[0] == "scale"  # search grids without facts: the default first
+    placed = gamma.options({"columns": 4})  # "auto" ≈ 1/4 sits between 0.2 and 0.5
+    at = placed.index("scale")
+    assert placed[at - 1] == 0.2 and placed[at + 1] == 0.5
+    numbers = [v for v in placed if not isinstance(v, str)]
+    assert numbers == sorted(numbers) and len(placed) == len(gamma.options())
+    assert gamma.options({"columns": 1e6}).index("scale") == 0
     assert gamma.label_of("scale") == "auto"
     assert gamma.label_of(0.5) == "0.5"
     assert depth.label_of(None) == "unlimited"
@@ -333,3 +340,15 @@ def test_describe_settings_names_what_differs_from_the_defaults() -> None:
     assert svm.describe_settings(Task.CLASSIFICATION, changed) == (
         "Kernel = sigmoid, γ (kernel width) = 10"
     )
+
+
+def test_linear_svm_converges_at_its_defaults_on_noisy_regression() -> None:
+    """The plain ε-insensitive loss needed the dual solver and hit its iteration limit."""
+    from sklearn.datasets import make_regression
+
+    X, y = make_regression(2000, 10, noise=20, random_state=0)
+    estimator = get_spec("linear_svm").build(R, {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        estimator.fit(X, y)
+    assert inner(estimator).loss == "squared_epsilon_insensitive"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mllib import charts, explain, samples, training
+from mllib import charts, explain, samples, splits, training
 from mllib.profile import Task, profile_table
 from mllib.training import TrainConfig, TrainedModel
 
@@ -240,7 +240,7 @@ def test_roc_and_pr_curves_have_one_line_per_class() -> None:
     assert rows(spec) <= explain.MAX_MARKS
     pr, pr_areas = explain.pr_table(y, scores, ["a", "b", "c"])
     pr_spec = charts.precision_recall(pr, pr_areas, ["a", "b", "c"]).to_dict()
-    assert "average precision" in pr_spec["encoding"]["color"]["scale"]["domain"][0]
+    assert "average precision" in layers(pr_spec)[0]["encoding"]["color"]["scale"]["domain"][0]
 
 
 def test_regression_diagnostics() -> None:
@@ -280,13 +280,13 @@ def test_tree_dot_has_every_node_with_its_gain(iris: pd.DataFrame) -> None:
     model, _ = fit(iris, "species", "tree", C, max_depth=None)
     table = explain.tree_table(model)
     depth = int(table["depth"].max())
-    dot = charts.tree_dot(table, depth, model.classes, criterion="gini")
+    dot = charts.tree_dot(table, depth, model.classes, criterion=explain.tree_criterion(model))
     assert dot.startswith("digraph") and dot.rstrip().endswith("}")
     assert node_ids(dot) == set(range(len(table)))
     assert dot.count(" -> ") == len(table) - 1
     assert "more nodes" not in dot
     root = table.iloc[0]
-    assert f"gain {charts._short(root['gain'])}" in dot
+    assert f"Gini decrease {charts._short(root['gain'])}" in dot
     assert "class: setosa" in dot and "#4c78a8" in dot  # class colours
 
 
@@ -317,10 +317,27 @@ def test_tree_dot_for_regression_and_categories() -> None:
     frame = pd.DataFrame({"colour": ["red", "blue", 'say "hi"'] * 10, "y": [1.0, 5.0, 9.0] * 10})
     model, _ = fit(frame, "y", "tree", R)
     table = explain.tree_table(model)
-    dot = charts.tree_dot(table, 5, None, criterion="squared error")
+    dot = charts.tree_dot(table, 5, None, criterion=explain.tree_criterion(model))
+    assert "variance reduction" in dot
     assert "colour = " in dot and "?" in dot and 'label=" yes"' in dot
     assert '\\"hi\\"' in dot  # quotes escaped inside labels
     assert "value: 5" in dot
+
+
+def test_split_formula_fills_in_the_numbers_of_the_node(iris: pd.DataFrame) -> None:
+    model, _ = fit(iris, "species", "tree", C, criterion="entropy")
+    table = explain.tree_table(model)
+    node = int(table[(~table["leaf"]) & (table["depth"] == 1)].iloc[0]["node"])
+    numbers = splits.split_numbers(table, node)
+    latex = charts.split_latex(numbers, explain.tree_criterion(model))
+    assert r"\log_2" in latex and "bits" in latex and r"\begin{aligned}" in latex
+    assert charts._num(numbers.gain) in latex and charts._num(numbers.parent) in latex
+    assert f"{{{charts._count(numbers.n)}}}" in latex  # |D| as the denominator
+    gini, _ = fit(iris, "species", "tree", C)
+    g_latex = charts.split_latex(
+        splits.split_numbers(explain.tree_table(gini), 0), explain.tree_criterion(gini)
+    )
+    assert "1 - " in g_latex and "Gini decrease" in g_latex
 
 
 def test_svm_score_curve_marks_the_boundary_and_margins(iris: pd.DataFrame) -> None:
@@ -331,3 +348,111 @@ def test_svm_score_curve_marks_the_boundary_and_margins(iris: pd.DataFrame) -> N
     assert [mark(u) for u in layers(top)] == ["line", "rule", "rule"]
     assert rows(spec, layers(top)[2]) == 2  # f = −1 and f = +1
     assert "decision score" in top["title"]["text"]
+
+
+# --- curves: the drawn area is the printed score ------------------------------------------------
+
+
+def drawn_areas(spec: dict[str, Any], x: str, y: str) -> dict[str, float]:
+    """The area under each drawn curve, computed as the browser draws it: points joined in the
+    ``order`` encoding (else sorted by x, as a line mark does) with the mark's interpolation."""
+    (line,) = [u for u in layers(spec) if mark(u) == "line" and "color" in u["encoding"]]
+    interpolate = line["mark"].get("interpolate", "linear")
+    table = pd.DataFrame(spec["datasets"][(line.get("data") or spec["data"])["name"]])
+    order = line["encoding"].get("order", {}).get("field")
+    areas = {}
+    for name, points in table.groupby("curve"):
+        points = points.sort_values(order) if order else points.sort_values(x, kind="stable")
+        xs, ys = points[x].to_numpy(float), points[y].to_numpy(float)
+        width = np.diff(xs)
+        if interpolate == "linear":
+            heights = (ys[1:] + ys[:-1]) / 2
+        elif interpolate == "step-before":  # the y of the point a segment reaches
+            heights = ys[1:]
+        elif interpolate == "step-after":  # the y of the point a segment leaves
+            heights = ys[:-1]
+        else:
+            raise AssertionError(f"no rule to integrate {interpolate!r}")
+        areas[str(name).split(" (")[0]] = float(np.sum(width * heights))
+    return areas
+
+
+def curve_cases() -> list[tuple[str, np.ndarray, np.ndarray, list[str]]]:
+    """Ties, perfect and random scores, two and three classes, and Iris's logistic model."""
+    rng = np.random.default_rng(1)
+    y3 = rng.choice(["a", "b", "c"], 400)
+    tied = np.round(rng.random((400, 3)), 1)  # many equal scores: vertical ROC steps
+    y2 = np.array(["no", "yes"] * 60)
+    noisy = (y2 == "yes") * 0.3 + rng.random(120)
+    iris = sample("iris")
+    model, _ = fit(iris, "species", "logistic", C)
+    return [
+        ("tied three classes", y3, tied, ["a", "b", "c"]),
+        ("random three classes", y3, rng.random((400, 3)), ["a", "b", "c"]),
+        ("noisy two classes", y2, noisy, ["no", "yes"]),
+        ("perfect two classes", y2, (y2 == "yes") + rng.random(120) * 0.1, ["no", "yes"]),
+        ("iris logistic", model.y_test, model.test_scores_raw, [str(c) for c in model.classes]),
+    ]
+
+
+@pytest.mark.parametrize("case", curve_cases(), ids=lambda c: c[0])
+def test_roc_chart_encloses_the_printed_auc(case: tuple[str, Any, Any, list[str]]) -> None:
+    _, y, scores, classes = case
+    curves, areas = explain.roc_table(y, scores, classes)
+    spec = charts.roc(curves, areas, classes).to_dict()
+    drawn = drawn_areas(spec, "fpr", "tpr")
+    printed = dict(zip(areas["class"], areas["AUC"], strict=True))
+    assert drawn.keys() == printed.keys()
+    for label, value in printed.items():
+        assert drawn[label] == pytest.approx(value, abs=1e-9), label
+
+
+@pytest.mark.parametrize("case", curve_cases(), ids=lambda c: c[0])
+def test_pr_chart_encloses_the_printed_average_precision(
+    case: tuple[str, Any, Any, list[str]],
+) -> None:
+    _, y, scores, classes = case
+    curves, areas = explain.pr_table(y, scores, classes)
+    spec = charts.precision_recall(curves, areas, classes).to_dict()
+    drawn = drawn_areas(spec, "recall", "precision")
+    printed = dict(zip(areas["class"], areas["average precision"], strict=True))
+    assert drawn.keys() == printed.keys()
+    for label, value in printed.items():
+        assert drawn[label] == pytest.approx(value, abs=1e-9), label
+
+
+def test_iris_pr_curves_stay_at_precision_one() -> None:
+    """Average precision 1 means precision 1 at every recall: no cliff at recall 1."""
+    iris = sample("iris")
+    model, _ = fit(iris, "species", "logistic", C)
+    curves, areas = explain.pr_table(model.y_test, model.test_scores_raw, model.classes)
+    perfect = areas.loc[areas["average precision"] == 1.0, "class"]
+    assert len(perfect)
+    assert curves[curves["class"].isin(perfect)]["precision"].eq(1.0).all()
+
+
+def test_thinned_curves_say_so() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.choice(["no", "yes"], 5000)
+    scores = rng.random(5000)
+    curves, areas = explain.roc_table(y, scores, ["no", "yes"], max_points=100)
+    assert len(curves) == 100 and areas["points"].iloc[0] > 100
+    assert "approximate" in subtitle(charts.roc(curves, areas, ["no", "yes"]).to_dict())
+    full, full_areas = explain.roc_table(y[:600], scores[:600], ["no", "yes"])
+    assert "approximate" not in subtitle(charts.roc(full, full_areas, ["no", "yes"]).to_dict())
+
+
+def test_boundary_legend_lists_only_the_lines_drawn() -> None:
+    """Logistic regression draws its boundary but has no margins: the legend must not list them."""
+    moons = sample("moons")
+    for algorithm, expected in (
+        ("logistic", ["boundary (f = 0)"]),
+        ("svm", ["boundary (f = 0)", "margins (f = ±1)"]),
+    ):
+        model, data = fit(moons, "label", algorithm, C)
+        b = explain.decision_boundary(model, data.X_train, data.y_train, "x1", "x2")
+        spec = charts.boundary(b, model.classes, "label").to_dict()
+        (lines,) = [u for u in layers(spec) if mark(u) == "rule"]
+        assert lines["encoding"]["strokeDash"]["scale"]["domain"] == expected, algorithm
+        drawn = set(pd.DataFrame(spec["datasets"][lines["data"]["name"]])["line"])
+        assert drawn == set(expected), algorithm

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mllib import explain, samples, training
+from mllib import explain, samples, splits, training
 from mllib.catalogue import CATALOGUE, VISUAL_NOTES
 from mllib.errors import GlassboxError
 from mllib.profile import Task, profile_table
@@ -226,15 +226,88 @@ def test_gain_of_a_perfect_split_is_the_parents_impurity() -> None:
     assert table.loc[table["leaf"], "gain"].eq(0).all()
 
 
-def test_gains_add_up_to_the_feature_importances(iris: pd.DataFrame) -> None:
+def test_shares_of_importance_add_up_to_the_feature_importances(iris: pd.DataFrame) -> None:
     model = fit(iris, "species", "tree", C, {"criterion": "entropy"})
     table = explain.tree_table(model)
     names = [c.name for c in explain.model_columns(model)]
-    per_feature = table.groupby("feature")["gain"].sum().reindex(names).fillna(0)
-    assert np.allclose(per_feature / per_feature.sum(), model.estimator.feature_importances_)
+    per_feature = table.groupby("feature")["share"].sum().reindex(names).fillna(0)
+    assert np.allclose(per_feature, model.estimator.feature_importances_, atol=1e-12)
     inner = table[~table["leaf"]]
     assert (inner["descendants"] >= 2).all()
     assert table.iloc[0]["descendants"] == len(table) - 1
+
+
+def entropy_bits(counts: np.ndarray) -> float:
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log2(p)).sum())
+
+
+@pytest.mark.parametrize("criterion", ["entropy", "gini"])
+def test_gain_is_the_textbook_decrease_from_the_tree_arrays(
+    iris: pd.DataFrame, criterion: str
+) -> None:
+    """IG(D, a) = H(D) − Σ |D_v|/|D| H(D_v), recomputed from class counts in tree_.value."""
+    model = fit(iris, "species", "tree", C, {"criterion": criterion, "max_depth": None})
+    tree = model.estimator.tree_
+    n = tree.weighted_n_node_samples
+    counts = tree.value[:, 0, :] * n[:, None]  # tree_.value holds class shares
+    impurity = (
+        np.array([entropy_bits(c) for c in counts])
+        if criterion == "entropy"
+        else 1 - ((counts / n[:, None]) ** 2).sum(axis=1)
+    )
+    assert np.allclose(impurity, tree.impurity, atol=1e-12)  # scikit-learn's entropy is in bits
+    table = explain.tree_table(model)
+    for row in table[~table["leaf"]].itertuples():
+        left, right = int(row.left), int(row.right)
+        expected = impurity[row.node] - (
+            n[left] / n[row.node] * impurity[left] + n[right] / n[row.node] * impurity[right]
+        )
+        assert row.gain == pytest.approx(expected, abs=1e-12)
+
+
+def test_root_gain_is_not_the_importance_weighting() -> None:
+    """At a deeper node the textbook gain exceeds N_t/N · gain, which the old table showed."""
+    data = samples.load_sample("iris").frame
+    model = fit(data, "species", "tree", C, {"criterion": "entropy"})
+    table = explain.tree_table(model)
+    deep = table[(~table["leaf"]) & (table["depth"] >= 1)].iloc[0]
+    weighted = deep["gain"] * deep["weighted_samples"] / table.iloc[0]["weighted_samples"]
+    assert deep["gain"] > weighted > 0
+
+
+def test_regression_gain_is_the_variance_reduction() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random(200)
+    frame = pd.DataFrame({"x": x, "y": np.where(x > 0.5, 10.0, 0.0) + rng.normal(0, 1, 200)})
+    model = fit(frame, "y", "tree", R, {"max_depth": 1})
+    table = explain.tree_table(model)
+    data = explain.model_data(model, frame)
+    y = data.y_train.to_numpy(float)
+    go_left = data.X_train["x"].to_numpy() <= table.iloc[0]["threshold"]
+    expected = y.var() - (go_left.mean() * y[go_left].var() + (~go_left).mean() * y[~go_left].var())
+    assert table.iloc[0]["gain"] == pytest.approx(expected, rel=1e-9)
+    assert explain.tree_criterion(model).gain == "variance reduction"
+
+
+def test_split_numbers_and_table_name_the_gain_in_the_criterions_words(iris: pd.DataFrame) -> None:
+    model = fit(iris, "species", "tree", C, {"criterion": "entropy"})
+    table = explain.tree_table(model)
+    words = explain.tree_criterion(model)
+    assert (words.gain, words.unit) == ("information gain", "bits")
+    shown = splits.split_table(table, "entropy")
+    assert list(shown.columns).count("information gain (bits)") == 1
+    root = shown.iloc[0]
+    assert root["rows yes"] + root["rows no"] == root["rows"]
+    numbers = splits.split_numbers(table, 0)
+    assert numbers.n == numbers.n_left + numbers.n_right
+    assert numbers.gain == pytest.approx(
+        numbers.parent
+        - numbers.n_left / numbers.n * numbers.left
+        - numbers.n_right / numbers.n * numbers.right
+    )
+    with pytest.raises(ValueError, match="leaf"):
+        splits.split_numbers(table, int(table[table["leaf"]].iloc[0]["node"]))
 
 
 def test_decision_path_ends_in_the_leaf_the_tree_uses(iris: pd.DataFrame) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
@@ -15,8 +16,17 @@ def param_key(spec: ModelSpec, param: Param) -> str:
     return f"p_{spec.key}_{param.name}"
 
 
-def param_widget(spec: ModelSpec, param: Param, current: Any, disabled: bool = False) -> Any:
+def param_widget(
+    spec: ModelSpec,
+    param: Param,
+    current: Any,
+    disabled: bool = False,
+    facts: Mapping[str, float] | None = None,
+) -> Any:
     """Draw ``param``'s widget (seeded with ``current``) and return the chosen value.
+
+    ``facts`` about the model's input (see :attr:`Param.special_values`) place text options
+    such as γ "auto" where their value lies on the slider.
 
     Choice and grid widgets hold the option's *label*: Streamlit reads a ``None`` widget value
     as "nothing selected", yet ``None`` ("unlimited", "equal") is a legitimate choice here.
@@ -40,7 +50,7 @@ def param_widget(spec: ModelSpec, param: Param, current: Any, disabled: bool = F
         return st.slider(
             param.label, int(param.low), int(param.high), step=int(param.step or 1), **common
         )
-    options = param.options()
+    options = param.options(facts)
     labels = [param.label_of(option) for option in options]
     bind(key, labels[option_index(options, current, param.default)])
     if st.session_state[key] not in labels:
@@ -61,8 +71,15 @@ def option_index(options: list[Any], value: Any, default: Any) -> int:
     return 0
 
 
-def param_form(spec: ModelSpec, task: Task, current: dict[str, Any]) -> dict[str, Any]:
-    """Every applicable hyperparameter of ``spec``, in a two-column grid."""
+def param_form(
+    spec: ModelSpec,
+    task: Task,
+    current: dict[str, Any],
+    facts: Mapping[str, float] | None = None,
+    locked: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Every applicable hyperparameter of ``spec``, in a two-column grid (``locked`` ones
+    shown but disabled: a lesson link can fix them)."""
     values = {**spec.defaults(task), **current}
     params = spec.params_for(task)
     if not params:
@@ -74,6 +91,8 @@ def param_form(spec: ModelSpec, task: Task, current: dict[str, Any]) -> dict[str
         if not param.applies(task, values):
             continue
         with cols[shown % 2]:
-            values[param.name] = param_widget(spec, param, values[param.name])
+            values[param.name] = param_widget(
+                spec, param, values[param.name], param.name in locked, facts
+            )
         shown += 1
     return {k: v for k, v in values.items() if any(p.name == k for p in params)}

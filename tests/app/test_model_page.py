@@ -133,6 +133,26 @@ def test_tree_depth_and_row_change_the_diagram(app: Any) -> None:
     assert at.get("code"), "the rules as text"
 
 
+def test_tree_split_formula_is_filled_in_for_the_chosen_node(app: Any) -> None:
+    at = app("pages/data.py")
+    at.selectbox(key="sample").select("iris").run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="algorithm").select("tree").run()
+    at.selectbox(key="p_tree_criterion").select("Entropy (information gain)").run()
+    at.switch_page(MODEL).run()
+    assert_healthy(at)
+    assert "information gain" in dot(at) and "bits" in dot(at)
+    table = at.dataframe[1].value
+    assert "information gain (bits)" in table.columns and "share of importance" in table.columns
+    formulas = [str(e.value) for e in at.get("latex")]
+    assert any(r"\log_2" in f and "bits" in f for f in formulas)
+    other = int(table["node"].iloc[-1])
+    at.selectbox(key="split_node").select(other).run()
+    assert_healthy(at)
+    gain = table.loc[table["node"] == other, "information gain (bits)"].iloc[0]
+    assert any(f"{gain:.4g}" in str(e.value) for e in at.get("latex"))
+
+
 def test_svm_boundary_axes_and_held_values(app: Any) -> None:
     at = open_model(app, "iris", "svm")
     boundary = specs(at)[0]
