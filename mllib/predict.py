@@ -39,6 +39,17 @@ from mllib.schema import (
 )
 
 MAX_LISTED = 8
+MAX_PROBLEMS = 20  # distinct problems reported; the rest are only counted
+MAX_SHOWN_CHARS = 40  # user text echoed in a message
+MAX_TEXT_CHARS = 1_000  # a category value
+MAX_DATE_CHARS = 35  # "2024-01-31T12:30:00.123456789+02:00"
+MAX_SUGGESTED_NAME = 100  # longer unknown names get no "did you mean" search
+# The dates the service accepts: ISO 8601 day, optionally a time and a UTC offset.
+ISO_DATE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+ISO_DATE_PATTERN = f"^{ISO_DATE.pattern}$"
 
 
 @dataclass
@@ -66,25 +77,67 @@ class Problem:
         return out
 
 
-class ValidationError(GlassboxError):
-    """Input that does not fit the model's schema; ``problems`` name every field at fault."""
+def shown(value: Any, limit: int = MAX_SHOWN_CHARS) -> str:
+    """User text made safe to echo: at most ``limit`` characters, with control characters and
+    lone surrogates (which cannot be encoded) written as escapes such as ``\\ud800``."""
+    text = str(value)
+    cut = len(text) > limit
+    text = text[:limit]
+    if not text.isprintable() or _has_surrogate(text):
+        text = "".join(
+            c if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF else _escape(c) for c in text
+        )
+    return text + ("…" if cut else "")
 
-    def __init__(self, problems: list[Problem], status: int = 422) -> None:
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+class ValidationError(GlassboxError):
+    """Input that does not fit the model's schema; ``problems`` name every field at fault.
+
+    ``more`` counts the problems beyond :data:`MAX_PROBLEMS` that were found but not kept.
+    """
+
+    def __init__(self, problems: list[Problem], status: int = 422, more: int = 0) -> None:
         self.problems = problems
         self.status = status
+        self.more = more
+        hidden = max(len(problems) - MAX_LISTED, 0) + more
         listed = "; ".join(p.text() for p in problems[:MAX_LISTED])
-        more = f"; and {len(problems) - MAX_LISTED} more problem(s)" if len(problems) > 8 else ""
-        super().__init__(f"{listed}{more}.")
+        tail = f"; and {hidden} more problem(s)" if hidden else ""
+        super().__init__(f"{listed}{tail}.")
 
 
 class _Collector:
-    """Groups identical problems so 1,000 rows missing one field make one message."""
+    """Groups identical problems so 1,000 rows missing one field make one message, and keeps
+    at most :data:`MAX_PROBLEMS` of them (a body of 500,000 unknown names is one answer of
+    twenty problems and a count, not a 56 MB reply)."""
 
     def __init__(self) -> None:
         self._by_key: dict[tuple[str | None, str], Problem] = {}
+        self.more = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self._by_key) >= MAX_PROBLEMS
 
     def add(self, message: str, name: str | None = None, row: int | None = None) -> None:
-        problem = self._by_key.setdefault((name, message), Problem(message, name))
+        key = (name, message)
+        if key not in self._by_key and self.full:
+            self.more += 1
+            return
+        problem = self._by_key.setdefault(key, Problem(message, name))
         if row is not None:
             problem.count += 1
             if len(problem.rows) < MAX_LISTED:
@@ -96,7 +149,7 @@ class _Collector:
 
     def raise_if_any(self, status: int = 422) -> None:
         if self._by_key:
-            raise ValidationError(self.problems, status)
+            raise ValidationError(self.problems, status, self.more)
 
 
 @dataclass
@@ -111,7 +164,10 @@ class Checked:
 
 
 def suggest(name: str, candidates: Sequence[str]) -> str:
-    """' (did you mean “x”?)' when a candidate is close, else ''."""
+    """' (did you mean “x”?)' when a candidate is close, else '' (always '' for names longer
+    than :data:`MAX_SUGGESTED_NAME`: no feature is named like that)."""
+    if len(name) > MAX_SUGGESTED_NAME:
+        return ""
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     if not close:
         folded = {_fold(c): c for c in candidates}
@@ -129,8 +185,7 @@ def _json_type(value: Any) -> str:
     if isinstance(value, int | float):
         return f"the number {value!r}"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        return f"the text “{shown}”"
+        return f"the text “{shown(value)}”"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -139,8 +194,8 @@ def _json_type(value: Any) -> str:
 
 
 def _listed(values: Sequence[Any], limit: int = MAX_LISTED) -> str:
-    shown = ", ".join(f"“{v}”" for v in values[:limit])
-    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+    text = ", ".join(f"“{shown(v)}”" for v in values[:limit])
+    return text + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
 # --- JSON rows (the service) ----------------------------------------------------------------
@@ -156,7 +211,7 @@ def rows_from_payload(payload: Any, schema: FeatureSchema) -> list[Any]:
                     Problem(
                         f"unknown top-level field(s) {_listed(others)}: the body is "
                         '{"rows": [...]} or a single row object',
-                        others[0],
+                        shown(others[0]),
                     )
                 ]
             )
@@ -209,8 +264,11 @@ def check_records(
                 problems.add(f"missing field “{name}” (send null for a missing value)", name, i)
             for key in row:
                 if key not in known:
+                    if problems.full:  # counted only: no search, no message for the rest
+                        problems.more += 1
+                        continue
                     hint = suggest(str(key), missing or names)
-                    problems.add(f"unknown field “{key}”{hint}", key, i)
+                    problems.add(f"unknown field “{shown(key)}”{hint}", shown(key), i)
             good_rows.append(i)
     columns: dict[str, list[Any]] = {}
     for feature in schema.features:  # column by column: one fast check, details only on failure
@@ -260,14 +318,21 @@ def _check_column_values(
 def _check_dates(
     feature: Feature, values: list[Any], rows: list[int], problems: _Collector
 ) -> None:
-    texts = pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
-    bad = texts.notna() & parse_dates(texts).isna()
-    for i in np.flatnonzero(bad.to_numpy()):
-        problems.add(f"“{feature.name}”: {_not_a_date(values[i])}", feature.name, rows[i])
+    """Dates in JSON are ISO 8601 (:data:`ISO_DATE`), checked by pattern and length before
+    the parser sees them, so no string can keep the parser busy."""
+    iso = [
+        isinstance(v, str) and len(v) <= MAX_DATE_CHARS and bool(ISO_DATE.fullmatch(v))
+        for v in values
+    ]
+    texts = pd.Series([v if ok else None for v, ok in zip(values, iso, strict=True)], dtype=object)
+    parsed = parse_dates(texts, MAX_DATE_CHARS).isna().to_numpy()
+    for i, value in enumerate(values):
+        if value is not None and (not iso[i] or parsed[i]):
+            problems.add(f"“{feature.name}”: {_not_a_date(value)}", feature.name, rows[i])
 
 
 def _not_a_date(value: str) -> str:
-    return f"“{value[:40]}” is not a date (use e.g. “2024-01-31”)"
+    return f"“{shown(value)}” is not a date (use ISO 8601, e.g. “2024-01-31”)"
 
 
 def check_value(
@@ -296,6 +361,8 @@ def check_value(
     if feature.role == DATETIME:
         if not isinstance(value, str):
             return None, f"expected a date as text (e.g. “2024-01-31”), got {_json_type(value)}"
+        if len(value) > MAX_DATE_CHARS or not ISO_DATE.fullmatch(value):
+            return None, _not_a_date(value)
         if parse_date and pd.isna(parse_dates(pd.Series([value], dtype=object)).iloc[0]):
             return None, _not_a_date(value)
         return value, None
@@ -305,10 +372,11 @@ def check_value(
         return value, None
     if not isinstance(value, str):
         return None, f"expected one of {_listed(feature.categories)}, got {_json_type(value)}"
+    if len(value) > MAX_TEXT_CHARS:
+        return None, f"the text is longer than {MAX_TEXT_CHARS:,} characters"
     known = allowed if allowed is not None else feature.categories
     if feature.categories and value not in known:
-        shown = value if len(value) <= 40 else value[:40] + "…"
-        return None, f"unseen category “{shown}”; known: {_listed(feature.categories)}"
+        return None, f"unseen category “{shown(value)}”; known: {_listed(feature.categories)}"
     return value, None
 
 
@@ -461,7 +529,11 @@ class Prediction:
         if self.scores is not None:
             key = "probabilities" if self.score_kind == "probability" else "scores"
             labels = [str(c) for c in self.scores.columns]
-            table = np.round(self.scores.to_numpy(dtype=float), 6).tolist()
+            scores = self.scores.to_numpy(dtype=float)
+            # Round to 6 decimals only where that means something: rounding multiplies by
+            # 1e6, which turns a score of 1e303 into infinity.
+            with np.errstate(over="ignore", invalid="ignore"):
+                table = np.where(np.abs(scores) < 1e15, np.round(scores, 6), scores).tolist()
             out[key] = [dict(zip(labels, row, strict=True)) for row in table]
         return out
 
@@ -481,23 +553,54 @@ def predict(pipeline: Pipeline, frame: pd.DataFrame) -> Prediction:
     numbers ``pipeline.predict`` and ``pipeline.predict_proba`` give, at half the cost).
     """
     try:
-        model = pipeline.steps[-1][1]
-        features = pipeline[:-1].transform(frame) if len(pipeline.steps) > 1 else frame
-        values = model.predict(features)
-        if not hasattr(model, "classes_"):
-            return Prediction(np.asarray(values, dtype=float))
-        labels = [str(c) for c in model.classes_]
-        if hasattr(model, "predict_proba"):
-            scores = model.predict_proba(features)
-            return Prediction(
-                np.asarray(values), pd.DataFrame(scores, columns=labels), "probability"
-            )
-        raw = np.asarray(model.decision_function(features), dtype=float)
-        table = pd.DataFrame(raw[:, None] if raw.ndim == 1 else raw)
-        table.columns = [labels[1]] if raw.ndim == 1 else labels
-        return Prediction(np.asarray(values), table, "decision score")
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return _predict(pipeline, frame)
     except (ValueError, TypeError) as err:
         raise GlassboxError(f"The model could not predict these rows: {err}") from err
+
+
+def _predict(pipeline: Pipeline, frame: pd.DataFrame) -> Prediction:
+    model = pipeline.steps[-1][1]
+    features = pipeline[:-1].transform(frame) if len(pipeline.steps) > 1 else frame
+    values = model.predict(features)
+    if not hasattr(model, "classes_"):
+        return Prediction(np.asarray(values, dtype=float))
+    labels = [str(c) for c in model.classes_]
+    if hasattr(model, "predict_proba"):
+        scores = model.predict_proba(features)
+        return Prediction(np.asarray(values), pd.DataFrame(scores, columns=labels), "probability")
+    raw = np.asarray(model.decision_function(features), dtype=float)
+    table = pd.DataFrame(raw[:, None] if raw.ndim == 1 else raw)
+    table.columns = [labels[1]] if raw.ndim == 1 else labels
+    return Prediction(np.asarray(values), table, "decision score")
+
+
+def non_finite_rows(prediction: Prediction) -> list[int]:
+    """Rows whose predicted value or class scores are not finite numbers (inputs so large
+    that the model's arithmetic overflowed: 1e307 on a linear SVM, 1e308 on a regression)."""
+    bad = np.zeros(len(prediction.values), dtype=bool)
+    if prediction.values.dtype.kind == "f":
+        bad |= ~np.isfinite(prediction.values)
+    if prediction.scores is not None:
+        bad |= ~np.isfinite(prediction.scores.to_numpy(dtype=float)).all(axis=1)
+    return [int(i) for i in np.flatnonzero(bad)]
+
+
+def extreme_features(schema: FeatureSchema, frame: pd.DataFrame, rows: list[int]) -> list[str]:
+    """The numeric features of ``rows`` outside their training range, largest overshoot first
+    (every numeric feature when none is outside)."""
+    overshoot: dict[str, float] = {}
+    numeric = [f for f in schema.features if f.role == NUMERIC and f.name in frame.columns]
+    for feature in numeric:
+        values = pd.to_numeric(frame[feature.name].iloc[rows], errors="coerce").abs()
+        lo, hi = feature.minimum, feature.maximum
+        limit = max(abs(float(lo)), abs(float(hi))) if lo is not None and hi is not None else 0
+        worst = float(values.max()) if values.notna().any() else 0.0
+        if worst > limit:
+            overshoot[feature.name] = worst / (limit or 1.0)
+    if not overshoot:
+        return [f.name for f in numeric]
+    return sorted(overshoot, key=lambda name: -overshoot[name])
 
 
 def append_predictions(table: pd.DataFrame, prediction: Prediction, target: str) -> pd.DataFrame:

@@ -199,11 +199,22 @@ def _is_sequence(values: pd.Series) -> bool:
     return bool(len(diffs)) and bool((diffs == 1).all())
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
+def parse_dates(values: pd.Series, max_chars: int = 64) -> pd.Series:
     """Dates as every part of Glassbox reads them (profile, pipeline, schema, prediction):
-    any common format, row by row; unreadable values become NaT."""
+    any common format, row by row; unreadable values become NaT.
+
+    Text longer than ``max_chars`` is no date and becomes NaT unparsed: the row-by-row parser
+    spends minutes on one 10 MB string.
+    """
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
+    if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+        try:
+            lengths = values.str.len()  # NaN for values that are not text
+        except AttributeError:  # no text at all
+            lengths = pd.Series(0, index=values.index)
+        if (lengths > max_chars).any():
+            values = values.where(lengths <= max_chars)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pd.to_datetime(values, errors="coerce", format="mixed")

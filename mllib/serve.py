@@ -2,14 +2,17 @@
 
 ``python -m mllib.serve glassbox-model.skops --port 8000`` runs it under waitress, a production
 WSGI server; :func:`create_app_from_env` is the factory for gunicorn and friends. Every answer
-is JSON, errors included: 400 malformed body, 404 unknown path, 405 wrong method, 413 body or
-row count over the limit, 415 not JSON, 422 rows that do not fit the schema. The policies
-(strict fields, ``null`` = missing, unseen categories refused) are in ``docs/serving.md``.
+is JSON, errors included: 400 malformed body, 401 missing or wrong API token (when one is
+set), 404 unknown path, 405 wrong method, 413 body or row count over the limit, 415 not JSON,
+422 rows that do not fit the schema or outputs that are not finite. The policies (strict fields,
+``null`` = missing, unseen categories refused, ISO dates, length caps, the token) are in
+``docs/serving.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hmac
 import json
 import logging
 import os
@@ -24,7 +27,17 @@ from werkzeug.exceptions import HTTPException
 from mllib import export
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
-from mllib.predict import ValidationError, check_records, rows_from_payload
+from mllib.predict import (
+    ISO_DATE_PATTERN,
+    MAX_DATE_CHARS,
+    MAX_TEXT_CHARS,
+    ValidationError,
+    check_records,
+    extreme_features,
+    non_finite_rows,
+    rows_from_payload,
+    shown,
+)
 from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema
 
 log = logging.getLogger("glassbox.serve")
@@ -32,6 +45,10 @@ log = logging.getLogger("glassbox.serve")
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MAX_BYTES = 16 * 2**20
 ENV_MODEL = "GLASSBOX_MODEL"
+ENV_TOKEN = "GLASSBOX_API_TOKEN"
+ENV_TOKEN_FILE = "GLASSBOX_API_TOKEN_FILE"
+MIN_TOKEN_CHARS = 16
+OPEN_PATHS = frozenset({"/health"})  # answered without the token (load balancers probe it)
 
 
 class BadRequest(Exception):
@@ -46,16 +63,27 @@ def json_response(
     payload: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     body = json.dumps(payload, allow_nan=False, ensure_ascii=False)
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate slipped into a message: escape everything
+        body = json.dumps(payload, allow_nan=False)
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    more: int = 0,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     payload: dict[str, Any] = {"error": {"status": status, "code": code, "message": message}}
     if details:
         payload["error"]["details"] = details
-    return json_response(payload, status)
+    if more:
+        payload["error"]["more_problems"] = more
+    return json_response(payload, status, headers)
 
 
 def _reject_constant(name: str) -> Any:
@@ -71,7 +99,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         for key, _ in pairs:
             if key in seen:
                 raise BadRequest(
-                    400, "duplicate_key", f"the key “{key}” appears twice in one object"
+                    400, "duplicate_key", f"the key “{shown(key)}” appears twice in one object"
                 )
             seen.add(key)
     return out
@@ -119,14 +147,46 @@ def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[Model
     raise GlassboxError(f"{path.name}: serve a .skops (or a trusted .joblib) Glassbox model.")
 
 
+def read_token(token: str | None = None, token_file: str | Path | None = None) -> str | None:
+    """The API token from a value or a file (first line), or ``None`` for no token; too short
+    a token is refused (it could be guessed)."""
+    if token_file:
+        try:
+            token = Path(token_file).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as err:
+            raise GlassboxError(f"The token file {token_file} could not be read: {err}") from err
+    if token is None:
+        return None
+    token = token.strip()
+    if len(token) < MIN_TOKEN_CHARS:
+        raise GlassboxError(
+            f"The API token is shorter than {MIN_TOKEN_CHARS} characters.",
+            "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+        )
+    return token
+
+
+def token_matches(header: str | None, token: str) -> bool:
+    """``Authorization: Bearer <token>``, compared in constant time."""
+    scheme, _, given = (header or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    # WSGI headers are latin-1 text: back to the bytes the client sent.
+    return hmac.compare_digest(given.strip().encode("latin-1", "replace"), token.encode("utf-8"))
+
+
 def create_app(
     model: ModelBundle | str | Path,
     *,
     max_rows: int = DEFAULT_MAX_ROWS,
     max_bytes: int = DEFAULT_MAX_BYTES,
     trust_pickle: bool = False,
+    token: str | None = None,
 ) -> Flask:
-    """The Flask app for one model: ``POST /predict``, ``GET /health|/schema|/openapi.json``."""
+    """The Flask app for one model: ``POST /predict``, ``GET /health|/schema|/openapi.json``.
+
+    With ``token``, every path but ``/health`` needs ``Authorization: Bearer <token>``.
+    """
     if isinstance(model, ModelBundle):
         bundle = model
     else:
@@ -136,8 +196,27 @@ def create_app(
     schema = bundle.schema
     app = Flask("glassbox.serve")
     app.config["MAX_CONTENT_LENGTH"] = max_bytes
-    document = openapi(bundle, max_rows, max_bytes)
+    document = openapi(bundle, max_rows, max_bytes, auth=token is not None)
     schema_document = {**schema.to_dict(), "policies": POLICIES}
+
+    @app.before_request
+    def gate() -> Response | None:
+        rule = request.url_rule
+        if request.method == "OPTIONS" and rule is not None:
+            # Flask's automatic answer is an empty text/html page; say the same in JSON.
+            allowed = sorted(rule.methods or ())
+            return json_response(
+                {"path": request.path, "methods": allowed}, headers={"Allow": ", ".join(allowed)}
+            )
+        locked = token is not None and request.path not in OPEN_PATHS and rule is not None
+        if locked and not token_matches(request.headers.get("Authorization"), token):
+            return error_response(
+                401,
+                "unauthorized",
+                "this service needs an API token: send Authorization: Bearer <token>",
+                headers={"WWW-Authenticate": 'Bearer realm="glassbox"'},
+            )
+        return None
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:
@@ -215,21 +294,44 @@ def create_app(
             payload = parse_json(request.get_data(cache=False))
             rows = rows_from_payload(payload, schema)
             checked = check_records(rows, schema, max_rows)
-            answer = bundle.predict(checked.frame).records()
         except BadRequest as err:
             return error_response(err.status, err.code, err.message)
         except ValidationError as err:
             code = "too_many_rows" if err.status == 413 else "invalid_rows"
             return error_response(
-                err.status, code, err.message, [p.to_dict() for p in err.problems]
+                err.status, code, err.message, [p.to_dict() for p in err.problems], err.more
             )
-        except GlassboxError as err:
-            return error_response(422, "cannot_predict", str(err))
+        try:
+            prediction = bundle.predict(checked.frame)
+        except GlassboxError as err:  # e.g. a value so large that scaling made it infinite
+            outside = extreme_features(schema, checked.frame, list(range(len(checked.frame))))
+            hint = f"; check {_quoted(outside)}" if outside else ""
+            return error_response(422, "cannot_predict", f"{str(err).rstrip('.')}{hint}")
+        bad = non_finite_rows(prediction)
+        if bad:
+            return non_finite_answer(bad, checked.frame)
+        answer = prediction.records()
         if checked.warnings:
             answer["warnings"] = checked.warnings
         return json_response(answer)
 
+    def non_finite_answer(rows: list[int], frame: Any) -> Response:
+        names = extreme_features(schema, frame, rows)
+        listed = _quoted(names)
+        where = ", ".join(str(r) for r in rows[:8]) + (" …" if len(rows) > 8 else "")
+        return error_response(
+            422,
+            "non_finite_output",
+            f"the model's output is not a finite number for row(s) {where}: the inputs are too "
+            f"large for its arithmetic; check {listed}",
+            [{"field": n, "problem": "value far outside the training range"} for n in names[:8]],
+        )
+
     return app
+
+
+def _quoted(names: list[str], limit: int = 8) -> str:
+    return ", ".join(f"“{n}”" for n in names[:limit]) + (" …" if len(names) > limit else "")
 
 
 def create_app_from_env() -> Flask:
@@ -242,6 +344,7 @@ def create_app_from_env() -> Flask:
         path,
         max_rows=int(os.environ.get("GLASSBOX_MAX_ROWS", DEFAULT_MAX_ROWS)),
         max_bytes=int(os.environ.get("GLASSBOX_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        token=read_token(os.environ.get(ENV_TOKEN), os.environ.get(ENV_TOKEN_FILE)),
     )
 
 
@@ -252,7 +355,11 @@ POLICIES = {
     "nulls": "null is accepted for any feature and means missing: it is filled in as in "
     "training (median, or most frequent category)",
     "types": "numbers must be finite JSON numbers (not strings, booleans, NaN or Infinity); "
-    "categories are strings (JSON booleans for true/false features); dates are strings",
+    "categories are strings (JSON booleans for true/false features) of at most "
+    f"{MAX_TEXT_CHARS:,} characters; dates are ISO 8601 strings (2024-01-31, optionally "
+    f"with a time and offset) of at most {MAX_DATE_CHARS} characters",
+    "outputs": "an output that is not a finite number (inputs too large for the model's "
+    "arithmetic) is a 422 naming the inputs to check",
     "unseen_categories": "a category the model never saw is rejected (422) with the known ones",
     "ranges": "numbers outside the training range are accepted and listed in 'warnings'",
 }
@@ -268,7 +375,11 @@ def feature_schema(feature: Feature) -> dict[str, Any]:
         out["x-training-maximum"] = feature.maximum
     elif feature.role == DATETIME:
         out["type"] = "string"
-        out["description"] = f"a date such as 2024-01-31; training range {feature.range_text()}"
+        out["pattern"] = ISO_DATE_PATTERN
+        out["maxLength"] = MAX_DATE_CHARS
+        out["description"] = (
+            f"an ISO 8601 date such as 2024-01-31; training range {feature.range_text()}"
+        )
     elif feature.json_boolean:
         out["type"] = "boolean"
         out["description"] = "true or false"
@@ -276,13 +387,18 @@ def feature_schema(feature: Feature) -> dict[str, Any]:
         out["type"] = "string"
         if feature.categories:
             out["enum"] = [*feature.categories, None]
+        else:
+            out["maxLength"] = MAX_TEXT_CHARS
         out["description"] = f"one of {len(feature.categories)} categories"
     out["example"] = feature.example()
     return out
 
 
-def openapi(bundle: ModelBundle, max_rows: int, max_bytes: int) -> dict[str, Any]:
-    """An OpenAPI 3.0.3 document generated from the feature schema."""
+def openapi(
+    bundle: ModelBundle, max_rows: int, max_bytes: int, auth: bool = False
+) -> dict[str, Any]:
+    """An OpenAPI 3.0.3 document generated from the feature schema; with ``auth``, it declares
+    the bearer token every path but ``/health`` needs."""
     schema: FeatureSchema = bundle.schema
     row = {
         "type": "object",
@@ -326,6 +442,10 @@ def openapi(bundle: ModelBundle, max_rows: int, max_bytes: int) -> dict[str, Any
                     "code": {"type": "string"},
                     "message": {"type": "string"},
                     "details": {"type": "array", "items": {"type": "object"}},
+                    "more_problems": {
+                        "type": "integer",
+                        "description": "problems found beyond those listed in details",
+                    },
                 },
             }
         },
@@ -335,23 +455,28 @@ def openapi(bundle: ModelBundle, max_rows: int, max_bytes: int) -> dict[str, Any
     def errors(*codes: int) -> dict[str, Any]:
         text = {
             400: "malformed JSON",
+            401: "missing or wrong API token (Authorization: Bearer <token>)",
             404: "no such path",
             405: "wrong method",
             413: f"body over {max_bytes:,} bytes or more than {max_rows:,} rows",
             415: "not application/json",
-            422: "rows that do not fit the schema",
+            422: "rows that do not fit the schema, or outputs that are not finite numbers",
         }
-        return {str(c): {"description": text[c], "content": err_ref} for c in codes}
+        if auth:
+            codes = (*codes, 401)
+        return {str(c): {"description": text[c], "content": err_ref} for c in sorted(codes)}
 
-    def get(summary: str, ref: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "get": {
-                "summary": summary,
-                "responses": {
-                    "200": {"description": "OK", "content": {"application/json": {"schema": ref}}}
-                },
-            }
+    def get(summary: str, ref: dict[str, Any], open_path: bool = False) -> dict[str, Any]:
+        operation: dict[str, Any] = {
+            "summary": summary,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": ref}}},
+                **({} if open_path else errors()),
+            },
         }
+        if open_path and auth:
+            operation["security"] = []
+        return {"get": operation}
 
     return {
         "openapi": "3.0.3",
@@ -391,7 +516,7 @@ def openapi(bundle: ModelBundle, max_rows: int, max_bytes: int) -> dict[str, Any
                     },
                 }
             },
-            "/health": get("Liveness and a model summary", {"type": "object"}),
+            "/health": get("Liveness and a model summary", {"type": "object"}, open_path=True),
             "/schema": get("The feature schema", {"type": "object"}),
             "/openapi.json": get("This document", {"type": "object"}),
         },
@@ -413,8 +538,14 @@ def openapi(bundle: ModelBundle, max_rows: int, max_bytes: int) -> dict[str, Any
                 },
                 "PredictResponse": response,
                 "Error": error,
-            }
+            },
+            **(
+                {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
+                if auth
+                else {}
+            ),
         },
+        **({"security": [{"bearer": []}]} if auth else {}),
     }
 
 
@@ -433,6 +564,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS)
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
     parser.add_argument(
+        "--token-file",
+        help=f"require Authorization: Bearer <the token in this file> (or set {ENV_TOKEN})",
+    )
+    parser.add_argument(
         "--trust-pickle",
         action="store_true",
         help="also serve a .joblib file (it runs code when loaded: only files you made)",
@@ -440,18 +575,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
+        token = read_token(os.environ.get(ENV_TOKEN), args.token_file)
         bundle, notes = load_model_file(args.model, args.trust_pickle)
     except GlassboxError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     for note in notes:
         print(f"warning: {note}", file=sys.stderr)
-    app = create_app(bundle, max_rows=args.max_rows, max_bytes=args.max_bytes)
+    app = create_app(bundle, max_rows=args.max_rows, max_bytes=args.max_bytes, token=token)
     from waitress import serve
 
+    auth = (
+        "API token required (Authorization: Bearer …; /health is open)"
+        if token
+        else "no API token: anyone who can reach this address can use it"
+    )
     print(
         f"Serving {bundle.title} on http://{args.host}:{args.port} "
-        "(POST /predict, GET /health, /schema, /openapi.json)",
+        f"(POST /predict, GET /health, /schema, /openapi.json); {auth}",
         flush=True,
     )
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="glassbox")
