@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import charts, explain, splits, training
+from mllib import charts, explain, splits, svm_dual, training
 from mllib.catalogue import VISUAL_NOTES
 from mllib.explain import Boundary, ModelData
 from mllib.profile import Task
@@ -313,8 +313,92 @@ def svm_view(view: View) -> None:
             f"{len(support) / max(model.n_train, 1):.0%} of the training rows define the model: "
             "only they have αᵢ > 0 in w = Σ αᵢ yᵢ xᵢ. The others could move without changing it."
         )
+    if svm_dual.has_dual(model):
+        dual_section(view)
     if explain.has_coefficients(model):
         coefficient_section(view)
+
+
+DUAL_ROWS = 1_000
+
+
+def dual_section(view: View) -> None:
+    """The dual form with the model's own numbers: αᵢ, w = Σ αᵢ yᵢ xᵢ, one row's f(x)."""
+    model = view.model
+    regression = model.task == Task.REGRESSION
+    st.subheader("The dual form: f(x) = Σ αᵢ yᵢ K(xᵢ, x) + b")
+    st.caption(
+        "Every number here is in the space the SVM works in: the rows **after** preprocessing "
+        "(numeric features standardised to mean 0 and SD 1, categories one-hot)"
+        + (", and the target standardised too" if regression else "")
+        + ". So xᵢ are scaled values, not the numbers in your table."
+    )
+    pair = None
+    pairs = svm_dual.class_pairs(model) if not regression else []
+    if len(pairs) > 1:
+        labels = [f"{a} vs {b}" for a, b in pairs]
+        if st.session_state.get("dual_pair") not in labels:
+            st.session_state.pop("dual_pair", None)
+        chosen = st.selectbox(
+            "Pair of classes (one SVM per pair)", labels, key=bind("dual_pair", labels[0])
+        )
+        pair = pairs[labels.index(chosen)]
+    m = svm_dual.machine(model, pair)
+    st.latex(svm_dual.kernel_formula(model))
+    columns = [c.name for c in explain.model_columns(model)]
+    table = svm_dual.support_table(model, m, columns)
+    if not regression:
+        st.markdown(
+            f"f(x) > 0 → **{m.positive}** (yᵢ = +1), f(x) < 0 → **{m.negative}** (yᵢ = −1). "
+            f"C = {float(model.estimator.C):g}: αᵢ < C puts a support vector exactly on the "
+            "margin (yᵢ f(xᵢ) = 1); αᵢ = C inside it or on the wrong side."
+        )
+    else:
+        st.markdown(
+            "For regression the coefficient is αᵢ − αᵢ*: below C in size the row sits on the "
+            "edge of the ε-tube, at C outside it."
+        )
+    shown = table.head(DUAL_ROWS)
+    st.dataframe(shown, hide_index=True)
+    if len(table) > len(shown):
+        st.caption(f"The first {len(shown):,} of {len(table):,} support vectors.")
+    if model.estimator.kernel == "linear":
+        primal = svm_dual.primal(model, m)
+        c1, c2 = st.columns(2)
+        c1.metric("‖w‖", f"{float((primal.w**2).sum() ** 0.5):.4g}")
+        c2.metric(
+            "Margin width 2 / ‖w‖" if not regression else "2 / ‖w‖",
+            f"{primal.margin:.4g}",
+            help="In scaled units: standard deviations of the features.",
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {"input (scaled)": columns, "w = Σ αᵢ yᵢ xᵢ": primal.w, "coef_": primal.coef}
+            ),
+            hide_index=True,
+        )
+        st.caption(
+            "w rebuilt from the support vectors alone equals scikit-learn's coef_ "
+            f"(largest difference {float(abs(primal.w - primal.coef).max()):.1e})."
+        )
+    rows = view.data.X_test
+    if not len(rows):
+        return
+    row = st.number_input(
+        "Write out the decision value of test row", 0, len(rows) - 1, key=bind("dual_row", 0)
+    )
+    z = explain.transform(model, rows.iloc[[int(row)]])[0]
+    expansion = svm_dual.expand(model, m, z)
+    what = r"(\alpha_i - \alpha_i^*)" if regression else r"\alpha_i y_i"
+    st.latex(svm_dual.expansion_latex(expansion, what=what))
+    check = float(svm_dual.decision_values(model, z.reshape(1, -1), m)[0])
+    st.caption(
+        f"The sum of all {len(expansion.terms):,} terms plus b is {expansion.value:.6g}; "
+        f"scikit-learn's decision function gives {check:.6g} for this row."
+        + (" (In standardised target units.)" if regression else "")
+    )
+    with st.expander("Every term of the sum"):
+        st.dataframe(expansion.terms, hide_index=True)
 
 
 # --- boundary -------------------------------------------------------------------------------

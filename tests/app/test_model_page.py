@@ -4,6 +4,7 @@ controls (depth, row, axes, held values, toggles) change what is drawn."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -151,6 +152,28 @@ def test_tree_split_formula_is_filled_in_for_the_chosen_node(app: Any) -> None:
     assert_healthy(at)
     gain = table.loc[table["node"] == other, "information gain (bits)"].iloc[0]
     assert any(f"{gain:.4g}" in str(e.value) for e in at.get("latex"))
+
+
+def test_svm_dual_tables_and_one_rows_sum(app: Any) -> None:
+    at = open_model(app, "iris", "svm")
+    frames = [d.value for d in at.dataframe]
+    support = next(f for f in frames if "αᵢ" in f.columns)
+    assert {"class", "yᵢ", "yᵢ f(xᵢ)", "where"} <= set(support.columns)
+    assert any("scaled" in c for c in support.columns)
+    assert any("more" in str(e.value) or "sum_i" in str(e.value) for e in at.get("latex"))
+    assert any("after** preprocessing" in str(c.value) for c in at.caption)
+    at.selectbox(key="dual_pair").select_index(2).run()
+    at.number_input(key="dual_row").set_value(5).run()
+    assert_healthy(at)
+    note = next(str(c.value) for c in at.caption if "decision function gives" in str(c.value))
+    total, check = re.search(r"plus b is (\S+); .* gives (\S+) for", note).groups()
+    assert float(total) == pytest.approx(float(check), abs=1e-5)
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="p_svm_kernel").select("linear").run()
+    at.switch_page(MODEL).run()
+    assert_healthy(at)
+    assert any("2 / ‖w‖" in m.label for m in at.metric)
+    assert any("w = Σ αᵢ yᵢ xᵢ" in f.columns for f in (d.value for d in at.dataframe))
 
 
 def test_svm_boundary_axes_and_held_values(app: Any) -> None:
