@@ -27,6 +27,7 @@ from sklearn.metrics import auc, average_precision_score, precision_recall_curve
 from sklearn.tree import export_text
 
 from mllib import splits
+from mllib.cleaning import date_columns
 from mllib.errors import GlassboxError
 from mllib.pipeline import category_text
 from mllib.profile import Task, parse_dates
@@ -147,7 +148,8 @@ def model_columns(model: TrainedModel) -> list[ModelColumn]:
             else:
                 source = name
                 if part == "date":
-                    source = next((s for s in sources if name.startswith(f"{s}_")), name)
+                    dates = model.plan.datetime
+                    source = next((d for d in dates if name in date_columns(d)), name)
                 mean, scale = 0.0, 1.0
                 if scaler is not None:
                     mean, scale = float(scaler.mean_[offset]), float(scaler.scale_[offset])
@@ -162,7 +164,7 @@ def _one_hot_source(name: str, sources: list[str]) -> str:
 
 def transform(model: TrainedModel, X: pd.DataFrame) -> np.ndarray:
     """The estimator's input for raw rows ``X``, always dense."""
-    out = model.pipeline.named_steps["prep"].transform(X)
+    out = model.pipeline[:-1].transform(X)  # clean, then prep
     return out.toarray() if sparse.issparse(out) else np.asarray(out, dtype=float)
 
 

@@ -1,14 +1,20 @@
-"""Model files a data scientist can trust, and the one safe way to load one back.
+"""Model files that work anywhere, and the one safe way to load one back.
 
-A model file holds one object: the fitted pipeline plus plain JSON metadata (feature schema,
-target, classes, task, hyperparameters, metrics, data fingerprint, library versions, creation
-time). It is written twice: ``.joblib`` (a pickle, for your own Python code) and ``.skops`` (a
-format that loads without running code from the file). Uploaded models are accepted only as
-``.skops`` and only with the fixed :data:`ALLOWED_TYPES`; pickles are never opened, because
-unpickling runs whatever code the file contains.
+The model itself is a plain fitted scikit-learn ``Pipeline`` (:func:`mllib.pipeline.portable`:
+scikit-learn, numpy and scipy objects only) that takes the cleaned feature columns
+(:mod:`mllib.cleaning`) and predicts. Its metadata (feature schema, target, classes, task,
+hyperparameters, metrics, data fingerprint, library versions, how to clean rows) travels beside
+it as JSON: ``model.json`` in the export zip, an extra ``glassbox-model.json`` entry inside the
+``.skops`` archive (skops ignores it), and the model card. Files are written as ``.joblib`` (a
+pickle, for your own Python code) and ``.skops`` (loads without running code from the file).
 
-Next to the model: a Markdown model card, a standalone ``train.py`` (see
-:mod:`mllib.scriptgen`-style code in :func:`train_script`) and a zip with SHA-256 sums.
+Uploaded models are accepted only as ``.skops``: unpacked within :data:`ZIP_LIMITS`, loaded with
+the fixed :data:`ALLOWED_TYPES`, and any decision tree inside either signed by this server
+(:mod:`mllib.signing`) or checked node by node first (:mod:`mllib.treecheck`). Pickles are never
+opened, because unpickling runs whatever code the file contains.
+
+Next to the model: a Markdown model card, a standalone ``train.py`` (:func:`train_script`) and
+a zip with SHA-256 sums.
 """
 
 from __future__ import annotations
@@ -40,34 +46,58 @@ import skops.io as sio
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.pipeline import Pipeline
+from skops.io.exceptions import UntrustedTypesFoundException
 
 import mllib
+from mllib import cleaning, signing
 from mllib import pipeline as mlpipe
+from mllib.cleaning import clean_features, input_columns
 from mllib.csv_safe import neutralise
 from mllib.data import Dataset
 from mllib.errors import GlassboxError
+from mllib.pipeline import portable
 from mllib.predict import Prediction, predict
 from mllib.profile import TableProfile
-from mllib.schema import FeatureSchema, build_schema, training_rows
+from mllib.safezip import ZipLimits, read_zip, write_zip
+from mllib.schema import (
+    BOOLEAN,
+    CATEGORICAL,
+    DATETIME,
+    NUMERIC,
+    FeatureSchema,
+    build_schema,
+    training_rows,
+)
 from mllib.training import TrainedModel
+from mllib.treecheck import TreeRefused, check_trees
 
 FORMAT = "glassbox-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODEL_STEM = "glassbox-model"
+#: The metadata entry Glassbox adds to a ``.skops`` archive, and the export zip's metadata file.
+SKOPS_METADATA = "glassbox-model.json"
+METADATA_FILE = "model.json"
 
 #: Types a ``.skops`` upload may contain beyond skops' own safe defaults (scikit-learn
 #: estimators, numpy arrays, builtins). Fixed in code on purpose: never extend it with what
 #: ``skops.io.get_untrusted_types`` reports for an uploaded file.
 ALLOWED_TYPES: tuple[str, ...] = (
-    "mllib.pipeline.Coerce",  # Glassbox's own type coercion step (pure pandas)
-    "mllib.pipeline.DateParts",  # Glassbox's date expansion step (pure pandas)
-    "sklearn.tree._tree.Tree",  # a fitted decision tree's node arrays
+    "sklearn.tree._tree.Tree",  # a fitted decision tree: signed here, or checked (treecheck)
     "numpy.dtype",  # rebuilt by skops from an empty array, not by unpickling
 )
 
 MAX_UPLOAD_BYTES = 500 * 2**20
-MAX_UNPACKED_BYTES = 2 * 2**30
 MAX_DOWNLOAD_BYTES = 300 * 2**20
+#: What an uploaded ``.skops`` may unpack to. Measured on Glassbox's own models: the largest
+#: ``schema.json`` (an RBF SVM on 100k rows, a full-depth tree) is under 100 kB and the metadata
+#: under 1 MB with 200 categorical features; array entries are the fitted numbers (a 10k-row
+#: SVM's support vectors, a deep tree's nodes: tens of MB at most).
+ZIP_LIMITS = ZipLimits(
+    max_total_bytes=1 * 2**30,
+    max_entry_bytes=512 * 2**20,
+    max_entries=10_000,
+    entry_limits={"schema.json": 8 * 2**20, SKOPS_METADATA: 8 * 2**20},
+)
 
 PICKLE_REFUSAL = (
     "Glassbox never opens uploaded pickle files (.joblib, .pkl, .pickle): loading a pickle runs "
@@ -111,8 +141,28 @@ class ModelBundle:
     def title(self) -> str:
         return f"{self.algorithm} predicting “{self.target}” ({self.task})"
 
+    @property
+    def inputs(self) -> dict[str, list[str]]:
+        """Which features are cleaned how (:func:`mllib.cleaning.clean_features`)."""
+        return feature_kinds(self.schema)
+
+    def clean(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Raw rows (feature columns) → the pipeline's input, as in training."""
+        kinds = self.inputs
+        return clean_features(frame, kinds["numeric"], kinds["categorical"], kinds["dates"])
+
     def predict(self, frame: pd.DataFrame) -> Prediction:
-        return predict(self.pipeline, frame)
+        """Predict raw rows already checked against the schema."""
+        return predict(self.pipeline, self.clean(frame[self.schema.names]))
+
+
+def feature_kinds(schema: FeatureSchema) -> dict[str, list[str]]:
+    """The cleaning each feature gets, from its role in the schema."""
+    roles = {NUMERIC: "numeric", CATEGORICAL: "categorical", BOOLEAN: "categorical"}
+    out: dict[str, list[str]] = {"numeric": [], "categorical": [], "dates": []}
+    for feature in schema.features:
+        out["dates" if feature.role == DATETIME else roles[feature.role]].append(feature.name)
+    return out
 
 
 def bundle_from_model(
@@ -125,7 +175,7 @@ def bundle_from_model(
             "Retrain it on the Train page before predicting or exporting.",
         )
     schema = build_schema(model, dataset.frame, profile)
-    return ModelBundle(model.pipeline, build_metadata(model, dataset, schema))
+    return ModelBundle(portable(model.pipeline), build_metadata(model, dataset, schema))
 
 
 def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema) -> dict[str, Any]:
@@ -184,6 +234,10 @@ def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema)
         },
         "preprocessing": model.plan.describe().to_dict(orient="records"),
         "schema": schema.to_dict(),
+        "inputs": {
+            **feature_kinds(schema),
+            "columns": input_columns(list(schema.names), list(model.plan.datetime)),
+        },
         "warnings": list(model.warnings),
         "versions": library_versions(),
     }
@@ -232,32 +286,48 @@ def jsonable(value: Any) -> Any:
 # --- writing -----------------------------------------------------------------------------------
 
 
+def metadata_json(metadata: dict[str, Any]) -> bytes:
+    """The metadata as the UTF-8 JSON written beside the model (``model.json``)."""
+    return json.dumps(metadata, allow_nan=False, ensure_ascii=False, indent=1).encode()
+
+
 def to_joblib(bundle: ModelBundle) -> bytes:
-    """The bundle as a compressed joblib pickle (trees shrink 4–5× with ``compress=3``)."""
+    """The plain pipeline as a compressed joblib pickle (trees shrink 4–5× with ``compress=3``).
+
+    Only scikit-learn, numpy and scipy objects: ``joblib.load`` works without Glassbox.
+    """
     buffer = io.BytesIO()
-    payload = {"format": FORMAT, "metadata": bundle.metadata, "pipeline": bundle.pipeline}
-    joblib.dump(payload, buffer, compress=3)
+    joblib.dump(bundle.pipeline, buffer, compress=3)
     return buffer.getvalue()
 
 
 def to_skops(bundle: ModelBundle) -> bytes:
-    """The bundle as ``.skops``; the metadata is one JSON string, readable without loading."""
-    payload = {
-        "format": FORMAT,
-        "metadata": json.dumps(bundle.metadata, allow_nan=False),
-        "pipeline": bundle.pipeline,
-    }
-    return sio.dumps(payload, compression=zipfile.ZIP_DEFLATED)
+    """The plain pipeline as ``.skops``, plus :data:`SKOPS_METADATA` (the metadata and this
+    server's signature over it and every other entry) inside the same archive."""
+    entries = read_zip(sio.dumps(bundle.pipeline), ZIP_LIMITS, "the new model")
+    meta = metadata_json(bundle.metadata)
+    signature = signing.sign(_signed_message(meta, entries))
+    entries[SKOPS_METADATA] = json.dumps(
+        {"metadata": json.loads(meta), "signature": signature}, ensure_ascii=False
+    ).encode()
+    return write_zip(entries, zipfile.ZIP_DEFLATED)
+
+
+def _signed_message(meta: bytes, entries: dict[str, bytes]) -> bytes:
+    model_parts = [(n, c) for n, c in entries.items() if n != SKOPS_METADATA]
+    return FORMAT.encode() + b"\0" + signing.digest_parts([("metadata", meta), *model_parts])
 
 
 # --- loading -----------------------------------------------------------------------------------
 
 
-def load_trusted_joblib(data: bytes) -> ModelBundle:
-    """Load a ``.joblib`` bundle YOU wrote. Unpickling runs code from the file: never call this
-    on a file from anyone else (the dashboard never does; use :func:`import_model`)."""
-    payload = joblib.load(io.BytesIO(data))
-    return _bundle_from_payload(payload, payload.get("metadata"), "joblib file")
+def load_trusted_joblib(data: bytes, metadata: dict[str, Any] | bytes) -> ModelBundle:
+    """Load a ``.joblib`` pipeline YOU wrote, with its ``model.json``. Unpickling runs code from
+    the file: never call this on a file from anyone else (the dashboard never does)."""
+    if isinstance(metadata, bytes):
+        metadata = _parse_metadata(metadata, METADATA_FILE)
+    pipe = joblib.load(io.BytesIO(data))
+    return _bundle(pipe, metadata, "joblib file")
 
 
 def looks_like_pickle(data: bytes) -> bool:
@@ -286,23 +356,59 @@ def import_model(data: bytes, filename: str) -> tuple[ModelBundle, list[str]]:
     return load_skops(data, filename)
 
 
-def load_skops(data: bytes, filename: str = "model.skops") -> tuple[ModelBundle, list[str]]:
-    """Check the archive and the versions first, then load with :data:`ALLOWED_TYPES` only."""
-    metadata = peek_metadata(data, filename)
-    notes = check_versions(metadata)
-    try:
-        untrusted = sorted(set(sio.get_untrusted_types(data=data)) - set(ALLOWED_TYPES))
-    except Exception as err:  # skops raises many types on a damaged archive
-        raise GlassboxError(f"“{filename}” is a damaged .skops file ({err}).") from err
-    if untrusted:
+@dataclass
+class SkopsFile:
+    """A ``.skops`` archive unpacked within :data:`ZIP_LIMITS`, its schema parsed once."""
+
+    entries: dict[str, bytes]
+    schema: dict[str, Any]
+    metadata: dict[str, Any]
+    signed: bool
+
+
+def open_skops(data: bytes, filename: str = "model.skops") -> SkopsFile:
+    """Unpack and read a Glassbox ``.skops`` without building any object from it."""
+    entries = read_zip(data, ZIP_LIMITS, filename)
+    if "schema.json" not in entries:
+        raise GlassboxError(f"“{filename}” is not a .skops file (it has no schema.json).")
+    if SKOPS_METADATA not in entries:
         raise GlassboxError(
-            f"“{filename}” contains types that Glassbox does not load: {', '.join(untrusted)}. "
-            "Only scikit-learn pipelines made by Glassbox are accepted."
+            f"“{filename}” is a .skops file but not a Glassbox model (no {SKOPS_METADATA}).",
+            "Models exported by Glassbox before version 2 of the format: export them again.",
         )
+    try:
+        schema = json.loads(entries["schema.json"])
+        wrapper = json.loads(entries[SKOPS_METADATA])
+        metadata, signature = wrapper["metadata"], wrapper.get("signature")
+    except (KeyError, TypeError, ValueError, RecursionError) as err:
+        raise GlassboxError(f"“{filename}” is a damaged Glassbox model ({err}).") from err
+    metadata = _check_metadata(metadata, filename)
+    message = _signed_message(metadata_json(metadata), entries)
+    return SkopsFile(entries, schema, metadata, signing.verify(message, signature))
+
+
+def load_skops(data: bytes, filename: str = "model.skops") -> tuple[ModelBundle, list[str]]:
+    """Check limits, metadata, versions and trees first, then load with :data:`ALLOWED_TYPES`."""
+    unpacked = open_skops(data, filename)
+    notes = check_versions(unpacked.metadata)
+    if not unpacked.signed:
+        try:
+            check_trees(unpacked.schema, unpacked.entries)
+        except TreeRefused as err:
+            raise GlassboxError(
+                f"“{filename}” is refused: {err}.",
+                "Only decision trees that scikit-learn could have written are loaded.",
+            ) from err
+    model_entries = {n: c for n, c in unpacked.entries.items() if n != SKOPS_METADATA}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InconsistentVersionWarning)
         try:
-            payload = sio.loads(data, trusted=list(ALLOWED_TYPES))
+            pipe = sio.loads(write_zip(model_entries, zipfile.ZIP_STORED), trusted=ALLOWED_TYPES)
+        except UntrustedTypesFoundException as err:
+            raise GlassboxError(
+                f"“{filename}” contains types that Glassbox does not load: {err}. "
+                "Only scikit-learn pipelines made by Glassbox are accepted."
+            ) from err
         except Exception as err:  # any failure to rebuild is the file's fault, not a crash
             raise GlassboxError(
                 f"“{filename}” could not be loaded ({type(err).__name__}: {err})."
@@ -310,48 +416,56 @@ def load_skops(data: bytes, filename: str = "model.skops") -> tuple[ModelBundle,
     for w in caught:
         if issubclass(w.category, InconsistentVersionWarning):
             notes.append(f"scikit-learn says: {w.message}")
-    if not isinstance(payload, dict):
-        raise GlassboxError(f"“{filename}” is a .skops file, but not a Glassbox model.")
-    return _bundle_from_payload(payload, metadata, filename), notes
+    return _bundle(pipe, unpacked.metadata, filename), notes
 
 
-def _bundle_from_payload(payload: Any, metadata: Any, filename: str) -> ModelBundle:
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise GlassboxError(f"“{filename}” is not a Glassbox model file.")
-    pipe = payload.get("pipeline")
-    if not isinstance(pipe, Pipeline) or not isinstance(metadata, dict):
-        raise GlassboxError(f"“{filename}” does not hold a fitted pipeline with its metadata.")
-    return ModelBundle(pipe, metadata, source=filename)
+def _bundle(pipe: Any, metadata: dict[str, Any], filename: str) -> ModelBundle:
+    if not isinstance(pipe, Pipeline):
+        raise GlassboxError(f"“{filename}” does not hold a fitted scikit-learn pipeline.")
+    try:
+        names = [str(n) for n in pipe.feature_names_in_]
+    except AttributeError as err:
+        raise GlassboxError(f"“{filename}” holds a pipeline that was never fitted.") from err
+    bundle = ModelBundle(pipe, metadata, source=filename)
+    expected = input_columns(bundle.schema.names, bundle.inputs["dates"])
+    if names != expected:
+        raise GlassboxError(
+            f"“{filename}”: the pipeline's input columns do not match its metadata "
+            f"({', '.join(names[:5])} vs {', '.join(expected[:5])})."
+        )
+    return bundle
+
+
+def _parse_metadata(raw: bytes, filename: str) -> dict[str, Any]:
+    try:
+        return _check_metadata(json.loads(raw), filename)
+    except (TypeError, ValueError, RecursionError) as err:
+        raise GlassboxError(f"“{filename}” is not valid model metadata JSON ({err}).") from err
+
+
+def _check_metadata(metadata: Any, filename: str) -> dict[str, Any]:
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise GlassboxError(f"“{filename}” is not Glassbox model metadata.")
+    try:
+        version = int(metadata.get("format_version", 0))
+    except (TypeError, ValueError):
+        version = 0
+    if version > FORMAT_VERSION:
+        raise GlassboxError(
+            f"“{filename}” was written by a newer Glassbox (format {version}); "
+            f"this one reads format {FORMAT_VERSION}."
+        )
+    if version < FORMAT_VERSION:
+        raise GlassboxError(
+            f"“{filename}” was written by an older Glassbox (format {version}).",
+            "Export the model again from this Glassbox.",
+        )
+    return metadata
 
 
 def peek_metadata(data: bytes, filename: str = "model.skops") -> dict[str, Any]:
-    """Read the metadata JSON from a ``.skops`` archive without building any object."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-        if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES or len(infos) > 1_000_000:
-            raise GlassboxError(f"“{filename}” unpacks to more than 2 GB; it is refused.")
-        schema = json.loads(archive.read("schema.json"))
-        node = schema["content"]["metadata"]
-        metadata = json.loads(json.loads(node["content"]))
-    except GlassboxError:
-        raise
-    except zipfile.BadZipFile as err:
-        raise GlassboxError(
-            f"“{filename}” is not a .skops file (it is not a zip archive)."
-        ) from err
-    except (KeyError, TypeError, ValueError) as err:
-        raise GlassboxError(
-            f"“{filename}” is a .skops file but not a Glassbox model (no metadata found)."
-        ) from err
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise GlassboxError(f"“{filename}” is a .skops file but not a Glassbox model.")
-    if int(metadata.get("format_version", 0)) > FORMAT_VERSION:
-        raise GlassboxError(
-            f"“{filename}” was written by a newer Glassbox (format {metadata['format_version']}); "
-            f"this one reads format {FORMAT_VERSION}."
-        )
-    return metadata
+    """The metadata of a Glassbox ``.skops`` archive, without building any object."""
+    return open_skops(data, filename).metadata
 
 
 def _major_minor(version: str) -> tuple[int, int] | None:
@@ -556,17 +670,53 @@ def model_card(bundle: ModelBundle) -> str:
         "",
         "## Using the files",
         "",
+        "The model is a plain scikit-learn pipeline: it loads wherever scikit-learn "
+        f"{meta['versions'].get('scikit-learn')} is installed, without Glassbox.",
+        "",
         "```python",
-        "from mllib.export import import_model  # safe: .skops with a fixed allow-list",
-        "bundle, warnings = import_model(open('glassbox-model.skops', 'rb').read(),",
-        "                                'glassbox-model.skops')",
-        "bundle.pipeline.predict(table[bundle.schema.names])",
+        *usage_code(bundle).splitlines(),
         "```",
         "",
         f"Serve it: `{serve_command()}` (see docs/serving.md).",
         "",
     ]
     return "\n".join(parts)
+
+
+def usage_code(
+    bundle: ModelBundle,
+    loader: str = "joblib",
+    model_file: str | None = None,
+    data_file: str = "new-rows.csv",
+) -> str:
+    """Copy-paste Python that loads the exported file (``loader`` "joblib" or "skops") and
+    predicts a CSV of new rows, cleaning them as Glassbox does."""
+    kinds = bundle.inputs
+    path = model_file or f"{MODEL_STEM}.{loader}"
+    load = {
+        "joblib": f"pipe = joblib.load({path!r})  # a pickle: load only files you trust",
+        "skops": f"pipe = skops.io.load({path!r}, trusted={list(ALLOWED_TYPES)!r})",
+    }[loader]
+    lines = [f"import {'joblib' if loader == 'joblib' else 'skops.io'}", "import pandas as pd", ""]
+    lines += [load, f"table = pd.read_csv({data_file!r})  # the columns the model was trained on"]
+    if kinds["dates"]:
+        lines += [
+            "# each date becomes year, month, day and weekday (Monday = 0), as in Glassbox",
+            f"for name in {kinds['dates']!r}:",
+            '    date = pd.to_datetime(table[name], errors="coerce", format="mixed")',
+            '    table[f"{name}_year"] = date.dt.year',
+            '    table[f"{name}_month"] = date.dt.month',
+            '    table[f"{name}_day"] = date.dt.day',
+            '    table[f"{name}_dayofweek"] = date.dt.day_of_week',
+        ]
+    if kinds["categorical"]:
+        lines += [
+            "# categories are text, as in training (True is “True”)",
+            f"for name in {kinds['categorical']!r}:",
+            "    table[name] = table[name].map(lambda v: v if pd.isna(v) else str(v))",
+        ]
+    lines += ["print(pipe.predict(table[pipe.feature_names_in_]))"]
+    return "\n".join(lines)
 
 
 # --- standalone train.py --------------------------------------------------------------------
@@ -650,8 +800,8 @@ def _same(a: Any, b: Any) -> bool:
 def _copied_source(*roots: Any) -> str:
     """The source of ``roots`` plus the constants of their module and the ``mllib`` helpers
     they use (e.g. ``profile.parse_dates``), in dependency order, so the generated script
-    stays in step with :mod:`mllib.pipeline`."""
-    module = vars(mlpipe)
+    stays in step with :mod:`mllib.cleaning`."""
+    module = vars(cleaning)
     constants: list[str] = []
     blocks: list[str] = []
     seen: set[str] = set()
@@ -728,19 +878,23 @@ DATA_FILE = {data_file!r}
 DATA_ROWS = {data_rows!r}
 TARGET = {target!r}
 FEATURES = {features}
+NUMERIC = {numeric}
+CATEGORICAL = {categorical}
+DATES = {dates}
 TASK = {task!r}
 SEED = {seed!r}
 TEST_ROWS = {test_rows!r}
 SAMPLE_ROWS = {sample_rows!r}
 GLASSBOX_TEST_METRICS = {expected}
 
-# --- Glassbox's preprocessing steps, copied verbatim from mllib/pipeline.py -------------------
+# --- Glassbox's row cleaning, copied verbatim from mllib/cleaning.py ---------------------------
 
 {helpers}
 
 
 def build_pipeline() -> Pipeline:
-    """The same preprocessing and estimator, with the same hyperparameters."""
+    """The same preprocessing and estimator, with the same hyperparameters: plain
+    scikit-learn, taking clean_features(...) output."""
     return {pipeline}
 
 
@@ -793,7 +947,11 @@ def score(y_true, y_pred, raw, classes) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", default=DATA_FILE, help="the data file")
-    parser.add_argument("--save", help="write the fitted pipeline to this .joblib file")
+    parser.add_argument(
+        "--save",
+        help="write the fitted pipeline to this .joblib file (it predicts from "
+        "clean_features(table[FEATURES], NUMERIC, CATEGORICAL, DATES))",
+    )
     args = parser.parse_args(argv)
     frame = read_data(args.data)
     if len(frame) != DATA_ROWS:
@@ -805,7 +963,7 @@ def main(argv: list[str] | None = None) -> int:
     data = drop_bad_target_rows(frame)
     if SAMPLE_ROWS and len(data) > SAMPLE_ROWS:
         data = data.sample(SAMPLE_ROWS, random_state=SEED).reset_index(drop=True)
-    X = data[FEATURES]
+    X = clean_features(data[FEATURES], NUMERIC, CATEGORICAL, DATES)
     y = data[TARGET]
     if TASK == "classification":
         y = y.map(category_text)  # one label type: 1, 1.0, "1" and True are text
@@ -852,8 +1010,6 @@ def train_script(bundle: ModelBundle) -> str:
     pipeline_code = source.expr(unfitted, indent=4)
     for module, name in (
         ("sklearn", "metrics"),
-        ("sklearn.base", "BaseEstimator"),
-        ("sklearn.base", "TransformerMixin"),
         ("sklearn.model_selection", "train_test_split"),
         ("sklearn.pipeline", "Pipeline"),
     ):
@@ -863,7 +1019,7 @@ def train_script(bundle: ModelBundle) -> str:
         for module, names in sorted(source.imports.items())
         if module != "numpy" and names
     )
-    helpers = _copied_source(mlpipe.DateParts, mlpipe.Coerce)
+    helpers = _copied_source(cleaning.clean_features)
     expected = {k: v for k, v in meta["metrics"]["test"].items() if v is not None}
     split = meta["split"]
     return _SCRIPT.format(
@@ -877,6 +1033,9 @@ def train_script(bundle: ModelBundle) -> str:
         data_rows=meta["data"]["rows"],
         target=schema.target,
         features=source.expr(list(schema.names)),
+        numeric=source.expr(bundle.inputs["numeric"]),
+        categorical=source.expr(bundle.inputs["categorical"]),
+        dates=source.expr(bundle.inputs["dates"]),
         task=schema.task,
         seed=split["seed"],
         test_rows=split["test_rows"],
@@ -921,13 +1080,21 @@ def export_artifacts(bundle: ModelBundle) -> list[Artifact]:
             f"{MODEL_STEM}.skops",
             to_skops(bundle),
             "application/octet-stream",
-            "The fitted pipeline + metadata; loads without running code (Glassbox imports it).",
+            "The fitted scikit-learn pipeline with its metadata inside; loads without running "
+            "code (skops.io.load, or import it into Glassbox).",
         ),
         Artifact(
             f"{MODEL_STEM}.joblib",
             to_joblib(bundle),
             "application/octet-stream",
-            "The same as a joblib pickle, for your own Python code (load only files you trust).",
+            "The same pipeline as a joblib pickle, for your own Python code (load only files "
+            "you trust).",
+        ),
+        Artifact(
+            METADATA_FILE,
+            metadata_json(bundle.metadata),
+            "application/json",
+            "The metadata: schema, classes, metrics, versions, data fingerprint, input columns.",
         ),
         Artifact(
             "model-card.md",
@@ -953,7 +1120,7 @@ def export_artifacts(bundle: ModelBundle) -> list[Artifact]:
             f"{MODEL_STEM}.zip",
             buffer.getvalue(),
             "application/zip",
-            "All four files plus SHA256SUMS (check with `sha256sum -c SHA256SUMS`).",
+            "All the files above plus SHA256SUMS (check with `sha256sum -c SHA256SUMS`).",
         )
     )
     return files

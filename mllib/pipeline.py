@@ -1,5 +1,9 @@
-"""Build one self-contained scikit-learn Pipeline: preprocessing chosen from the column roles,
-then the estimator from its spec. The exported file therefore predicts from raw rows.
+"""Build one scikit-learn Pipeline per model: Glassbox's cleaning step (:mod:`mllib.cleaning`),
+then preprocessing chosen from the column roles, then the estimator from its spec.
+
+In a session the whole pipeline predicts from raw rows. The exported model is
+:func:`portable`: the same fitted steps without the cleaning step, so the file holds only
+scikit-learn, numpy and scipy objects and loads in any Python that has scikit-learn.
 """
 
 from __future__ import annotations
@@ -16,102 +20,63 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from mllib.catalogue import ModelSpec
-from mllib.profile import Role, TableProfile, Task, parse_dates
+from mllib.cleaning import category_text, category_texts, clean_features, input_columns
+from mllib.profile import Role, TableProfile, Task
+
+__all__ = [
+    "Clean",
+    "ColumnPlan",
+    "build_pipeline",
+    "category_text",
+    "category_texts",
+    "portable",
+    "prepare_features",
+]
 
 RARE_FRACTION = 0.01
 MAX_CATEGORIES = 30
-DATE_PARTS = ("year", "month", "day", "dayofweek")
-# The pandas accessor behind each part's name (``dt.dayofweek`` is deprecated in pandas 3).
-_DATE_ATTRIBUTES = {"dayofweek": "day_of_week"}
+CLEAN_STEP = "clean"
 
 
-class DateParts(TransformerMixin, BaseEstimator):
-    """Expand date-like columns into year, month, day and weekday numbers.
+class Clean(TransformerMixin, BaseEstimator):
+    """Glassbox's own first step: :func:`mllib.cleaning.clean_features` on raw rows.
 
-    A model cannot use a raw date, and silently casting it to nanoseconds gives meaningless
-    weights; the parts keep seasonality and trend visible.
+    It lets the app predict from raw rows during a session (explanations, searches), and is
+    never exported: :func:`portable` drops it, and the model files hold the plain
+    scikit-learn rest, with the cleaning described in their metadata.
     """
 
-    def fit(self, X: Any, y: Any = None) -> DateParts:
-        frame = pd.DataFrame(X)
-        self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
-        self.n_features_in_ = frame.shape[1]
-        return self
+    def __init__(
+        self,
+        numeric: tuple[str, ...] = (),
+        categorical: tuple[str, ...] = (),
+        dates: tuple[str, ...] = (),
+    ) -> None:
+        self.numeric = numeric
+        self.categorical = categorical
+        self.dates = dates
 
-    def transform(self, X: Any) -> np.ndarray:
-        frame = pd.DataFrame(X)
-        out = []
-        for col in frame.columns:
-            dates = parse_dates(frame[col])
-            for part in DATE_PARTS:
-                values = getattr(dates.dt, _DATE_ATTRIBUTES.get(part, part))
-                out.append(values.astype(float).to_numpy())
-        return np.column_stack(out) if out else np.empty((len(frame), 0))
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        names = self.feature_names_in_ if input_features is None else input_features
-        return np.asarray([f"{c}_{p}" for c in names for p in DATE_PARTS], dtype=object)
-
-
-class Coerce(TransformerMixin, BaseEstimator):
-    """Bring raw column values to one type inside the pipeline, so the saved model predicts
-    from raw rows exactly as in training: ``"number"`` (text and ±inf become missing) or
-    ``"text"`` (``1``, ``"1"`` and ``True`` become category strings; missing stays missing).
-    """
-
-    def __init__(self, kind: str = "number") -> None:
-        self.kind = kind
-
-    def fit(self, X: Any, y: Any = None) -> Coerce:
+    def fit(self, X: Any, y: Any = None) -> Clean:
         frame = pd.DataFrame(X)
         self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
         self.n_features_in_ = frame.shape[1]
         return self
 
     def transform(self, X: Any) -> pd.DataFrame:
-        frame = pd.DataFrame(X).copy()
-        for col in frame.columns:
-            values = frame[col]
-            if self.kind == "number":
-                numbers = pd.to_numeric(values, errors="coerce").astype(float)
-                frame[col] = numbers.replace([np.inf, -np.inf], np.nan)
-            else:
-                frame[col] = category_texts(values)
-        return frame
+        return clean_features(pd.DataFrame(X), self.numeric, self.categorical, self.dates)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        return np.asarray(
-            self.feature_names_in_ if input_features is None else input_features, dtype=object
-        )
+        names = self.feature_names_in_ if input_features is None else input_features
+        return np.asarray(input_columns(list(names), self.dates), dtype=object)
 
 
-def category_texts(values: pd.Series) -> pd.Series:
-    """:func:`category_text` for a whole column, vectorised for the common column types
-    (on 100k rows the per-value path cost more than fitting a ridge model)."""
-    out = values.astype(object)
-    missing = values.isna().to_numpy()
-    if pd.api.types.is_bool_dtype(values):
-        return out.map({True: "True", False: "False"}).where(~missing, np.nan)
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.to_numpy(dtype=float)
-        whole = np.isfinite(numbers) & (numbers % 1 == 0)
-        text = values.astype(str).to_numpy(dtype=object)
-        text[whole] = numbers[whole].astype(np.int64).astype(str)
-        text[missing] = np.nan
-        return pd.Series(text, index=values.index, dtype=object)
-    if pd.api.types.infer_dtype(out, skipna=True) == "string":
-        return out.where(~missing, np.nan)
-    return out.map(category_text)
-
-
-def category_text(value: Any) -> Any:
-    """One label per category: ``1``, ``1.0``, ``"1"`` all become ``"1"``; every kind of
-    missing (None, NaN of any float width, pd.NA, NaT) stays missing."""
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
-        return np.nan
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
+def portable(pipe: Pipeline) -> Pipeline:
+    """The fitted pipeline without Glassbox's cleaning step: scikit-learn, numpy and scipy
+    objects only, taking :func:`mllib.cleaning.clean_features` output (shares the fitted
+    steps, nothing is copied)."""
+    if pipe.steps and pipe.steps[0][0] == CLEAN_STEP:
+        return pipe[1:]
+    return pipe
 
 
 @dataclass(frozen=True)
@@ -162,14 +127,13 @@ def plan_columns(profile: TableProfile, features: list[str], scale: bool) -> Col
 
 
 def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
+    """Impute, encode and scale the cleaned columns, with scikit-learn's own transformers."""
+    # keep_empty_features: a column with no value in the training rows becomes a column of
+    # zeros instead of vanishing, which would leave the model with 0 features.
     numeric_steps: list[tuple[str, Any]] = [
-        ("coerce", Coerce("number")),
-        # keep_empty_features: a column with no value in the training rows becomes a column
-        # of zeros instead of vanishing, which would leave the model with 0 features.
         ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
     ]
     date_steps: list[tuple[str, Any]] = [
-        ("parts", DateParts()),
         ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
     ]
     if plan.scale:
@@ -177,7 +141,6 @@ def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
         date_steps.append(("scale", StandardScaler()))
     categorical = Pipeline(
         [
-            ("coerce", Coerce("text")),
             ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
             (
                 "onehot",
@@ -196,7 +159,8 @@ def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
     if plan.categorical:
         transformers.append(("cat", categorical, list(plan.categorical)))
     if plan.datetime:
-        transformers.append(("date", Pipeline(date_steps), list(plan.datetime)))
+        parts = input_columns(list(plan.datetime), plan.datetime)
+        transformers.append(("date", Pipeline(date_steps), parts))
     return ColumnTransformer(
         transformers,
         remainder="drop",
@@ -213,9 +177,11 @@ def build_pipeline(
     features: list[str],
     seed: int = 0,
 ) -> tuple[Pipeline, ColumnPlan]:
+    """Glassbox's cleaning step, then the plain scikit-learn preprocessing and estimator."""
     plan = plan_columns(profile, features, spec.scale)
     pipe = Pipeline(
         [
+            (CLEAN_STEP, Clean(plan.numeric, plan.categorical, plan.datetime)),
             ("prep", build_preprocessor(plan, spec.dense)),
             ("model", spec.build(task, params, seed)),
         ]
@@ -224,7 +190,7 @@ def build_pipeline(
 
 
 def prepare_features(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
-    """The feature columns in order; type coercion happens inside the pipeline itself."""
+    """The feature columns in order; the pipeline's first step cleans them."""
     missing = [f for f in features if f not in frame.columns]
     if missing:
         from mllib.errors import DataError

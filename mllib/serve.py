@@ -128,23 +128,38 @@ def parse_json(raw: bytes) -> Any:
 
 
 def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[ModelBundle, list[str]]:
-    """Open a model to serve: ``.skops`` always (checked, allow-listed); ``.joblib`` only when
-    the operator vouches for the file with ``trust_pickle`` (unpickling runs its code)."""
+    """Open a model to serve: ``.skops`` always (bounded, checked, allow-listed); ``.joblib``
+    only when the operator vouches for the file with ``trust_pickle`` (unpickling runs its
+    code), its metadata read from ``model.json`` (or ``<name>.json``) beside it."""
     path = Path(path)
     if not path.is_file():
         raise GlassboxError(f"No model file at {path}.")
-    data = path.read_bytes()
-    if path.suffix.lower() == ".skops":
-        return export.load_skops(data, path.name)
-    if path.suffix.lower() == ".joblib":
+    suffix = path.suffix.lower()
+    if suffix == ".skops":
+        return export.load_skops(path.read_bytes(), path.name)
+    if suffix == ".joblib":
         if not trust_pickle:
             raise GlassboxError(
                 f"{path.name} is a pickle: loading it runs code from the file.",
                 "Serve the .skops file instead, or pass --trust-pickle if you made this file.",
             )
-        bundle = export.load_trusted_joblib(data)
+        beside = [path.with_suffix(".json"), path.with_name(export.METADATA_FILE)]
+        meta_path = next((p for p in beside if p.is_file()), None)
+        if meta_path is None:
+            raise GlassboxError(
+                f"{path.name} needs its metadata: put the export's {export.METADATA_FILE} "
+                "next to it.",
+            )
+        log.warning("%s: %s", path.name, PICKLE_WARNING)
+        bundle = export.load_trusted_joblib(path.read_bytes(), meta_path.read_bytes())
         return bundle, export.check_versions(bundle.metadata)
     raise GlassboxError(f"{path.name}: serve a .skops (or a trusted .joblib) Glassbox model.")
+
+
+PICKLE_WARNING = (
+    "serving a pickle (--trust-pickle): loading it ran code from the file, which is safe "
+    "only if you made it yourself; prefer the .skops file"
+)
 
 
 def read_token(token: str | None = None, token_file: str | Path | None = None) -> str | None:

@@ -265,7 +265,7 @@ def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
 
 
 def _has_values(series: pd.Series) -> bool:
-    """Whether a column holds anything a model can use (±inf counts as missing, as in Coerce)."""
+    """Whether a column holds anything a model can use (±inf counts as missing, as in cleaning)."""
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return bool(np.isfinite(series.to_numpy(dtype=float, na_value=np.nan)).any())
     return bool(series.notna().any())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,6 +28,20 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer)
     return buffer.getvalue()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def glassbox_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test (and every app or service it starts) keeps Glassbox's own files, e.g. the
+    model signing key, in a temporary GLASSBOX_HOME, never in the real ~/.glassbox."""
+    home = tmp_path_factory.mktemp("glassbox-home")
+    before = os.environ.get("GLASSBOX_HOME")
+    os.environ["GLASSBOX_HOME"] = str(home)
+    yield home
+    if before is None:
+        os.environ.pop("GLASSBOX_HOME", None)
+    else:
+        os.environ["GLASSBOX_HOME"] = before
 
 
 @pytest.fixture

@@ -74,7 +74,9 @@ def test_round_trip_gives_identical_predictions(case: tuple) -> None:
     X = dataset.frame[list(model.config.features)]
     expected = bundle.predict(X)
     from_skops, notes = import_model(export.to_skops(bundle), "glassbox-model.skops")
-    from_joblib = export.load_trusted_joblib(export.to_joblib(bundle))
+    from_joblib = export.load_trusted_joblib(
+        export.to_joblib(bundle), export.metadata_json(bundle.metadata)
+    )
     assert notes == []
     for loaded in (from_skops, from_joblib):
         assert loaded.metadata == bundle.metadata
@@ -191,12 +193,11 @@ class Sneaky:
 
 
 def with_pipeline(bundle: ModelBundle, pipeline: object) -> bytes:
-    payload = {
-        "format": export.FORMAT,
-        "metadata": json.dumps(bundle.metadata),
-        "pipeline": pipeline,
-    }
-    return sio.dumps(payload)
+    """A .skops of ``pipeline`` with ``bundle``'s metadata, as someone else could make one."""
+    archive = io.BytesIO(sio.dumps(pipeline))
+    with zipfile.ZipFile(archive, "a") as z:
+        z.writestr(export.SKOPS_METADATA, json.dumps({"metadata": bundle.metadata}))
+    return archive.getvalue()
 
 
 def test_skops_with_untrusted_types_is_refused_naming_them() -> None:
@@ -216,7 +217,7 @@ def test_other_files_are_refused_with_reasons() -> None:
         import_model(export.to_skops(bundle), "model.zip")
     with pytest.raises(GlassboxError, match="not a Glassbox model"):
         import_model(sio.dumps(bundle.pipeline), "plain.skops")
-    with pytest.raises(GlassboxError, match="does not hold a fitted pipeline"):
+    with pytest.raises(GlassboxError, match="does not hold a fitted scikit-learn pipeline"):
         import_model(with_pipeline(bundle, [1, 2]), "list.skops")
 
 
@@ -278,6 +279,7 @@ def test_zip_holds_every_file_with_matching_sums() -> None:
     assert names == [
         "glassbox-model.skops",
         "glassbox-model.joblib",
+        "model.json",
         "model-card.md",
         "train.py",
         "glassbox-model.zip",

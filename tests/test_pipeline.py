@@ -1,5 +1,6 @@
-"""The preprocessing inside every model: it must turn raw rows (text in number columns, odd
-labels, unseen categories, missing values) into numbers the same way at fit and predict time."""
+"""The cleaning and preprocessing of every model: raw rows (text in number columns, odd labels,
+unseen categories, missing values, dates) become numbers the same way at fit and predict time,
+and the exported part of the pipeline is plain scikit-learn."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import pytest
 import scipy.sparse as sp
 
 from mllib.catalogue import get_spec
+from mllib.cleaning import clean_features, input_columns
 from mllib.errors import DataError
 from mllib.pipeline import (
     MAX_CATEGORIES,
-    Coerce,
     ColumnPlan,
-    DateParts,
     build_pipeline,
     build_preprocessor,
     category_text,
     plan_columns,
+    portable,
     prepare_features,
 )
 from mllib.profile import Task, profile_table
@@ -52,21 +53,21 @@ def mixed() -> pd.DataFrame:
 FEATURES = ["num", "cat", "flag", "when"]
 
 
-# --- Coerce / category_text -------------------------------------------------------------------
+# --- cleaning / category_text -----------------------------------------------------------------
 
 
-def test_coerce_number_turns_text_and_infinity_into_missing() -> None:
+def test_cleaning_numbers_turns_text_and_infinity_into_missing() -> None:
     raw = pd.DataFrame({"a": ["1.5", "x", np.inf, -np.inf, 2, None, " 3 "]}, dtype=object)
-    out = Coerce("number").fit_transform(raw)["a"]
+    out = clean_features(raw, numeric=["a"])["a"]
     assert out.dtype == float
     np.testing.assert_array_equal(out.to_numpy(), [1.5, np.nan, np.nan, np.nan, 2.0, np.nan, 3.0])
 
 
-def test_coerce_text_gives_one_label_per_category() -> None:
+def test_cleaning_categories_gives_one_label_per_category() -> None:
     raw = pd.DataFrame(
         {"a": [1, 1.0, "1", np.int64(1), np.float32(1.0), True, "x", 2.5]}, dtype=object
     )
-    out = Coerce("text").fit_transform(raw)["a"].tolist()
+    out = clean_features(raw, categorical=["a"])["a"].tolist()
     assert out == ["1", "1", "1", "1", "1", "True", "x", "2.5"]
 
 
@@ -77,27 +78,37 @@ def test_category_text_keeps_every_kind_of_missing_missing(missing: object) -> N
     assert category_text(missing) is np.nan
 
 
-def test_coerce_keeps_column_names_for_feature_names() -> None:
-    coerce = Coerce("number").fit(pd.DataFrame({"a": [1], "b": [2]}))
-    assert coerce.get_feature_names_out().tolist() == ["a", "b"]
-    assert coerce.n_features_in_ == 2
+def test_cleaning_expands_dates_in_place_and_leaves_bad_ones_missing() -> None:
+    raw = pd.DataFrame({"n": [1, 2, 3], "d": ["2024-03-15", "not a date", None], "c": list("abc")})
+    out = clean_features(raw, numeric=["n"], categorical=["c"], dates=["d"])
+    parts = ["d_year", "d_month", "d_day", "d_dayofweek"]
+    assert out.columns.tolist() == ["n", *parts, "c"] == input_columns(["n", "d", "c"], ["d"])
+    np.testing.assert_array_equal(out.loc[0, parts].to_numpy(), [2024, 3, 15, 4])  # a Friday
+    assert out.loc[1:, parts].isna().all().all()
 
 
-# --- DateParts --------------------------------------------------------------------------------
-
-
-def test_date_parts_expand_dates_and_leave_bad_ones_missing() -> None:
-    parts = DateParts().fit(pd.DataFrame({"d": ["2024-03-15", "2023-12-31"]}))
-    out = parts.transform(pd.DataFrame({"d": ["2024-03-15", "not a date", None]}))
-    np.testing.assert_array_equal(out[0], [2024, 3, 15, 4])  # a Friday
-    assert np.isnan(out[1:]).all()
-    assert parts.get_feature_names_out().tolist() == ["d_year", "d_month", "d_day", "d_dayofweek"]
-
-
-def test_date_parts_raise_no_pandas_deprecation() -> None:
+def test_cleaning_dates_raises_no_pandas_deprecation() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        DateParts().fit_transform(pd.DataFrame({"d": pd.date_range("2024-01-01", periods=3)}))
+        clean_features(pd.DataFrame({"d": pd.date_range("2024-01-01", periods=3)}), dates=["d"])
+
+
+def test_portable_pipeline_holds_only_scikit_learn_numpy_and_scipy(mixed: pd.DataFrame) -> None:
+    pipe, _ = build_pipeline(get_spec("logistic"), C, {}, profile_table(mixed), FEATURES)
+    pipe.fit(mixed[FEATURES], mixed["label"])
+    plain = portable(pipe)
+    assert [name for name, _ in plain.steps] == ["prep", "model"]
+    modules = set()
+    stack = [plain]
+    while stack:
+        obj = stack.pop()
+        modules.add(type(obj).__module__.split(".")[0])
+        if hasattr(obj, "get_params"):
+            stack.extend(v for v in obj.get_params(deep=True).values() if hasattr(v, "fit"))
+    assert modules <= {"sklearn"}, modules
+    assert plain.feature_names_in_.tolist() == input_columns(FEATURES, ["when"])
+    cleaned = pipe[:1].transform(mixed[FEATURES])
+    np.testing.assert_array_equal(plain.predict(cleaned), pipe.predict(mixed[FEATURES]))
 
 
 # --- ColumnPlan -------------------------------------------------------------------------------
@@ -138,7 +149,7 @@ def test_trees_get_dense_input_and_linear_models_may_get_sparse(
 ) -> None:
     pipe, _ = build_pipeline(get_spec(key), R, {}, profile_table(mixed), FEATURES)
     pipe.fit(mixed[FEATURES], mixed["y"])
-    out = pipe.named_steps["prep"].transform(mixed[FEATURES])
+    out = pipe[:-1].transform(mixed[FEATURES])
     # 1 number + 20 categories + 2 flags + 4 date parts: one-hot makes it mostly zeros.
     assert out.shape == (60, 27)
     assert sp.issparse(out) is not dense
@@ -180,8 +191,8 @@ def test_pipeline_predicts_from_raw_rows_with_holes_and_unseen_values(
 
 def test_unseen_category_is_encoded_as_no_known_category(mixed: pd.DataFrame) -> None:
     prep = build_preprocessor(ColumnPlan((), ("cat",), (), scale=False), dense=True)
-    prep.fit(mixed[["cat"]])
-    out = prep.transform(pd.DataFrame({"cat": ["NEVER SEEN", "c1"]}))
+    prep.fit(clean_features(mixed[["cat"]], categorical=["cat"]))
+    out = prep.transform(pd.DataFrame({"cat": ["NEVER SEEN", "c1"]}, dtype=object))
     assert out[0].sum() == 0
     assert out[1].sum() == 1
 
@@ -214,6 +225,6 @@ def test_a_column_with_no_values_at_fit_keeps_its_place(key: str) -> None:
     prof = profile_table(frame.assign(num=range(6), cat=list("abcabc")))  # roles as if filled
     pipe, _ = build_pipeline(get_spec(key), R, {}, prof, ["num", "cat", "x"])
     pipe.fit(frame[["num", "cat", "x"]], np.arange(6.0))
-    out = pipe.named_steps["prep"].transform(frame[["num", "cat", "x"]])
+    out = pipe[:-1].transform(frame[["num", "cat", "x"]])
     assert out.shape == (6, 3)
     assert len(pipe.predict(pd.DataFrame({"num": [1.0], "cat": ["new"], "x": [2]}))) == 1

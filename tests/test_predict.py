@@ -17,7 +17,6 @@ from mllib.predict import (
     check_records,
     check_table,
     match_columns,
-    predict,
     probability_chart,
     rows_from_payload,
     score_table,
@@ -223,7 +222,7 @@ def test_regression_predicts_numbers_without_scores() -> None:
 def test_svm_gives_decision_scores_not_probabilities() -> None:
     b = bundle(algorithm="svm")
     checked = check_records([good_row(b)], b.schema)
-    prediction = predict(b.pipeline, checked.frame)
+    prediction = b.predict(checked.frame)
     assert prediction.score_kind == "decision score"
     assert list(prediction.scores.columns) == ["yes"]  # binary: one score, for the 2nd class
     assert "scores" in prediction.records() and "probabilities" not in prediction.records()

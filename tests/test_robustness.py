@@ -331,7 +331,7 @@ def test_batch_prediction(
     checked = predict.check_table(table, bundle.schema)
     said = " ".join(checked.warnings)
     assert message in said, said
-    assert len(predict.predict(bundle.pipeline, checked.frame).values) == 3
+    assert len(bundle.predict(checked.frame).values) == 3
 
 
 REQUESTS = [

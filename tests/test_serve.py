@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shlex
 import socket
 import subprocess
@@ -77,7 +78,7 @@ def test_predictions_equal_the_pipeline() -> None:
     for r in rows:
         r["has_partner"] = bool(r["has_partner"])
     answer = post({"rows": rows}).get_json()
-    assert answer["predictions"] == list(b.pipeline.predict(frame[b.schema.names]))
+    assert answer["predictions"] == list(b.pipeline.predict(b.clean(frame[b.schema.names])))
 
 
 def test_out_of_range_values_come_back_as_warnings() -> None:
@@ -384,6 +385,7 @@ def model_files(tmp_path: Path) -> dict[str, Path]:
     skops_path.write_bytes(export.to_skops(b))
     joblib_path = tmp_path / "glassbox-model.joblib"
     joblib_path.write_bytes(export.to_joblib(b))
+    (tmp_path / export.METADATA_FILE).write_bytes(export.metadata_json(b.metadata))
     return {"skops": skops_path, "joblib": joblib_path}
 
 
@@ -424,12 +426,19 @@ def test_real_process_answers_the_pages_curl_example(model_files: dict[str, Path
 
 
 def test_cli_refuses_pickles_unless_trusted(
-    model_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+    model_files: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     assert serve.main([str(model_files["joblib"])]) == 2
     assert "is a pickle" in capsys.readouterr().err
-    bundle_, _ = serve.load_model_file(model_files["joblib"], trust_pickle=True)
+    with caplog.at_level(logging.WARNING, logger="glassbox.serve"):
+        bundle_, _ = serve.load_model_file(model_files["joblib"], trust_pickle=True)
     assert bundle_.schema == bundle().schema
+    assert "serving a pickle (--trust-pickle)" in caplog.text
+    (model_files["joblib"].parent / export.METADATA_FILE).unlink()
+    with pytest.raises(GlassboxError, match=r"put the export's model\.json next to it"):
+        serve.load_model_file(model_files["joblib"], trust_pickle=True)
     assert serve.main([str(model_files["skops"].with_name("missing.skops"))]) == 2
     assert "No model file" in capsys.readouterr().err
 

@@ -92,7 +92,7 @@ def test_every_algorithm_trains_and_reports_its_metrics(
     assert model.n_test == len(model.y_test) == len(model.y_pred)
     assert sorted([*model.train_index, *model.test_index]) == list(range(len(frame)))
     assert model.data_fingerprint == sample(key)[3]
-    assert model.pipeline.named_steps.keys() == {"prep", "model"}
+    assert model.pipeline.named_steps.keys() == {"clean", "prep", "model"}
     assert model.task == task and model.spec is spec
     assert model.cv is not None
     assert model.cv.columns.tolist() == ["metric", "mean", "std", "folds"]

@@ -22,6 +22,7 @@ PAGE = "pages/export.py"
 FILES = [
     "glassbox-model.skops",
     "glassbox-model.joblib",
+    "model.json",
     "model-card.md",
     "train.py",
     "glassbox-model.zip",
@@ -74,7 +75,7 @@ def test_opened_first_the_page_exports_a_quick_model(app: Any) -> None:
     at = app(PAGE)
     assert_healthy(at)
     assert any("No model was trained yet" in c for c in texts(at, "caption"))
-    assert len(at.get("download_button")) == 5
+    assert len(at.get("download_button")) == len(FILES)
 
 
 def test_every_file_downloads_and_its_hash_is_shown(app: Any, downloads: Any) -> None:
@@ -131,12 +132,10 @@ def test_a_skops_file_with_unknown_types_is_refused(app: Any) -> None:
     bundle = export.bundle_from_model(
         workspace(at).model, workspace(at).dataset, workspace(at).profile
     )
-    payload = {
-        "format": export.FORMAT,
-        "metadata": json.dumps(bundle.metadata),
-        "pipeline": print,
-    }
-    import_file(at, "odd.skops", sio.dumps(payload))
+    archive = io.BytesIO(sio.dumps(print))
+    with zipfile.ZipFile(archive, "a") as z:
+        z.writestr(export.SKOPS_METADATA, json.dumps({"metadata": bundle.metadata}))
+    import_file(at, "odd.skops", archive.getvalue())
     assert "builtins.print" in " ".join(texts(at, "error"))
     assert workspace(at).imported is None
 
