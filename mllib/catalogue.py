@@ -159,6 +159,9 @@ class ModelSpec:
     resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     seconds_per_unit: float = 1e-8
     cost_exponent: float = 1.0
+    # What statistical inference the fitted weights support: "ols" (standard errors, t, p),
+    # "penalised" (none: the penalty biases the weights; the page says why), or None.
+    inference: Literal["ols", "penalised"] | None = None
 
     @property
     def tasks(self) -> frozenset[Task]:
@@ -246,6 +249,7 @@ LINEAR = ModelSpec(
     ),
     scale=False,
     seconds_per_unit=2e-9,
+    inference="ols",
 )
 
 RIDGE = ModelSpec(
@@ -270,6 +274,7 @@ RIDGE = ModelSpec(
         "bias for much less variance when features are many or correlated."
     ),
     seconds_per_unit=3e-9,
+    inference="penalised",
 )
 
 LASSO = ModelSpec(
@@ -303,6 +308,7 @@ LASSO = ModelSpec(
         "features. Raise α and watch coefficients drop out one by one in the coefficient path."
     ),
     seconds_per_unit=2e-8,
+    inference="penalised",
 )
 
 

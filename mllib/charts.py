@@ -300,9 +300,13 @@ def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str
         )
     if show_residuals:
         notes.append("red: residuals (actual − fitted)")
+    title = f"{view.target} against {view.feature}"
+    if view.line is not None:
+        w, b = view.line
+        sign = "−" if b < 0 else "+"
+        title = f"{view.target} = {w:.4g} × {view.feature} {sign} {abs(b):.4g}"
     return alt.layer(*layers).properties(
-        height=HEIGHT,
-        title=_title(f"{view.target} against {view.feature}", " · ".join(n for n in notes if n)),
+        height=HEIGHT, title=_title(title, " · ".join(n for n in notes if n))
     )
 
 

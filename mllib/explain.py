@@ -309,6 +309,7 @@ class CurveView:
     tube: float | None = None
     support: pd.DataFrame | None = None
     n_support: int | None = None
+    line: tuple[float, float] | None = None  # (w, b) of y = w·x + b for a linear regression
 
 
 def one_numeric_feature(model: TrainedModel) -> str | None:
@@ -379,8 +380,15 @@ def curve_view(model: TrainedModel, data: ModelData, max_points: int = SCATTER_P
             ],
             ignore_index=True,
         )
+    line = None
+    if model.task == Task.REGRESSION and model.spec.family == "linear":
+        # The prediction is linear in x: two points of the curve give w and b exactly.
+        x0, x1 = float(curve["x"].iloc[0]), float(curve["x"].iloc[-1])
+        v0, v1 = float(curve["value"].iloc[0]), float(curve["value"].iloc[-1])
+        w = (v1 - v0) / (x1 - x0) if x1 != x0 else 0.0
+        line = (w, v0 - w * x0)
     return CurveView(
-        feature, model.config.target, points, curve, kind, len(X), tube, support, n_support
+        feature, model.config.target, points, curve, kind, len(X), tube, support, n_support, line
     )
 
 

@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import charts, explain, splits, svm_dual, training
+from mllib import charts, explain, ols, splits, svm_dual, training
 from mllib.catalogue import VISUAL_NOTES
+from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
 from mllib.profile import Task
 from mllib.training import TrainedModel
@@ -68,6 +69,11 @@ def cached_path(key: str, _view: View) -> tuple[pd.DataFrame, str]:
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def cached_linear(key: str, _view: View) -> explain.LinearFit:
     return explain.linear_fit(_view.model, _view.data.X_train)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_inference(key: str, _view: View) -> ols.OLSInference:
+    return ols.model_inference(_view.model, _view.data)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -133,7 +139,7 @@ def curve_section(view: View) -> None:
     if curve.value_kind == "prediction":
         residuals = st.toggle(
             "Show residuals (actual − fitted) as segments",
-            key=bind("show_residuals", False),
+            key=bind("show_residuals", curve.line is not None),
         )
     chart(charts.fitted_curve(curve, residuals))
 
@@ -143,6 +149,13 @@ def linear_view(view: View) -> None:
     if explain.one_numeric_feature(model):
         curve_section(view)
     coefficient_section(view)
+    if model.spec.inference == "ols":
+        inference_section(view)
+    elif model.spec.inference == "penalised":
+        st.info(
+            ols.PENALISED_REASON.format(name=model.spec.name, alpha=float(model.estimator.alpha)),
+            icon=":material/info:",
+        )
     if model.spec.key in ("ridge", "lasso"):
         st.subheader("Shrinkage: the coefficient path")
         with st.spinner("Refitting over 30 values of α…"):
@@ -158,6 +171,45 @@ def linear_view(view: View) -> None:
                 else "Ridge weights shrink but never reach zero."
             )
         )
+
+
+def inference_section(view: View) -> None:
+    """Standard errors, t, p and intervals of least squares, on the training rows."""
+    st.subheader("Inference: how sure are the weights?")
+    try:
+        result = cached_inference(view.key, view)
+    except GlassboxError as err:
+        st.info(str(err), icon=":material/info:")
+        return
+    cols = st.columns(4)
+    cols[0].metric("R²", f"{result.r2:.4f}")
+    cols[1].metric("Adjusted R²", f"{result.adj_r2:.4f}")
+    cols[2].metric(
+        f"F ({result.df_model}, {result.df_resid})",
+        f"{result.f:.4g}",
+        help="Do the features together explain more than a constant would?",
+    )
+    cols[3].metric("p-value of F", f"{result.f_pvalue:.3g}")
+    st.dataframe(
+        result.table.style.format(
+            {
+                "coefficient": "{:.4g}",
+                "std. error": "{:.4g}",
+                "t": "{:.3f}",
+                "p-value": "{:.3g}",
+                "95% CI low": "{:.4g}",
+                "95% CI high": "{:.4g}",
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(
+        f"On the {result.n:,} training rows, in the features' own units. SE = the weight's "
+        "standard error, t = weight / SE, p = the chance of a |t| this large if the true weight "
+        "were 0; the 95 % interval holds the true weight in 95 % of repeated samples. These "
+        "assume independent errors with constant spread (residual SD "
+        f"{result.sigma:.4g}); check the residual plots on the Evaluation tab."
+    )
 
 
 def coefficient_section(view: View) -> None:

@@ -456,3 +456,18 @@ def test_boundary_legend_lists_only_the_lines_drawn() -> None:
         assert lines["encoding"]["strokeDash"]["scale"]["domain"] == expected, algorithm
         drawn = set(pd.DataFrame(spec["datasets"][lines["data"]["name"]])["line"])
         assert drawn == set(expected), algorithm
+
+
+def test_one_feature_linear_regression_titles_its_fitted_line() -> None:
+    frame = sample("study_hours")
+    target = samples.SAMPLES["study_hours"].target
+    model, data = fit(frame, target, "linear", R)
+    view = explain.curve_view(model, data)
+    w, b = view.line
+    est = model.estimator
+    assert w == pytest.approx(float(est.coef_[0])) and b == pytest.approx(float(est.intercept_))
+    spec = charts.fitted_curve(view, show_residuals=True).to_dict()
+    assert f"{w:.4g} × " in spec["title"]["text"]
+    assert any(mark(u) == "rule" and "y2" in u["encoding"] for u in layers(spec))
+    tree, tree_data = fit(frame, target, "tree", R)
+    assert explain.curve_view(tree, tree_data).line is None

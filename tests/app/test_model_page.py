@@ -196,12 +196,25 @@ def test_svm_boundary_axes_and_held_values(app: Any) -> None:
 
 def test_linear_views_toggle_residuals_and_units(app: Any) -> None:
     at = open_model(app, "study_hours", "linear")
+    assert "rule" in marks(specs(at)[0])  # y = wx + b is shown with its residuals
+    assert " × hours" in specs(at)[0]["title"]["text"]
+    at.toggle(key="show_residuals").set_value(False).run()
     assert "rule" not in marks(specs(at)[0])
-    at.toggle(key="show_residuals").set_value(True).run()
-    assert "rule" in marks(specs(at)[0])
     at.segmented_control(key="coef_units").set_value("raw").run()
     assert_healthy(at)
     assert specs(at)[1]["encoding"]["x"]["field"] == "raw"
+
+
+def test_least_squares_inference_and_why_not_for_lasso(app: Any) -> None:
+    at = open_model(app, "diabetes", "linear")
+    table = next(d.value for d in at.dataframe if "p-value" in d.value.columns)
+    assert {"std. error", "t", "95% CI low", "95% CI high"} <= set(table.columns)
+    assert table["term"].iloc[0] == "intercept"
+    labels = [m.label for m in at.metric]
+    assert "R²" in labels and "Adjusted R²" in labels and any(x.startswith("F (") for x in labels)
+    lasso = open_model(app, "diabetes", "lasso")
+    assert not any("p-value" in d.value.columns for d in lasso.dataframe)
+    assert any("No p-values for Lasso" in t for t in texts(lasso, "info"))
 
 
 def test_lasso_shows_its_coefficient_path(app: Any) -> None:
