@@ -4,9 +4,12 @@ The search space comes from the catalogue's :class:`~mllib.catalogue.Param` reco
 picks a few values of each chosen parameter, random search samples their full option lists,
 and conditions such as "degree only for the polynomial kernel" become separate sub-grids.
 
-:func:`search` is an iterator: it evaluates a chunk of (candidate, fold) fits in parallel
-through :mod:`mllib.parallel`, updates a :class:`SearchState` in place and yields it, so a page
-can draw progress between chunks, stop at any time, and later resume from the same state.
+:func:`search` is an iterator: it evaluates a chunk of candidates on every fold with
+scikit-learn's own ``GridSearchCV`` (the same estimator clones, splits and parallel batches as a
+bare search) through :mod:`mllib.parallel`, updates a :class:`SearchState` and yields it, so a
+page can draw progress between chunks, stop at any time, and later resume from the same state.
+Candidates are visited in a shuffled order, so the first fits are a fair sample of the costs
+and the time left is honest early.
 Successive halving is done here in the same way (rather than with scikit-learn's
 ``HalvingRandomSearchCV``, which runs to the end in one call): many candidates on a few rows,
 then the best third on three times as many rows, until the best few see every training row.
@@ -26,10 +29,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, UndefinedMetricWarning
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import KFold, StratifiedKFold, learning_curve, train_test_split
-from sklearn.utils.parallel import Parallel, delayed
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    learning_curve,
+    train_test_split,
+)
 
 from mllib import metrics, parallel, training
 from mllib.catalogue import ModelSpec, Param, get_spec
@@ -402,19 +411,28 @@ class SearchState:
     done_fits: int = 0
     done_work: float = 0.0
     elapsed: float = 0.0
+    fitting: float = 0.0  # of ``elapsed``, the time spent in chunks of fits (the pace)
     status: Literal["running", "stopped", "done"] = "running"
     best_test: dict[str, float] | None = None
     errors: dict[str, int] = field(default_factory=dict)
+    workers: int = 1  # how many fits run at once (set by :func:`search`)
 
     def __post_init__(self) -> None:
         if not self.pending and not self.results:
-            self.pending = list(range(len(self.plan.candidates)))
+            # a fair sample of the costs first (a grid lists its cheapest settings together)
+            order = np.random.default_rng(self.plan.seed).permutation(len(self.plan.candidates))
+            self.pending = [int(i) for i in order]
 
     @property
     def seconds_left(self) -> float | None:
+        """Time to the end at the pace measured so far (wall seconds per fit-row), counting
+        the winner's final refit on every training row, which runs on one worker alone."""
         if self.done_work <= 0 or self.status != "running":
             return None
-        return self.elapsed / self.done_work * (self.plan.total_work - self.done_work)
+        pace = (self.fitting or self.elapsed) / self.done_work
+        folds = self.plan.folds
+        refit = self.plan.rounds[-1][1] * folds / max(folds - 1, 1) * self.workers
+        return pace * (self.plan.total_work - self.done_work + refit)
 
     @property
     def progress(self) -> float:
@@ -434,54 +452,95 @@ class SearchState:
 
 
 @dataclass(frozen=True)
-class _Fit:
-    validation: float
-    train: float
-    seconds: float
+class Scores:
+    """One setting's scores on every fold (scikit-learn's sign: greater is better)."""
+
+    validation: np.ndarray
+    train: np.ndarray
+    fit_seconds: float
     error: str | None = None
 
 
-def _fit_and_score(
+def evaluate(
+    data: SplitData,
     algorithm: str,
-    task: Task,
-    params: dict[str, Any],
-    profile: TableProfile,
-    features: list[str],
-    seed: int,
+    settings: Sequence[Mapping[str, Any]],
     X: pd.DataFrame,
     y: pd.Series,
-    train: np.ndarray,
-    test: np.ndarray,
+    folds: list[tuple[np.ndarray, np.ndarray]],
     scoring: str,
-) -> _Fit:
-    """One fit of one candidate on one fold (runs in a worker thread, process or Dask)."""
-    pipe, _ = build_pipeline(get_spec(algorithm), task, params, profile, features, seed)
-    scorer = get_scorer(scoring)
-    start = time.perf_counter()
+    n_jobs: int = -1,
+    processes: bool = False,
+) -> list[Scores]:
+    """Cross-validate each of ``settings`` on ``folds`` with scikit-learn's ``GridSearchCV``.
+
+    The search varies the pipeline's ``model`` step over estimators built from the catalogue
+    (so cleaned settings, such as the logistic solver that follows the penalty, stay valid);
+    ``GridSearchCV`` clones the pipeline and each estimator per fit and batches the fits over
+    the workers of :func:`mllib.parallel.execution_backend` as a bare search would. A failing
+    fit scores NaN and its first error message is kept.
+    """
+    spec, task, seed = get_spec(algorithm), data.task, data.config.seed
+    pipe, _ = build_pipeline(spec, task, dict(settings[0]), data.profile, data.features, seed)
+    models = [spec.build(task, dict(s), seed) for s in settings]
+    searcher = GridSearchCV(
+        pipe,
+        {"model": models},
+        scoring=scoring,
+        cv=folds,
+        refit=False,
+        return_train_score=True,
+        error_score=np.nan,
+    )
+    k = len(folds)
+    with parallel.execution_backend(n_jobs, processes), warnings.catch_warnings():
+        for category in _QUIET:
+            warnings.simplefilter("ignore", category)
+        warnings.filterwarnings("ignore", "One or more of the .* scores are non-finite")
+        try:
+            searcher.fit(X, y)
+            results: dict[str, Any] = searcher.cv_results_
+        except ValueError:  # every fit failed: GridSearchCV refuses to summarise
+            nan = np.full(len(models), np.nan)
+            results = {f"split{i}_{s}_score": nan for i in range(k) for s in ("test", "train")}
+            results["mean_fit_time"] = np.zeros(len(models))
+    out = []
+    for i, model in enumerate(models):
+        validation = np.array([results[f"split{f}_test_score"][i] for f in range(k)], float)
+        train = np.array([results[f"split{f}_train_score"][i] for f in range(k)], float)
+        error = None
+        if np.isnan(validation).any():
+            fold = folds[int(np.flatnonzero(np.isnan(validation))[0])]
+            error = _failure(pipe, model, X, y, fold, scoring)
+        out.append(Scores(validation, train, float(results["mean_fit_time"][i]), error))
+    return out
+
+
+def _failure(
+    pipe: Any,
+    model: Any,
+    X: pd.DataFrame,
+    y: pd.Series,
+    fold: tuple[np.ndarray, np.ndarray],
+    scoring: str,
+) -> str:
+    """Why a setting failed: the fit repeated here to catch its message (failures are rare and
+    usually fail fast)."""
+    trial = clone(pipe).set_params(model=clone(model))
+    train, test = fold
     try:
-        pipe.fit(X.iloc[train], y.iloc[train])
-        seconds = time.perf_counter() - start
-        validation = float(scorer(pipe, X.iloc[test], y.iloc[test]))
-        if len(train) > training.TRAIN_SCORE_ROWS:  # a sample measures over-fitting well
-            rng = np.random.default_rng(seed)
-            train = train[rng.choice(len(train), training.TRAIN_SCORE_ROWS, replace=False)]
-        train_score = float(scorer(pipe, X.iloc[train], y.iloc[train]))
-    except Exception as err:  # one failing candidate must not end the whole search
-        return _Fit(math.nan, math.nan, time.perf_counter() - start, _short(err))
-    return _Fit(validation, train_score, seconds)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            trial.fit(X.iloc[train], y.iloc[train])
+            get_scorer(scoring)(trial, X.iloc[test], y.iloc[test])
+    except Exception as err:
+        return _short(err)
+    return "the score could not be computed"
 
 
 def _short(err: BaseException) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return text[:160]
-
-
-def _run_fits(jobs: list[tuple[Any, ...]], n_jobs: int, processes: bool = False) -> list[_Fit]:
-    """Evaluate ``_fit_and_score`` argument tuples in parallel where the backend says."""
-    with parallel.execution_backend(n_jobs, processes), warnings.catch_warnings():
-        for category in _QUIET:
-            warnings.simplefilter("ignore", category)
-        return list(Parallel()(delayed(_fit_and_score)(*job) for job in jobs))
 
 
 def search(
@@ -502,7 +561,8 @@ def search(
     scoring = scorer_name(task, plan.metric)
     sign = metric_sign(task, plan.metric)
     workers = parallel.current_backend().workers if n_jobs == -1 else max(1, n_jobs)
-    per_chunk = max(1, workers)
+    state.workers = workers
+    per_chunk = 2 * workers  # a first sample of the costs large enough to estimate from
     processes = False
     while state.status == "running" and state.round < len(plan.rounds):
         _, rows = plan.rounds[state.round]
@@ -511,37 +571,35 @@ def search(
         folds = cv_splits(y, task, plan.folds, plan.seed)
         while state.pending and state.status == "running":
             chunk = state.pending[:per_chunk]
-            jobs = [
-                (
-                    spec.key,
-                    task,
-                    plan.candidates[c],
-                    data.profile,
-                    data.features,
-                    plan.seed,
-                    X,
-                    y,
-                    train,
-                    test,
-                    scoring,
-                )
-                for c in chunk
-                for train, test in folds
-            ]
+            settings = [plan.candidates[c] for c in chunk]
             started = time.perf_counter()
-            fits = _run_fits(jobs, n_jobs, processes)
-            seconds = time.perf_counter() - started
-            for i, candidate in enumerate(chunk):
-                mine = fits[i * len(folds) : (i + 1) * len(folds)]
-                state.results.append(_summarise(candidate, state.round, rows, mine, sign, state))
-            state.pending = state.pending[len(chunk) :]
-            state.done_fits += len(jobs)
-            state.done_work += len(jobs) * rows
-            state.elapsed += seconds
-            one_core = seconds * min(workers, len(jobs)) / (len(jobs) * rows)  # per fit-row
-            processes = processes or (
-                workers > 1 and one_core * (plan.total_work - state.done_work) >= PROCESS_SECONDS
+            scores = evaluate(
+                data, spec.key, settings, X, y, folds, scoring, n_jobs, processes=processes
             )
+            seconds = time.perf_counter() - started
+            if state.status != "running":
+                return  # stopped while this chunk ran: fits finished after Stop do not count
+            n_fits = len(chunk) * len(folds)
+            rows_done = [
+                _summarise(c, state.round, rows, s, sign, state)
+                for c, s in zip(chunk, scores, strict=True)
+            ]
+            # Whole values swapped in, so a page reading from another thread sees a consistent
+            # state (results first, then the counts that describe them).
+            state.results = state.results + rows_done
+            state.pending = state.pending[len(chunk) :]
+            state.done_fits += n_fits
+            state.done_work += n_fits * rows
+            state.elapsed += seconds
+            state.fitting += seconds
+            one_core = seconds * min(workers, n_fits) / (n_fits * rows)  # per fit-row
+            if not processes and (
+                workers > 1 and one_core * (plan.total_work - state.done_work) >= PROCESS_SECONDS
+            ):
+                processes = True
+                started = time.perf_counter()  # their start-up is not the cost of a fit
+                parallel.start_workers(n_jobs)
+                state.elapsed += time.perf_counter() - started
             # Longer chunks waste less at each chunk's end (the last fits leave cores idle);
             # with processes that matters more than a progress tick every second.
             target = chunk_seconds * (2 if processes else 1)
@@ -577,13 +635,11 @@ def _round_rows(data: SplitData, rows: int, seed: int) -> np.ndarray:
 
 
 def _summarise(
-    candidate: int, round_: int, rows: int, fits: list[_Fit], sign: float, state: SearchState
+    candidate: int, round_: int, rows: int, scores: Scores, sign: float, state: SearchState
 ) -> dict[str, Any]:
-    validation = np.array([f.validation for f in fits])
-    train = np.array([f.train for f in fits])
-    for fit in fits:
-        if fit.error:
-            state.errors[fit.error] = state.errors.get(fit.error, 0) + 1
+    validation, train = scores.validation, scores.train
+    if scores.error:
+        state.errors[scores.error] = state.errors.get(scores.error, 0) + 1
     failed = bool(np.isnan(validation).any())
     return {
         "candidate": candidate,
@@ -593,7 +649,7 @@ def _summarise(
         "validation": math.nan if failed else float(sign * validation.mean()),
         "std": math.nan if failed else float(validation.std()),
         "train": math.nan if failed else float(sign * train.mean()),
-        "fit_seconds": float(np.mean([f.seconds for f in fits])),
+        "fit_seconds": scores.fit_seconds,
     }
 
 
@@ -689,39 +745,19 @@ def validation_curve_table(
     settings = [spec.clean(task, {**base, name: v}) for v in values]
     splits = cv_splits(data.y_train, task, folds, seed)
     scoring, sign = scorer_name(task, metric), metric_sign(task, metric)
-    jobs = [
-        (
-            spec.key,
-            task,
-            s,
-            data.profile,
-            data.features,
-            seed,
-            data.X_train,
-            data.y_train,
-            tr,
-            te,
-            scoring,
-        )
-        for s in settings
-        for tr, te in splits
-    ]
-    fits = _run_fits(jobs, n_jobs)
+    results = evaluate(
+        data, spec.key, settings, data.X_train, data.y_train, splits, scoring, n_jobs
+    )
     rows = []
-    for i, value in enumerate(values):
-        mine = fits[i * len(splits) : (i + 1) * len(splits)]
-        for split, scores in (
-            ("train", [f.train for f in mine]),
-            ("validation", [f.validation for f in mine]),
-        ):
-            arr = sign * np.asarray(scores, dtype=float)
+    for i, (value, scores) in enumerate(zip(values, results, strict=True)):
+        for split, arr in (("train", scores.train), ("validation", scores.validation)):
             rows.append(
                 {
                     "value": param.label_of(value),
                     "order": i,
                     "split": split,
-                    "mean": float(np.mean(arr)),
-                    "std": float(np.std(arr)),
+                    "mean": float(np.mean(sign * arr)),
+                    "std": float(np.std(sign * arr)),
                 }
             )
     return pd.DataFrame(rows)

@@ -1,13 +1,16 @@
 """Compare & tune: every algorithm on the same split, then a hyperparameter search with progress.
 
-Long work (a comparison, a search) runs in small steps whose results are kept in this page's
-state after each step: any click interrupts the script, and the next run carries on from where
-it stopped; the Stop button ends a search and keeps what it found.
+A comparison runs in small steps whose results are kept in this page's state after each step:
+any click interrupts the script, and the next run carries on from where it stopped. Searches and
+curves run beside the page (:class:`mllib.jobs.Job`): the page draws, then polls them, so Stop
+takes effect at once (fits finishing after it are not counted) and starting one curve never
+discards another.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +30,7 @@ from mllib import (
     tuning,
 )
 from mllib.errors import GlassboxError
+from mllib.jobs import Job
 from mllib.profile import Task
 from ui import cache, shell
 from ui.state import Workspace, bind, reset_settings, workspace
@@ -34,6 +38,7 @@ from ui.widgets import param_key
 
 FOLD_CHOICES = (3, 5, 10)
 STATE_KEY = "compare_page"
+POLL_SECONDS = 0.25  # how often a running search's progress line is redrawn
 TABS = ("Compare", "Tune")
 
 
@@ -49,6 +54,12 @@ class PageState:
     search_config: training.TrainConfig | None = None
     search_fingerprint: str | None = None
     curves: dict[str, pd.DataFrame] = field(default_factory=dict)
+    search_job: Job | None = None
+    search_error: str | None = None
+    curve_jobs: dict[str, Job] = field(default_factory=dict)
+    curve_errors: dict[str, str] = field(default_factory=dict)
+    # this run's "still computing" notes of curves, redrawn with the time spent by ``watch``
+    waiting: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
 
 shell.ensure_app_shell()
@@ -339,7 +350,9 @@ def use_model(
 # --- Tune -----------------------------------------------------------------------------------------
 
 
-def tune_tab(ws: Workspace, state: PageState) -> None:
+def tune_tab(ws: Workspace, state: PageState) -> Any:
+    """The Tune tab; returns a running search's progress bar (else ``None``)."""
+    state.waiting = {}
     assert ws.dataset is not None and ws.profile is not None and ws.task and ws.target
     task = ws.task
     specs = catalogue.specs_for(task)
@@ -448,10 +461,11 @@ def tune_tab(ws: Workspace, state: PageState) -> None:
         plan = None
     if plan is not None:
         describe_plan(plan, len(ws.features))
-    search_controls(ws, state, plan, data, config)
+    bar = search_controls(ws, state, plan, data, config)
     if state.search is not None:
         show_search(ws, state, plan)
     curves(ws, state, data, base, int(folds), metric)
+    return bar
 
 
 def best_first(ws: Workspace, state: PageState) -> list[compare.RunResult]:
@@ -470,6 +484,8 @@ def forget_other_data(ws: Workspace, state: PageState) -> None:
         return
     now = (ws.dataset.fingerprint, ws.target, tuple(ws.features), ws.task)
     if (state.search_fingerprint, config.target, config.features, config.task) != now:
+        if state.search.status == "running":
+            state.search.status = "stopped"  # its job ends after the chunk in hand
         state.search = state.search_config = state.search_fingerprint = None
 
 
@@ -496,8 +512,9 @@ def search_controls(
     plan: tuning.SearchPlan | None,
     data: tuning.SplitData,
     config: training.TrainConfig,
-) -> None:
-    """Start or stop; while a search is running, carry on with it and draw its progress."""
+) -> Any:
+    """Start or stop a search; while one runs, make sure its job runs (a new run resumes an
+    interrupted one) and return its progress bar for :func:`watch` to update."""
     assert ws.dataset is not None and ws.profile is not None
     search = state.search
     start, stop, _ = st.columns([1, 1, 3])
@@ -507,7 +524,7 @@ def search_controls(
     elif running and stop.button("Stop", key="tune_stop", icon=":material/stop_circle:"):
         running = False
     if search is not None and search.status == "running" and not running:
-        search.status = "stopped"
+        search.status = "stopped"  # its job drops the chunk in hand and ends
         st.rerun()  # redraw without the Stop button
     clicked = start.button(
         "Start search",
@@ -520,17 +537,52 @@ def search_controls(
         assert plan is not None
         state.search = search = tuning.SearchState(plan)
         state.search_config, state.search_fingerprint = config, ws.dataset.fingerprint
+        state.search_job, state.search_error = None, None
         stop.button("Stop", key="tune_stop", icon=":material/stop_circle:")
         running = True
     if not running or search is None:
-        return
+        return None
     assert state.search_config is not None
     if state.search_config != config:
         key = training.training_key(ws.dataset.fingerprint, state.search_config)
         data = split_for(key, ws.dataset.frame, ws.profile, state.search_config)
-    bar = st.progress(search.progress, text=progress_text(search))
-    for step in tuning.search(data, search):
-        bar.progress(step.progress, text=progress_text(step))
+    if state.search_job is None or state.search_job.done:
+        steps = tuning.search(data, search)
+        state.search_job = Job(lambda: deque(steps, maxlen=0), name="glassbox-search")
+    return st.progress(search.progress, text=progress_text(search))
+
+
+def show_waiting(state: PageState) -> None:
+    """Redraw each computing curve's note with the seconds spent (a Streamlit call, so a click
+    meanwhile interrupts the wait at once)."""
+    for key, (slot, text) in state.waiting.items():
+        job = state.curve_jobs.get(key)
+        if job is not None and not job.done:
+            slot.caption(f":material/hourglass_top: {text} {job.seconds:.0f} s")
+
+
+def watch(state: PageState, bar: Any) -> None:
+    """Wait for the page's running jobs, redrawing the search's progress, until one ends; then
+    rerun so the page shows what it produced. Any click meanwhile interrupts the wait."""
+    search, job = state.search, state.search_job
+    searching = search is not None and search.status == "running" and job is not None
+    jobs = ([job] if searching and job is not None else []) + [
+        j for j in state.curve_jobs.values() if not j.done
+    ]
+    if not jobs:
+        return
+    while not any(j.done for j in jobs):
+        jobs[0].wait(POLL_SECONDS)
+        if bar is not None and search is not None:
+            bar.progress(search.progress, text=progress_text(search))
+        show_waiting(state)
+    if searching and job is not None and job.done and search is not None:
+        if job.error is not None:
+            search.status = "stopped"
+            state.search_error = str(job.error) or type(job.error).__name__
+        elif search.status == "running" and not any(not j.done for j in state.curve_jobs.values()):
+            return  # cut off before its end (only when a test stops it): a new run resumes it
+    st.rerun()
 
 
 def progress_text(search: tuning.SearchState) -> str:
@@ -550,7 +602,9 @@ def show_search(ws: Workspace, state: PageState, current: tuning.SearchPlan | No
     assert search is not None and ws.task is not None
     plan = search.plan
     spec = plan.spec
-    if search.status == "stopped":
+    if state.search_error:
+        st.error(f"The search stopped on an error: {state.search_error}", icon=":material/error:")
+    elif search.status == "stopped":
         st.warning(
             f"Stopped after {search.done_fits:,} of {plan.total_fits:,} fits; these are the "
             "settings tried so far.",
@@ -632,32 +686,59 @@ def curves(
             )
             vc_key = f"vc|{data.config}|{sorted(settings.items())}|{name}|{folds}|{metric}"
             if st.button("Draw the validation curve", key="vc_run"):
-                with st.spinner("Fitting each value on every fold…", show_time=True):
-                    state.curves[vc_key] = tuning.validation_curve_table(
+                start_curve(
+                    state,
+                    vc_key,
+                    lambda: tuning.validation_curve_table(
                         data, settings, name, folds=folds, metric=metric
-                    )
-            if vc_key in state.curves:
-                st.altair_chart(
-                    compare_charts.validation_curve_chart(
-                        state.curves[vc_key], labels[name], metric
                     ),
+                )
+            table = curve_table(state, vc_key, "Fitting each value on every fold…")
+            if table is not None:
+                st.altair_chart(
+                    compare_charts.validation_curve_chart(table, labels[name], metric),
                     width="stretch",
                 )
     with right:
         lc_key = f"lc|{data.config}|{sorted(settings.items())}|{folds}|{metric}"
         st.caption("Learning curve: score against the number of training rows.")
         if st.button("Draw the learning curve", key="lc_run"):
-            with st.spinner("Fitting growing parts of every fold…", show_time=True):
-                state.curves[lc_key] = tuning.learning_curve_table(
-                    data, settings, folds=folds, metric=metric
-                )
-        if lc_key in state.curves:
-            st.altair_chart(
-                compare_charts.learning_curve_chart(state.curves[lc_key], metric),
-                width="stretch",
+            start_curve(
+                state,
+                lc_key,
+                lambda: tuning.learning_curve_table(data, settings, folds=folds, metric=metric),
             )
+        table = curve_table(state, lc_key, "Fitting growing parts of every fold…")
+        if table is not None:
+            st.altair_chart(compare_charts.learning_curve_chart(table, metric), width="stretch")
     while len(state.curves) > 12:  # keep the page state small
         state.curves.pop(next(iter(state.curves)))
+
+
+def start_curve(state: PageState, key: str, work: Any) -> None:
+    """Compute a curve beside the page (once per key; other curves keep computing)."""
+    if key not in state.curves and key not in state.curve_jobs:
+        state.curve_errors.pop(key, None)
+        state.curve_jobs[key] = Job(work, name="glassbox-curve")
+
+
+def curve_table(state: PageState, key: str, waiting: str) -> pd.DataFrame | None:
+    """The curve's table once computed; meanwhile a note (``watch`` reruns when it is done)."""
+    job = state.curve_jobs.get(key)
+    if job is not None and job.done:
+        del state.curve_jobs[key]
+        if job.error is None:
+            state.curves[key] = job.result()
+        else:
+            state.curve_errors[key] = str(job.error) or type(job.error).__name__
+    elif job is not None:
+        state.waiting[key] = (st.empty(), waiting)
+        show_waiting(state)
+    if key in state.curve_errors:
+        st.warning(
+            f"This curve could not be drawn: {state.curve_errors[key]}", icon=":material/warning:"
+        )
+    return state.curves.get(key)
 
 
 def main() -> None:
@@ -676,12 +757,14 @@ def main() -> None:
     state = page_state()
     forget_other_data(ws, state)
     compare_, tune_ = st.tabs(TABS, key="compare_tab", on_change="rerun")
+    bar = None
     if compare_.open:
         with compare_:
             compare_tab(ws, state)
     if tune_.open:
         with tune_:
-            tune_tab(ws, state)
+            bar = tune_tab(ws, state)
+        watch(state, bar)
 
 
 main()

@@ -5,6 +5,7 @@ cross-validation give exactly the local results."""
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import joblib
 import pandas as pd
@@ -62,13 +63,13 @@ def test_a_long_search_moves_to_processes_with_the_same_results(
     iris: pd.DataFrame, no_cluster: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     used: list[bool] = []
-    real = tuning._run_fits
+    real = tuning.evaluate
 
-    def recording(jobs: list, n_jobs: int, processes: bool = False) -> list:
+    def recording(*args: Any, processes: bool = False) -> list:
         used.append(processes)
-        return real(jobs, n_jobs, processes)
+        return real(*args, processes=processes)
 
-    monkeypatch.setattr(tuning, "_run_fits", recording)
+    monkeypatch.setattr(tuning, "evaluate", recording)
     data = _iris_data(iris)
     monkeypatch.setattr(tuning, "PROCESS_SECONDS", float("inf"))
     threads = _grid_search(data)

@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.model_selection import GridSearchCV
 
 from mllib import catalogue, training, tuning
 from mllib.errors import GlassboxError
+from mllib.pipeline import build_pipeline
 from mllib.profile import Task, profile_table
 
 C, R = Task.CLASSIFICATION, Task.REGRESSION
@@ -314,3 +316,45 @@ def test_estimate_seconds_scales_with_fits_and_workers(iris_data: tuning.SplitDa
     plan = tuning.plan_search(iris_data, "grid", ["max_depth"], {}, folds=3)
     one = tuning.estimate_seconds(plan, 4, workers=1)
     assert tuning.estimate_seconds(plan, 4, workers=2) == pytest.approx(one / 2)
+
+
+def test_fits_that_finish_after_stop_are_not_counted(
+    iris_data: tuning.SplitData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = tuning.plan_search(iris_data, "grid", ["max_depth"], {}, folds=3)
+    state = tuning.SearchState(plan)
+    real = tuning.evaluate
+
+    def stopped_meanwhile(*args: object, **kwargs: object) -> object:
+        scores = real(*args, **kwargs)
+        state.status = "stopped"  # the page's Stop, clicked while this chunk ran
+        return scores
+
+    monkeypatch.setattr(tuning, "evaluate", stopped_meanwhile)
+    assert list(tuning.search(iris_data, state)) == []
+    assert state.done_fits == 0 and not state.results and state.elapsed == 0
+
+
+def test_search_scores_are_those_of_gridsearchcv(iris_data: tuning.SplitData) -> None:
+    plan = tuning.plan_search(iris_data, "grid", ["max_depth", "criterion"], {}, folds=3)
+    state = _run(iris_data, plan, chunk_seconds=0.0)
+    spec = plan.spec
+    pipe, _ = build_pipeline(spec, C, {}, iris_data.profile, iris_data.features, plan.seed)
+    models = [spec.build(C, c, plan.seed) for c in plan.candidates]
+    folds = tuning.cv_splits(iris_data.y_train, C, 3, plan.seed)
+    bare = GridSearchCV(pipe, {"model": models}, cv=folds, scoring="accuracy", refit=False)
+    bare.fit(iris_data.X_train, iris_data.y_train)
+    ours = {r["candidate"]: r["score"] for r in state.results}
+    assert [ours[i] for i in range(len(models))] == pytest.approx(
+        list(bare.cv_results_["mean_test_score"])
+    )
+
+
+def test_candidates_are_visited_in_a_shuffled_repeatable_order(
+    iris_data: tuning.SplitData,
+) -> None:
+    plan = tuning.plan_search(iris_data, "grid", ["max_depth", "criterion"], {}, folds=3)
+    first, again = tuning.SearchState(plan), tuning.SearchState(plan)
+    assert first.pending == again.pending
+    assert sorted(first.pending) == list(range(len(plan.candidates)))
+    assert first.pending != sorted(first.pending)

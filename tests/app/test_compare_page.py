@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -161,6 +162,39 @@ def test_tune_grid_search_shows_results_best_settings_and_curves(app: Any) -> No
         "Validation curve: accuracy against Max depth",
         "Learning curve: accuracy against training rows",
     ]
+
+
+def test_stop_is_shown_only_while_a_search_runs(app: Any) -> None:
+    at = open_page(app, tab="Tune")
+    assert not [b for b in at.button if b.key == "tune_stop"]
+    start_search(at, "tree", ["max_depth"])
+    assert page_state(at).search.status == "done"
+    assert not [b for b in at.button if b.key == "tune_stop"], "nothing runs: no Stop"
+
+
+def test_a_learning_curve_started_meanwhile_keeps_the_validation_curve(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(app, tab="Tune")
+    learning_started = threading.Event()
+    real_vc, real_lc = tuning.validation_curve_table, tuning.learning_curve_table
+
+    def slow_validation(*args: Any, **kwargs: Any) -> Any:
+        assert learning_started.wait(30), "the learning curve waited for this one"
+        return real_vc(*args, **kwargs)
+
+    def learning(*args: Any, **kwargs: Any) -> Any:
+        learning_started.set()
+        return real_lc(*args, **kwargs)
+
+    monkeypatch.setattr(tuning, "validation_curve_table", slow_validation)
+    monkeypatch.setattr(tuning, "learning_curve_table", learning)
+    at.button(key="vc_run").click()
+    at.button(key="lc_run").click().run()  # both clicked while the first computes
+    assert_healthy(at)
+    titles = [json.loads(c.proto.spec)["title"]["text"] for c in at.get("vega_lite_chart")]
+    assert len(titles) == 2 and titles[0].startswith("Validation curve")
+    assert not page_state(at).curve_jobs and not page_state(at).curve_errors
 
 
 def test_tune_regression_with_randomized_search(app: Any) -> None:
