@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+# the app autosaves projects: keep the benchmark's out of the real ~/.glassbox
+os.environ.setdefault("GLASSBOX_HOME", tempfile.mkdtemp(prefix="glassbox_bench_"))
 sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402

@@ -9,8 +9,10 @@ It prints each ratio; the last line is ``ratio_100k=<worst ratio at 100k rows>``
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+# the app autosaves projects: keep the benchmark's out of the real ~/.glassbox
+os.environ.setdefault("GLASSBOX_HOME", tempfile.mkdtemp(prefix="glassbox_bench_"))
 sys.path.insert(0, str(ROOT))
 
 from sklearn.model_selection import train_test_split  # noqa: E402

@@ -1110,15 +1110,11 @@ def export_artifacts(bundle: ModelBundle) -> list[Artifact]:
         ),
     ]
     sums = "".join(f"{a.sha256}  {a.filename}\n" for a in files)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for artifact in files:
-            archive.writestr(artifact.filename, artifact.data)
-        archive.writestr("SHA256SUMS", sums)
+    packed = write_zip({**{a.filename: a.data for a in files}, "SHA256SUMS": sums.encode()})
     files.append(
         Artifact(
             f"{MODEL_STEM}.zip",
-            buffer.getvalue(),
+            packed,
             "application/zip",
             "All the files above plus SHA256SUMS (check with `sha256sum -c SHA256SUMS`).",
         )

@@ -13,6 +13,7 @@ Used for uploaded models (:mod:`mllib.export`) and project archives.
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -110,9 +111,17 @@ def _check_total(filename: str, total: int, limits: ZipLimits) -> None:
 
 
 def write_zip(entries: Mapping[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A zip of ``entries`` (in the given order), e.g. to repack what :func:`read_zip` checked."""
+    """A zip of ``entries`` (in the given order), e.g. to repack what :func:`read_zip` checked.
+
+    Entries extract as ordinary readable files (mode 0644): ``ZipFile.writestr`` with a bare
+    name records 0600, which left downloaded files unreadable to anyone else on the machine.
+    """
     buffer = io.BytesIO()
+    stamp = time.localtime()[:6]
     with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, content in entries.items():
-            archive.writestr(name, content)
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = compression
+            info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+            archive.writestr(info, content)
     return buffer.getvalue()

@@ -295,24 +295,9 @@ def train_model(
     data = _sample(usable, config)
     if len(data) < len(usable):
         notes.append(f"Trained on a random sample of {config.sample_rows:,} rows.")
-    X = prepare_features(data, list(config.features))
-    y = data[config.target]
-    if config.task == Task.CLASSIFICATION:
-        y = y.map(category_text)  # one label type: 1, 1.0, "1" and True are text
-    index = np.arange(len(data))
-    stratify = y if config.task == Task.CLASSIFICATION else None
-    lo, hi = test_size_bounds(y, config.task)
-    test_size = min(max(config.test_size, lo), hi)
+    X, y, train_idx, test_idx, test_size = _split(data, config)
     if not math.isclose(test_size, config.test_size):
         notes.append(f"Test share adjusted to {test_size:.0%} so every class fits in both parts.")
-    try:
-        train_idx, test_idx = train_test_split(
-            index, test_size=test_size, random_state=config.seed, stratify=stratify
-        )
-    except ValueError as err:
-        raise TrainingError(
-            f"The data could not be split into train and test parts: {err}"
-        ) from err
     pipe, plan = build_pipeline(
         config.spec, config.task, config.param_dict, profile, list(config.features), config.seed
     )
@@ -356,6 +341,100 @@ def train_model(
         y_pred=np.asarray(test_pred),
         test_scores_raw=raw_test,
         warnings=notes,
+    )
+
+
+def _split(
+    data: pd.DataFrame, config: TrainConfig
+) -> tuple[pd.DataFrame, pd.Series, np.ndarray, np.ndarray, float]:
+    """Features, labels and the seeded train/test positions of ``data`` (:func:`model_rows`)."""
+    X = prepare_features(data, list(config.features))
+    y = data[config.target]
+    if config.task == Task.CLASSIFICATION:
+        y = y.map(category_text)  # one label type: 1, 1.0, "1" and True are text
+    stratify = y if config.task == Task.CLASSIFICATION else None
+    lo, hi = test_size_bounds(y, config.task)
+    test_size = min(max(config.test_size, lo), hi)
+    try:
+        train_idx, test_idx = train_test_split(
+            np.arange(len(data)), test_size=test_size, random_state=config.seed, stratify=stratify
+        )
+    except ValueError as err:
+        raise TrainingError(
+            f"The data could not be split into train and test parts: {err}"
+        ) from err
+    return X, y, train_idx, test_idx, test_size
+
+
+def model_record(model: TrainedModel) -> dict[str, Any]:
+    """Everything about a trained model except the fitted pipeline, as JSON-ready values:
+    with the pipeline and the same data, :func:`restore_model` rebuilds the model."""
+    config = asdict(model.config)
+    config["task"] = model.config.task.value
+    return {
+        "config": config,
+        "train_scores": model.train_scores,
+        "test_scores": model.test_scores,
+        "cv": None if model.cv is None else model.cv.to_dict(orient="records"),
+        "fit_seconds": model.fit_seconds,
+        "data_fingerprint": model.data_fingerprint,
+        "warnings": list(model.warnings),
+        "created": model.created,
+    }
+
+
+def config_from_dict(values: dict[str, Any]) -> TrainConfig:
+    """The inverse of ``asdict(config)`` after a JSON round trip; checked like any input."""
+    spec = get_spec(str(values["algorithm"]))
+    task = Task(values["task"])
+    params = spec.clean(task, dict(values.get("params") or []))
+    sample = values.get("sample_rows")
+    return TrainConfig(
+        spec.key,
+        task,
+        str(values["target"]),
+        tuple(str(f) for f in values["features"]),
+        tuple(sorted(params.items())),
+        test_size=float(values["test_size"]),
+        seed=int(values["seed"]),
+        cv_folds=int(values["cv_folds"]),
+        sample_rows=None if sample is None else int(sample),
+    )
+
+
+def restore_model(
+    frame: pd.DataFrame, profile: TableProfile, pipeline: Pipeline, record: dict[str, Any]
+) -> TrainedModel:
+    """A saved model back in the shape pages use, without refitting: the split is rebuilt
+    from the seed and the test predictions are made again by the saved pipeline."""
+    config = config_from_dict(record["config"])
+    data = model_rows(frame, config)
+    X, y, train_idx, test_idx, _ = _split(data, config)
+    _, plan = build_pipeline(
+        config.spec, config.task, config.param_dict, profile, list(config.features), config.seed
+    )
+    test_pred, raw_test = _predict_all(pipeline, X.iloc[test_idx])
+    classes = list(pipeline.classes_) if config.task == Task.CLASSIFICATION else None
+    cv = record.get("cv")
+    return TrainedModel(
+        pipeline=pipeline,
+        config=config,
+        plan=plan,
+        train_scores={str(k): float(v) for k, v in record["train_scores"].items()},
+        test_scores={str(k): float(v) for k, v in record["test_scores"].items()},
+        cv=None if cv is None else pd.DataFrame(cv),
+        fit_seconds=float(record["fit_seconds"]),
+        n_train=len(train_idx),
+        n_test=len(test_idx),
+        classes=classes,
+        data_fingerprint=str(record["data_fingerprint"]),
+        train_index=train_idx,
+        test_index=test_idx,
+        y_test=np.asarray(y.iloc[test_idx]),
+        y_pred=np.asarray(test_pred),
+        test_scores_raw=raw_test,
+        warnings=[str(w) for w in record.get("warnings", [])],
+        created=float(record.get("created", time.time())),
     )
 
 

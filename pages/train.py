@@ -233,8 +233,15 @@ def main() -> None:
     if config is None:
         return
     key = training.training_key(ws.dataset.fingerprint, config)
-    with st.spinner(f"Training {spec.name.lower()}…", show_time=True):
-        model = cache.trained_model(key, ws.dataset, ws.profile, config)
+    current = ws.model  # a model restored from a saved project is used, not refitted
+    if (
+        current is not None
+        and training.training_key(current.data_fingerprint, current.config) == key
+    ):
+        model = current
+    else:
+        with st.spinner(f"Training {spec.name.lower()}…", show_time=True):
+            model = cache.trained_model(key, ws.dataset, ws.profile, config)
     ws.set_model(model)
     st.divider()
     show_results(ws)

@@ -45,6 +45,15 @@ def glassbox_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture
+def project_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A GLASSBOX_HOME of this test's own, for tests that count the projects saved in it."""
+    path = tmp_path / "glassbox_home"
+    monkeypatch.setenv("GLASSBOX_HOME", str(path))
+    monkeypatch.delenv("GLASSBOX_SINGLE_USER", raising=False)
+    return path
+
+
+@pytest.fixture
 def sample_bytes() -> Callable[[str], bytes]:
     return lambda name: (SAMPLES / name).read_bytes()
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from mllib import samples
 from mllib.errors import GlassboxError
-from ui import cache
+from ui import cache, persistence
 from ui.state import Workspace, workspace
 
 log = logging.getLogger("glassbox")
@@ -57,7 +57,7 @@ def ensure_app_shell() -> None:
 def run_app() -> None:
     """Entry point used by ``app.py``: set up, draw the sidebar, run the chosen page."""
     st.set_page_config(page_title="Glassbox", page_icon="🔍", layout="wide")
-    ws = workspace()
+    ws = persistence.restore(workspace())
     if ws.dataset is None:
         dataset, profile = cache.sample_dataset(samples.DEFAULT_SAMPLE)
         ws.set_dataset(dataset, profile, samples.SAMPLES[samples.DEFAULT_SAMPLE].target)
@@ -70,6 +70,8 @@ def run_app() -> None:
     try:
         guarded(page.run)
     finally:  # drawn after the page, so it shows what the page just loaded or trained
+        ws = workspace()  # the page may have opened another project
+        persistence.autosave(ws)
         with slot:
             sidebar(ws)
 
@@ -111,6 +113,14 @@ def sidebar(ws: Workspace) -> None:
         st.markdown(f"**Model:** {ws.model.spec.name}  \ntest {primary} = {value:.3f}")
     else:
         st.caption("No model trained yet.")
+    problem = persistence.save_problem(ws)
+    if problem:
+        st.warning(problem, icon=":material/cloud_off:")
+    elif ws.project_id:
+        st.caption(
+            ":material/cloud_done: Saved as you work; this page's address reopens it. "
+            "See **Projects**."
+        )
 
 
 def page_header(title: str, caption: str) -> None:

@@ -21,7 +21,7 @@ from mllib.profile import (
     default_target,
     detect_task,
 )
-from mllib.training import TrainedModel
+from mllib.training import TrainedModel, training_key
 
 _KEY = "glassbox_workspace"
 HISTORY_LIMIT = 200
@@ -50,6 +50,8 @@ class Workspace:
     seed: int = 0
     cv_folds: int = 0
     notice: str | None = None  # one line to show once after the data was replaced
+    project_id: str | None = None  # the saved project this session works in (ui.persistence)
+    saved: dict[str, Any] = field(default_factory=dict)  # what was last sent to the store
 
     @property
     def frame(self) -> pd.DataFrame | None:
@@ -94,11 +96,22 @@ class Workspace:
         self.model = None
 
     def set_model(self, model: TrainedModel) -> None:
+        """Make ``model`` current; a run is added to the history once per distinct fit (a
+        model equal to the current one, e.g. restored from a project, is kept as it is)."""
+        if self.model is not None and same_fit(self.model, model):
+            return
         if self.model is not model:
             self.model = model
             data = {"data": self.dataset.name} if self.dataset is not None else {}
             self.history.append({**data, **model.summary_row()})
             del self.history[:-HISTORY_LIMIT]
+
+
+def same_fit(a: TrainedModel, b: TrainedModel) -> bool:
+    return a is b or (
+        a.data_fingerprint == b.data_fingerprint
+        and training_key(a.data_fingerprint, a.config) == training_key(b.data_fingerprint, b.config)
+    )
 
 
 def workspace() -> Workspace:
@@ -142,6 +155,11 @@ def reset_settings(ws: Workspace, algorithms: list[str] | None = None) -> None:
     for key in list(st.session_state):
         if str(key).startswith(prefixes) or key in ("test_pct", "seed", "cv_folds"):
             del st.session_state[key]
+
+
+def replace_workspace(ws: Workspace) -> None:
+    """Make ``ws`` this session's workspace (a project was opened)."""
+    st.session_state[_KEY] = ws
 
 
 def bind(key: str, value: Any) -> str:

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -81,10 +82,13 @@ def start_server(extra_env: dict[str, str] | None = None) -> tuple[subprocess.Po
         "--server.fileWatcherType",
         "none",
     ]
-    env = {**os.environ, **(extra_env or {})}
+    # saved projects go to a throwaway home, never the real ~/.glassbox
+    home = tempfile.mkdtemp(prefix="glassbox_e2e_")
+    env = {**os.environ, "GLASSBOX_HOME": home, **(extra_env or {})}
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    proc.glassbox_home = home  # type: ignore[attr-defined]
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -105,6 +109,7 @@ def stop_server(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    shutil.rmtree(getattr(proc, "glassbox_home", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
