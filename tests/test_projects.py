@@ -329,3 +329,18 @@ def test_restore_model_gives_back_the_same_model(
     np.testing.assert_array_equal(back.y_test, model.y_test)
     assert back.test_scores == model.test_scores and back.classes == model.classes
     pd.testing.assert_frame_equal(back.cv, model.cv)
+
+
+def test_downloaded_zips_extract_as_readable_files(iris: pd.DataFrame) -> None:
+    from mllib import export
+    from mllib.data import Dataset
+
+    dataset = Dataset("iris.csv", iris, "fp", "csv")
+    prof = profile_table(iris)
+    config = training.TrainConfig.make("tree", Task.CLASSIFICATION, "species", ["sepal_length"])
+    model = training.train_model(iris, prof, config, "fp")
+    artifacts = export.export_artifacts(export.bundle_from_model(model, dataset, prof))
+    packed = next(a.data for a in artifacts if a.filename.endswith(".zip"))
+    with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+        modes = {(i.external_attr >> 16) & 0o777 for i in archive.infolist()}
+    assert modes == {0o644}
