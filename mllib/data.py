@@ -11,9 +11,11 @@ import csv
 import gzip
 import hashlib
 import io
+import os
 import re
 import warnings
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +34,7 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 # .xls is accepted only to explain how to convert it (see detect_format).
 SUPPORTED_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "xls", "parquet", "pq"]
 
+MB = 2**20
 _SNIFF_LINES = 50
 _HEAD_BYTES = 1 << 20  # decoded for detection: encoding, delimiter, header
 _BAD_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -39,6 +42,38 @@ _SKIPPED_LINE = re.compile(r"Skipping line (\d+)")
 _WHOLE_NUMBER = re.compile(r"^\s*[-+]?\d+\s*$")
 _TRUNCATED = "Length of header or names does not match length of data"
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*[-+]?\d+,\d+\s*$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one upload may cost, checked before the expensive step: a hostile file is refused
+    in a second, with a message naming the limit, instead of taking the server's memory.
+
+    ``Limits.from_env()`` reads ``GLASSBOX_MAX_COLUMNS``, ``GLASSBOX_MAX_UNPACKED_MB`` and
+    ``GLASSBOX_MAX_CELLS`` so an operator with a big machine can raise them.
+    """
+
+    max_columns: int = 2_000
+    # Unpacked bytes of a gzip file, of all parts of an .xlsx, or of a Parquet file's data:
+    # about what Streamlit's default 200 MB upload cap allows uncompressed.
+    max_unpacked_bytes: int = 256 * MB
+    max_shared_strings_bytes: int = 32 * MB  # the text of an .xlsx (openpyxl: ~12 MB/s)
+    max_cells: int = 20_000_000  # rows × columns of a sheet: pandas pads every row
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        def number(name: str, default: int, scale: int = 1) -> int:
+            try:
+                value = int(os.environ.get(name, "")) * scale
+            except ValueError:
+                return default
+            return value if value > 0 else default
+
+        return cls(
+            max_columns=number("GLASSBOX_MAX_COLUMNS", cls.max_columns),
+            max_unpacked_bytes=number("GLASSBOX_MAX_UNPACKED_MB", cls.max_unpacked_bytes, MB),
+            max_cells=number("GLASSBOX_MAX_CELLS", cls.max_cells),
+        )
 
 
 @dataclass(frozen=True)
@@ -106,34 +141,35 @@ def fingerprint_bytes(raw: bytes, options: LoadOptions | None = None) -> str:
     return digest.hexdigest()
 
 
-def read_table(raw: bytes, filename: str, options: LoadOptions | None = None) -> Dataset:
+def read_table(
+    raw: bytes, filename: str, options: LoadOptions | None = None, limits: Limits | None = None
+) -> Dataset:
     """Read CSV/TSV/TXT (optionally gzipped), Excel or Parquet bytes into a :class:`Dataset`.
 
     The format comes from the file's content (magic bytes) first and its name second, so a
     mislabelled file is still read, or rejected with a message naming what it really is.
+    Every step is linear in the bytes, and ``limits`` (default :meth:`Limits.from_env`) are
+    checked before the step that would exceed them.
     """
     options = options or LoadOptions()
+    limits = limits or Limits.from_env()
     if not raw:
         raise DataError(f"“{filename}” is empty (0 bytes).", "Choose a file that contains a table.")
     fmt = detect_format(raw, filename)
     if fmt == "gzip":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as err:
-            raise DataError(
-                f"“{filename}” looks gzip-compressed but could not be unpacked."
-            ) from err
+        raw = gunzip(raw, filename, limits)
         inner = filename[:-3] if filename.lower().endswith(".gz") else filename
-        dataset = read_table(raw, inner, options)
+        dataset = read_table(raw, inner, options, limits)
         dataset.notes.insert(0, "The file was gzip-compressed and was unpacked first.")
         dataset.name = filename
         return dataset
     if fmt == "excel":
+        check_workbook(raw, filename, limits)
         dataset = _read_excel(raw, filename, options)
     elif fmt == "parquet":
-        dataset = _read_parquet(raw, filename)
+        dataset = _read_parquet(raw, filename, limits)
     else:
-        dataset = _read_text(raw, filename, options)
+        dataset = _read_text(raw, filename, options, limits)
     dataset.fingerprint = fingerprint_bytes(raw, options)
     _check_shape(dataset.frame, filename, dataset)
     renamed = unique_names(dataset.frame)
@@ -178,6 +214,161 @@ def detect_format(raw: bytes, filename: str) -> str:
             "signature (it may be damaged or incomplete).",
         )
     return "text"
+
+
+# --- bounds ------------------------------------------------------------------------------------
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:,.0f} MB"
+
+
+def _too_wide(filename: str, columns: int, limits: Limits, detail: str = "") -> DataError:
+    return DataError(
+        f"“{filename}” has {columns:,} columns{detail}; Glassbox reads at most "
+        f"{limits.max_columns:,} (the column limit).",
+        "Keep only the columns you need (e.g. in a spreadsheet) and upload again; whoever runs "
+        "Glassbox can raise the limit with GLASSBOX_MAX_COLUMNS.",
+    )
+
+
+def gunzip(raw: bytes, filename: str, limits: Limits) -> bytes:
+    """Unpack gzip bytes, refusing nested gzip and output over ``limits.max_unpacked_bytes``.
+
+    A first pass streams and counts without keeping anything, so a bomb (300 KB that unpack
+    to gigabytes) is refused at the limit with almost no memory; only a file within the limit
+    is unpacked for real.
+    """
+    limit = limits.max_unpacked_bytes
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+            chunk = stream.read(MB)
+            if chunk[:2] == b"\x1f\x8b":
+                raise DataError(
+                    f"“{filename}” is gzip inside gzip, which Glassbox does not unpack.",
+                    "Unpack it once yourself, or upload the CSV compressed only once.",
+                )
+            size = 0
+            while chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise DataError(
+                        f"“{filename}” unpacks to more than {_mb(limit)}, the limit for one table.",
+                        "Upload a smaller extract; whoever runs Glassbox can raise the limit "
+                        "with GLASSBOX_MAX_UNPACKED_MB.",
+                    )
+                chunk = stream.read(MB)
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as err:
+        raise DataError(f"“{filename}” looks gzip-compressed but could not be unpacked.") from err
+
+
+_CELL_OR_ROW = re.compile(rb"<(?:\w+:)?(c|row)\b([^>]*)>")
+_REF = re.compile(rb'\br="([A-Z]*)([0-9]*)"')
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\b[^>]*\bref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"'
+)
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for byte in letters:
+        number = number * 26 + byte - 64
+    return number
+
+
+def check_workbook(raw: bytes, filename: str, limits: Limits) -> None:
+    """Refuse an .xlsx whose size would explode in openpyxl and pandas, before they read it.
+
+    The zip's declared sizes bound what it unpacks to (Python's zipfile stops at them); the
+    shared strings are bounded on their own; each sheet's ``dimension`` and a streaming scan
+    of its cells give its real width and height, since pandas pads every row to the widest.
+    """
+    try:
+        book = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # _read_excel says it cannot be opened
+    with book:
+        parts = book.infolist()
+        total = sum(p.file_size for p in parts)
+        if total > limits.max_unpacked_bytes:
+            raise DataError(
+                f"“{filename}” unpacks to {_mb(total)}, more than the "
+                f"{_mb(limits.max_unpacked_bytes)} Glassbox reads for one table.",
+                "Save the sheet you need as CSV, or delete unused sheets and cells; whoever runs "
+                "Glassbox can raise the limit with GLASSBOX_MAX_UNPACKED_MB.",
+            )
+        for part in parts:
+            if part.filename.endswith("sharedStrings.xml") and (
+                part.file_size > limits.max_shared_strings_bytes
+            ):
+                raise DataError(
+                    f"“{filename}” holds {_mb(part.file_size)} of text (shared strings), more "
+                    f"than the {_mb(limits.max_shared_strings_bytes)} Glassbox reads.",
+                    "Save the sheet you need as CSV and upload that.",
+                )
+            if _SHEET_PART.fullmatch(part.filename):
+                _check_sheet(book, part, filename, limits)
+
+
+def _check_sheet(
+    book: zipfile.ZipFile, part: zipfile.ZipInfo, filename: str, limits: Limits
+) -> None:
+    width = height = 0
+    in_row = 0  # cells seen in the current row (for cells without a reference)
+    tail = b""
+    try:
+        with book.open(part) as stream:
+            first = True
+            while True:
+                chunk = stream.read(MB)
+                if not chunk:
+                    break
+                data = tail + chunk
+                if first:
+                    first = False
+                    dim = _DIMENSION.search(data)
+                    if dim and dim.group(3):
+                        width = _column_number(dim.group(3))
+                        height = int(dim.group(4))
+                        _check_extent(width, height, filename, part, limits, "its dimension")
+                # Scan up to the last '<': a tag cut by the chunk end is read with the next one.
+                cut = data.rfind(b"<")
+                cut = len(data) if cut < 0 else cut
+                for match in _CELL_OR_ROW.finditer(data, 0, cut):
+                    ref = _REF.search(match.group(2))
+                    if match.group(1) == b"row":
+                        in_row = 0
+                        if ref and ref.group(2):
+                            height = max(height, int(ref.group(2)))
+                        continue
+                    in_row += 1
+                    column = _column_number(ref.group(1)) if ref and ref.group(1) else in_row
+                    in_row = max(in_row, column)
+                    width = max(width, column)
+                    if ref and ref.group(2):
+                        height = max(height, int(ref.group(2)))
+                tail = data[cut:]
+                _check_extent(width, height, filename, part, limits, "a cell")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        return  # _read_excel says it is damaged
+
+
+def _check_extent(
+    width: int, height: int, filename: str, part: zipfile.ZipInfo, limits: Limits, what: str
+) -> None:
+    sheet = part.filename.rsplit("/", 1)[-1].removesuffix(".xml")
+    if width > limits.max_columns:
+        raise _too_wide(filename, width, limits, f" (in {sheet}, as {what} says)")
+    if width * height > limits.max_cells:
+        raise DataError(
+            f"A sheet of “{filename}” ({sheet}) spans {height:,} rows × {width:,} columns "
+            f"({width * height:,} cells, as {what} says), more than the {limits.max_cells:,} "
+            "cells Glassbox reads.",
+            "Delete stray cells far below or right of the table (Ctrl+End shows the last one), "
+            "or save the table as CSV.",
+        )
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -290,7 +481,28 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_text(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
+def _check_header(head: str, whole: bool, delimiter: str, filename: str, limits: Limits) -> None:
+    """Refuse a first line over 1 MB or wider than the column limit before pandas parses it
+    (a 2 MB line of 220,000 names took pandas 103 s)."""
+    end = head.find("\n")
+    if end < 0 and not whole:
+        raise DataError(
+            f"The first line of “{filename}” is longer than {_mb(_HEAD_BYTES)}: that is not a "
+            "table's header.",
+            "Check that the file is a table with one row per line.",
+        )
+    line = head[: end if end >= 0 else len(head)]
+    if line.count(delimiter) < limits.max_columns:
+        return
+    try:
+        columns = len(next(csv.reader([line], delimiter=delimiter)))
+    except (csv.Error, StopIteration):
+        columns = line.count(delimiter) + 1
+    if columns > limits.max_columns:
+        raise _too_wide(filename, columns, limits)
+
+
+def _read_text(raw: bytes, filename: str, options: LoadOptions, limits: Limits) -> Dataset:
     # Only a head is decoded (for detection); pandas' C parser reads the bytes themselves,
     # which on 1M rows was 4-5x faster than parsing a decoded str and needs no second copy.
     head, encoding = decode_text(
@@ -299,6 +511,7 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
     if not head.strip() and len(raw) <= _HEAD_BYTES:
         raise DataError(f"“{filename}” contains no data, only blank space.")
     delimiter = options.delimiter or sniff_delimiter(head)
+    _check_header(head.lstrip("\ufeff"), len(raw) <= _HEAD_BYTES, delimiter, filename, limits)
     decimal = options.decimal or "."
     source = _Source(raw, encoding, explicit=options.encoding is not None)
     frame, skipped = _parse_csv(source, delimiter, decimal, options.skip_bad_lines)
@@ -587,7 +800,8 @@ def _read_sheet(book: pd.ExcelFile, sheet: str, filename: str) -> pd.DataFrame:
         raise DataError(f"Sheet “{sheet}” of “{filename}” could not be read: {err}") from err
 
 
-def _read_parquet(raw: bytes, filename: str) -> Dataset:
+def _read_parquet(raw: bytes, filename: str, limits: Limits) -> Dataset:
+    _check_parquet(raw, filename, limits)
     try:
         frame = pd.read_parquet(io.BytesIO(raw))
     except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
@@ -596,6 +810,34 @@ def _read_parquet(raw: bytes, filename: str) -> Dataset:
         ) from err
     frame.columns = [str(c) for c in frame.columns]
     return Dataset(name=filename, frame=frame, fingerprint="", file_format="parquet")
+
+
+def _check_parquet(raw: bytes, filename: str, limits: Limits) -> None:
+    """Width and unpacked size from the file's own metadata, before any data is read."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(io.BytesIO(raw)).metadata
+    except Exception:  # damaged: pd.read_parquet says so
+        return
+    if meta.num_columns > limits.max_columns:
+        raise _too_wide(filename, meta.num_columns, limits)
+    if meta.num_rows * meta.num_columns > limits.max_cells:
+        raise DataError(
+            f"“{filename}” holds {meta.num_rows:,} rows × {meta.num_columns:,} columns "
+            f"({meta.num_rows * meta.num_columns:,} cells), more than the "
+            f"{limits.max_cells:,} cells Glassbox reads.",
+            "Upload a smaller extract; whoever runs Glassbox can raise the limit with "
+            "GLASSBOX_MAX_CELLS.",
+        )
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if unpacked > limits.max_unpacked_bytes:
+        raise DataError(
+            f"“{filename}” unpacks to {_mb(unpacked)}, more than the "
+            f"{_mb(limits.max_unpacked_bytes)} Glassbox reads for one table.",
+            "Upload a smaller extract; whoever runs Glassbox can raise the limit with "
+            "GLASSBOX_MAX_UNPACKED_MB.",
+        )
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -648,6 +890,23 @@ def unique_names(frame: pd.DataFrame) -> list[str]:
     return renamed
 
 
+def _infinite_columns(frame: pd.DataFrame, block: int = 64) -> list[int]:
+    """Positions of numeric columns holding ±inf, checked ``block`` columns at a time (one
+    array per block: per-column access costs pandas about a millisecond each)."""
+    numeric = [
+        i
+        for i, dtype in enumerate(frame.dtypes)
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    ]
+    found = []
+    for start in range(0, len(numeric), block):
+        positions = numeric[start : start + block]
+        values = frame.iloc[:, positions].to_numpy(dtype=float, na_value=np.nan)
+        hits = np.isinf(values).any(axis=0)
+        found += [p for p, hit in zip(positions, hits, strict=True) if hit]
+    return found
+
+
 def quality_notes(frame: pd.DataFrame) -> list[str]:
     """Facts about the table the user may want to act on (positional, so even a frame with
     duplicate column names gets its notes rather than an error)."""
@@ -677,13 +936,7 @@ def quality_notes(frame: pd.DataFrame) -> list[str]:
     dup_rows = int(frame.duplicated().sum()) if n_rows <= 200_000 else 0
     if dup_rows:
         notes.append(f"{dup_rows} row(s) are exact duplicates of another row.")
-    inf_cols = [
-        names[i]
-        for i in range(n_cols)
-        if pd.api.types.is_numeric_dtype(frame.dtypes.iloc[i])
-        and not pd.api.types.is_bool_dtype(frame.dtypes.iloc[i])
-        and np.isinf(frame.iloc[:, i].to_numpy(dtype=float, na_value=np.nan)).any()
-    ]
+    inf_cols = [names[i] for i in _infinite_columns(frame)]
     if inf_cols:
         notes.append(f"Infinite values in: {', '.join(inf_cols)}; they are treated as missing.")
     return notes
