@@ -68,6 +68,9 @@ from mllib.schema import (
     build_schema,
     training_rows,
 )
+from mllib.threshold import METADATA_KEY as THRESHOLD_KEY
+from mllib.threshold import apply as apply_threshold
+from mllib.threshold import describe as describe_threshold
 from mllib.training import TrainedModel
 from mllib.treecheck import TreeRefused, check_trees
 
@@ -151,9 +154,26 @@ class ModelBundle:
         kinds = self.inputs
         return clean_features(frame, kinds["numeric"], kinds["categorical"], kinds["dates"])
 
+    @property
+    def threshold(self) -> dict[str, Any] | None:
+        """The decision threshold chosen for a binary classifier (see :mod:`mllib.threshold`)."""
+        return self.metadata.get(THRESHOLD_KEY)
+
+    def with_threshold(self, entry: dict[str, Any] | None) -> ModelBundle:
+        """The same model with ``entry`` as its decision threshold (``None``: the default)."""
+        if entry == self.threshold:
+            return self
+        meta = {k: v for k, v in self.metadata.items() if k != THRESHOLD_KEY}
+        if entry is not None:
+            meta[THRESHOLD_KEY] = jsonable(entry)
+        return ModelBundle(self.pipeline, meta, self.source)
+
     def predict(self, frame: pd.DataFrame) -> Prediction:
-        """Predict raw rows already checked against the schema."""
-        return predict(self.pipeline, self.clean(frame[self.schema.names]))
+        """Predict raw rows already checked against the schema (and the chosen threshold)."""
+        result = predict(self.pipeline, self.clean(frame[self.schema.names]))
+        if self.threshold:
+            result.values = apply_threshold(result.values, result.scores, self.threshold)
+        return result
 
 
 def feature_kinds(schema: FeatureSchema) -> dict[str, list[str]]:
@@ -615,6 +635,15 @@ def model_card(bundle: ModelBundle) -> str:
         + (", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "none (defaults)"),
         f"- Target: `{schema.target}`"
         + (f"; classes: {', '.join(schema.classes)}" if schema.classes else ""),
+        *(
+            [
+                f"- Decision threshold: {describe_threshold(bundle.threshold)} (metadata key "
+                f"`{THRESHOLD_KEY}`; the test metrics below were measured at the default "
+                "cut-off; apply it yourself when you call the pipeline directly)."
+            ]
+            if bundle.threshold
+            else []
+        ),
         "- Files: `glassbox-model.skops` (safe to load), `glassbox-model.joblib` (pickle: load "
         "only if you trust its source), `train.py` (rebuilds the model from the data).",
         "",

@@ -283,6 +283,7 @@ def create_app(
                 "features": len(schema.features),
                 "created": meta.get("created"),
                 "scikit_learn": meta.get("versions", {}).get("scikit-learn"),
+                "decision_threshold": bundle.threshold,  # None: the model's own cut-off
                 "max_rows": max_rows,
                 "max_bytes": max_bytes,
             }

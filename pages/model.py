@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import charts, explain, ols, splits, svm_dual, training
+from mllib import charts, explain, ols, splits, svm_dual, threshold, training
 from mllib.catalogue import VISUAL_NOTES
 from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
@@ -554,10 +554,16 @@ def evaluation_tab(view: View) -> None:
         chart(charts.residual_histogram(explain.residual_bins(model.y_test, model.y_pred)))
         return
     classes = view.classes or []
+    scored = "probability" if hasattr(model.pipeline, "predict_proba") else "decision score"
+    scores = threshold.binary_scores(model.y_test, model.test_scores_raw, classes, scored)
+    y_pred, point = model.y_pred, None
+    if scores is not None:
+        point = threshold_slider(view, scores)
+        y_pred = threshold.predictions(scores, point.threshold)
     normalised = st.toggle(
         "Normalise each row (share of the actual class)", key=bind("cm_normalise", False)
     )
-    table = explain.confusion_table(model.y_test, model.y_pred, classes)
+    table = explain.confusion_table(model.y_test, y_pred, classes)
     left, right = st.columns([3, 2], gap="large")
     with left:
         chart(charts.confusion(table, normalised))
@@ -578,16 +584,22 @@ def evaluation_tab(view: View) -> None:
     pr_curves, pr_areas = explain.pr_table(model.y_test, model.test_scores_raw, classes)
     left, right = st.columns(2)
     with left:
-        chart(charts.roc(curves, areas, classes))
+        chart(charts.roc(curves, areas, classes, point.roc_point() if point else None))
     with right:
-        chart(charts.precision_recall(pr_curves, pr_areas, classes))
-    scored = "probabilities" if hasattr(model.pipeline, "predict_proba") else "decision scores"
+        chart(
+            charts.precision_recall(
+                pr_curves, pr_areas, classes, point.pr_point() if point else None
+            )
+        )
     st.caption(
-        f"Curves rank the test rows by the model's {scored}"
+        f"Curves rank the test rows by the model's {scored} values"
         + (
             ", one class against the rest."
             if len(classes) > 2
-            else f", with {classes[1]} as the positive class."
+            else f", with {classes[1]} as the positive class. The black dot is the chosen "
+            "threshold; on the precision-recall chart it can sit below the steps when a lower "
+            "threshold only added false positives (the steps show the best precision reached "
+            "at each recall)."
         )
     )
     st.dataframe(
@@ -596,6 +608,49 @@ def evaluation_tab(view: View) -> None:
         .style.format({"AUC": "{:.3f}", "average precision": "{:.3f}", "base rate": "{:.3f}"}),
         hide_index=True,
     )
+
+
+def threshold_slider(view: View, scores: threshold.BinaryScores) -> threshold.OperatingPoint:
+    """The decision threshold of a binary classifier: slider, counts, precision and recall.
+
+    The choice is kept per model in the workspace, so Predict, Export and the service use it.
+    """
+    ws = workspace()
+    if st.session_state.get("threshold_for") != view.key:  # another model: its own threshold
+        st.session_state.pop("threshold", None)
+        st.session_state["threshold_for"] = view.key
+    low, high = scores.bounds()
+    chosen = ws.thresholds.get(view.key, {}).get("value", scores.default)
+    what = "probability" if scores.kind == "probability" else "decision score"
+    value = st.slider(
+        f"Decision threshold: predict **{scores.positive}** when its {what} is at least",
+        low,
+        high,
+        key=bind("threshold", float(min(max(chosen, low), high))),
+        step=0.01,
+        help=f"The model's own default is {scores.default:g}. Lower it to find more "
+        f"{scores.positive} rows (recall up) at the cost of more false alarms (precision down).",
+    )
+    if abs(value - scores.default) < 1e-12:
+        ws.thresholds.pop(view.key, None)
+    else:
+        ws.thresholds[view.key] = threshold.metadata(scores, value)
+    point = threshold.operating_point(scores, value)
+    cols = st.columns(4)
+    cols[0].metric("Precision", f"{point.precision:.3f}", help="TP / (TP + FP)")
+    cols[1].metric("Recall (true positive rate)", f"{point.recall:.3f}", help="TP / (TP + FN)")
+    cols[2].metric("False positive rate", f"{point.fpr:.3f}", help="FP / (FP + TN)")
+    cols[3].metric("Accuracy", f"{point.accuracy:.3f}")
+    st.caption(
+        f"At {value:g}: {point.tp} true positives, {point.fp} false positives, {point.fn} "
+        f"missed {scores.positive} rows, {point.tn} true negatives on the test rows. "
+        + (
+            "This threshold is used on the Predict page, in the exported model and by the service."
+            if view.key in ws.thresholds
+            else "This is the model's default cut-off."
+        )
+    )
+    return point
 
 
 # --- importance -----------------------------------------------------------------------------

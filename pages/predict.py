@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import data
+from mllib import data, threshold
 from mllib.csv_safe import csv_bytes
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
@@ -98,6 +98,11 @@ def describe(bundle: ModelBundle) -> None:
         f"**{bundle.title}** · {len(bundle.schema.features)} feature(s) · trained on "
         f"{bundle.metadata.get('training_rows', '?'):,} rows{score}"
     )
+    if bundle.threshold:
+        st.caption(
+            f"Decision threshold: {threshold.describe(bundle.threshold)} (chosen on See the "
+            "model; it travels into the exported model and the service)."
+        )
 
 
 # --- one row ---------------------------------------------------------------------------------

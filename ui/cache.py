@@ -54,4 +54,5 @@ def current_bundle(ws: Workspace) -> export.ModelBundle | None:
     if ws.model is None or ws.dataset is None:
         return None
     key = training.training_key(ws.dataset.fingerprint, ws.model.config)
-    return trained_bundle(key, ws.model, ws.dataset, ws.profile)
+    bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
+    return bundle.with_threshold(ws.thresholds.get(key))  # chosen on See the model

@@ -52,6 +52,8 @@ class Workspace:
     notice: str | None = None  # one line to show once after the data was replaced
     project_id: str | None = None  # the saved project this session works in (ui.persistence)
     saved: dict[str, Any] = field(default_factory=dict)  # what was last sent to the store
+    # decision thresholds chosen on See the model, per training key (mllib.threshold.metadata)
+    thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def frame(self) -> pd.DataFrame | None:

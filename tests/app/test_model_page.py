@@ -237,6 +237,27 @@ def test_evaluation_and_importance_controls(app: Any) -> None:
     assert specs(at)[-1]["encoding"]["x"]["title"] == "sepal_width"
 
 
+def test_threshold_moves_counts_and_points_and_reaches_predict(app: Any) -> None:
+    at = open_model(app, "breast_cancer", "logistic")
+    show(at, "Evaluation")
+    before = {m.label: m.value for m in at.metric}
+    counts_before = chart_data(at, 0)
+    roc_layers = specs(at)[1]["layer"]
+    assert any(layer["mark"]["type"] == "point" for layer in roc_layers if "mark" in layer)
+    at.slider(key="threshold").set_value(0.05).run()
+    assert_healthy(at)
+    after = {m.label: m.value for m in at.metric}
+    assert float(after["Recall (true positive rate)"]) >= float(
+        before["Recall (true positive rate)"]
+    )
+    assert float(after["Precision"]) < float(before["Precision"])
+    assert chart_data(at, 0) != counts_before  # the confusion matrix follows the threshold
+    assert any("used on the Predict page" in t for t in texts(at, "caption"))
+    at.switch_page("pages/predict.py").run()
+    assert_healthy(at)
+    assert any("Decision threshold: P(" in t and "0.05" in t for t in texts(at, "caption"))
+
+
 def test_a_model_of_other_data_asks_to_retrain(app: Any) -> None:
     at = open_model(app, "iris", "tree")
     at.session_state["glassbox_workspace"].model.data_fingerprint = "something else"
