@@ -37,7 +37,7 @@ from typing import Any
 import pandas as pd
 
 from mllib.errors import GlassboxError
-from mllib.safezip import ZipLimits, read_zip, write_zip
+from mllib.safezip import ZipLimits, human_bytes, read_zip, write_zip
 
 log = logging.getLogger("glassbox.projects")
 
@@ -142,7 +142,7 @@ def valid_id(project_id: str | None) -> bool:
 
 
 def human_mb(n: int) -> str:
-    return f"{n / 2**20:,.1f} MB"
+    return human_bytes(n)
 
 
 class ProjectStore:
@@ -688,3 +688,45 @@ def shared_saver() -> BackgroundSaver:
         if _SAVER is None:
             _SAVER = BackgroundSaver()
         return _SAVER
+
+
+def validate_project_file(parsed: ProjectFile) -> None:
+    """Check what a project file holds before it is stored: the table reads, the settings name
+    its columns, and the model loads with the Export page's safe loader (fixed allow-list,
+    nothing executed) and matches the data. Raises :class:`ProjectFileError`."""
+    from mllib import export  # the safe model loader (imported late: it is heavy)
+
+    frame = None
+    if parsed.data is not None:
+        try:
+            frame = pd.read_parquet(io.BytesIO(parsed.data))
+        except Exception as err:  # pyarrow raises many types for a damaged file
+            raise ProjectFileError(f"The project's data could not be read ({err}).") from err
+    settings = parsed.settings
+    if frame is not None:
+        columns = {str(c) for c in frame.columns}
+        target, features = settings.get("target"), settings.get("features", [])
+        if target is not None and target not in columns:
+            raise ProjectFileError(f"The project's target “{str(target)[:60]}” is not in its data.")
+        if not isinstance(features, list) or not {str(f) for f in features} <= columns:
+            raise ProjectFileError("The project's features are not all in its data.")
+        dataset = settings.get("dataset") or {}
+        if not isinstance(dataset.get("fingerprint", ""), str):
+            raise ProjectFileError("The project's data description is damaged.")
+    if parsed.model is not None:
+        if frame is None:
+            raise ProjectFileError("The project holds a model but no data.")
+        try:
+            bundle, _ = export.load_skops(parsed.model, "the project's model")
+        except GlassboxError as err:
+            raise ProjectFileError(f"The project's model is refused: {err}") from err
+        record = settings.get("model") or {}
+        config = record.get("config") if isinstance(record, dict) else None
+        if not isinstance(config, dict) or config.get("target") != bundle.target:
+            raise ProjectFileError("The project's model does not match its description.")
+        missing = set(bundle.schema.names) - {str(c) for c in frame.columns}
+        if missing:
+            raise ProjectFileError(
+                "The project's model needs columns its data does not have: "
+                + ", ".join(sorted(missing)[:5])
+            )

@@ -33,6 +33,7 @@ PAGES = (
     PageInfo("pages/compare.py", "Compare & tune", ":material/leaderboard:", "compare"),
     PageInfo("pages/predict.py", "Predict", ":material/online_prediction:", "predict"),
     PageInfo("pages/export.py", "Export & serve", ":material/download:", "export"),
+    PageInfo("pages/projects.py", "Projects", ":material/folder_open:", "projects"),
 )
 
 

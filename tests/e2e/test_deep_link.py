@@ -14,6 +14,7 @@ NAV_TITLES = [
     "Compare & tune",
     "Predict",
     "Export & serve",
+    "Projects",
 ]
 
 
