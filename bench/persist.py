@@ -1,0 +1,100 @@
+"""Is saving felt? Slider change → Train page rerun finished, with project saving on and off.
+
+In one run, on 100k synthetic rows with a ridge model, two AppTest sessions on one server (one
+with ``GLASSBOX_PERSIST=1``, one with ``0``) move the α slider through the same values, in
+alternating blocks. Saving writes a settings row at once and the model (``.skops``) on the
+background thread a moment later; the Parquet data was written once, before the timed part.
+
+- ``paced``: a user's pause (``PAUSE_S``) between slider moves, as when reading the scores: the
+  debounced model save runs in the pause.
+- ``back-to-back``: no pause, so background saves overlap the next reruns.
+
+The slider values are fitted once before timing (the model cache is warm), so a rerun is the
+page itself without a fit: the smallest base, against which saving would show most. The last
+line is ``persist_ratio=<the larger of the two ratios>``; the goal is at most 1.1.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["GLASSBOX_HOME"] = tempfile.mkdtemp(prefix="glassbox_bench_")  # never ~/.glassbox
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from bench.train_rerun import synthetic  # noqa: E402
+from mllib import projects  # noqa: E402
+
+ROWS = int(os.environ.get("GLASSBOX_BENCH_ROWS", 100_000))
+VALUES = ["10", "0.1", "1", "100", "0.01", "5"]
+BLOCKS = 3
+PAUSE_S = 1.5
+
+
+def session(raw: bytes, persist: bool) -> AppTest:
+    os.environ["GLASSBOX_PERSIST"] = "1" if persist else "0"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.switch_page("pages/data.py").run()
+    at.segmented_control(key="data_source").set_value("Upload a file").run()
+    at.file_uploader(key="upload").set_value(("bench.csv", raw, "text/csv")).run()
+    at.selectbox(key="target").select("y").run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="algorithm").select("ridge").run()
+    assert not at.exception, at.exception
+    assert ("project" in at.query_params) == persist
+    return at
+
+
+def move(at: AppTest, persist: bool, value: str) -> float:
+    os.environ["GLASSBOX_PERSIST"] = "1" if persist else "0"
+    widget = at.select_slider(key="p_ridge_alpha").set_value(value)
+    start = time.perf_counter()
+    widget.run()
+    seconds = time.perf_counter() - start
+    assert not at.exception, at.exception
+    return seconds
+
+
+def measure(sessions: dict[bool, AppTest], pause: float) -> dict[bool, list[float]]:
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for block in range(BLOCKS):
+        order = (True, False) if block % 2 == 0 else (False, True)
+        for persist in order:
+            for value in VALUES[block % 2 :] + VALUES[: block % 2]:
+                times[persist].append(move(sessions[persist], persist, value))
+                time.sleep(pause)
+            projects.shared_saver().flush()  # the next block starts with nothing pending
+    return times
+
+
+def main() -> None:
+    raw = synthetic(ROWS).to_csv(index=False).encode()
+    sessions = {persist: session(raw, persist) for persist in (True, False)}
+    projects.shared_saver().flush()  # the dataset's one Parquet write is not timed
+    for value in VALUES:  # warm the model cache for both sessions: only saving differs
+        for persist in (True, False):
+            move(sessions[persist], persist, value)
+    projects.shared_saver().flush()
+    ratios = {}
+    for label, pause in (("back-to-back", 0.0), ("paced", PAUSE_S)):
+        times = measure(sessions, pause)
+        on, off = statistics.median(times[True]), statistics.median(times[False])
+        ratios[label] = on / off
+        print(
+            f"{ROWS:,} rows, ridge, {label:<12} rerun median: saving on {on:.3f} s, "
+            f"off {off:.3f} s, ratio {on / off:.2f} ({len(times[True])} reruns each)"
+        )
+    saved = projects.ProjectStore().list_projects()
+    print(f"projects saved: {len(saved)}, {saved[0].bytes / 2**20:.1f} MB on disk")
+    print(f"persist_ratio={max(ratios.values()):.2f}")
+
+
+if __name__ == "__main__":
+    main()
