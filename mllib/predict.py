@@ -14,6 +14,7 @@ Two surfaces, two documented policies (see ``docs/serving.md``):
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import math
 import re
@@ -42,14 +43,26 @@ MAX_LISTED = 8
 MAX_PROBLEMS = 20  # distinct problems reported; the rest are only counted
 MAX_SHOWN_CHARS = 40  # user text echoed in a message
 MAX_TEXT_CHARS = 1_000  # a category value
-MAX_DATE_CHARS = 35  # "2024-01-31T12:30:00.123456789+02:00"
+MAX_DATE_CHARS = 10  # "2024-01-31"
+# Numbers beyond ±1e38 are refused: trees compute in float32 (largest 3.4e38), and linear
+# models and SVMs overflow to infinity near 1e308 (the OpenAPI document says so).
+MAX_ABS_NUMBER = 1e38
 MAX_SUGGESTED_NAME = 100  # longer unknown names get no "did you mean" search
-# The dates the service accepts: ISO 8601 day, optionally a time and a UTC offset.
-ISO_DATE = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?"
-)
-ISO_DATE_PATTERN = f"^{ISO_DATE.pattern}$"
+# The dates the service accepts: an ISO 8601 calendar date (OpenAPI's ``format: date``); the
+# model uses only the day (year, month, day, weekday), so a time of day would change nothing.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def is_iso_date(value: Any) -> bool:
+    """A real calendar day written ``YYYY-MM-DD`` (checked by pattern and length first, so no
+    string reaches a parser's slow path)."""
+    if not isinstance(value, str) or len(value) != MAX_DATE_CHARS or not ISO_DATE.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass
@@ -290,10 +303,12 @@ def _check_column_values(
     kinds = set(map(type, values))
     if feature.role == NUMERIC and kinds <= _NUMBER_TYPES:
         try:
-            finite = int(np.isfinite(np.array(values, dtype=float)).sum())  # None → NaN
+            array = np.array(values, dtype=float)  # None → NaN
         except OverflowError:
-            finite = -1
-        if finite + values.count(None) == len(values):
+            array = np.array([np.inf])
+        with np.errstate(invalid="ignore"):
+            usable = int((np.abs(array) <= MAX_ABS_NUMBER).sum())
+        if usable + values.count(None) == len(values):
             return values
     elif feature.role == DATETIME and kinds <= {str, type(None)}:
         _check_dates(feature, values, rows, problems)
@@ -318,33 +333,25 @@ def _check_column_values(
 def _check_dates(
     feature: Feature, values: list[Any], rows: list[int], problems: _Collector
 ) -> None:
-    """Dates in JSON are ISO 8601 (:data:`ISO_DATE`), checked by pattern and length before
-    the parser sees them, so no string can keep the parser busy."""
-    iso = [
-        isinstance(v, str) and len(v) <= MAX_DATE_CHARS and bool(ISO_DATE.fullmatch(v))
-        for v in values
-    ]
-    texts = pd.Series([v if ok else None for v, ok in zip(values, iso, strict=True)], dtype=object)
-    parsed = parse_dates(texts, MAX_DATE_CHARS).isna().to_numpy()
-    for i, value in enumerate(values):
-        if value is not None and (not iso[i] or parsed[i]):
-            problems.add(f"“{feature.name}”: {_not_a_date(value)}", feature.name, rows[i])
+    """Dates in JSON are ISO 8601 calendar days (:func:`is_iso_date`): no string can keep a
+    date parser busy."""
+    for value, row in zip(values, rows, strict=True):
+        if value is not None and not is_iso_date(value):
+            problems.add(f"“{feature.name}”: {_not_a_date(value)}", feature.name, row)
 
 
 def _not_a_date(value: str) -> str:
-    return f"“{shown(value)}” is not a date (use ISO 8601, e.g. “2024-01-31”)"
+    return f"“{shown(value)}” is not a date (use ISO 8601, YYYY-MM-DD, e.g. “2024-01-31”)"
 
 
 def check_value(
     feature: Feature,
     value: Any,
     allowed: frozenset[str] | None = None,
-    parse_date: bool = True,
 ) -> tuple[Any, str | None]:
     """``(value for the pipeline, None)`` or ``(None, what is wrong)`` for one JSON value.
 
-    ``allowed`` is ``feature.categories`` as a set (faster for many rows); with
-    ``parse_date=False`` a date is only checked to be text (the caller parses the column).
+    ``allowed`` is ``feature.categories`` as a set (faster for many rows).
     """
     if value is None:
         return None, None
@@ -357,13 +364,13 @@ def check_value(
             return None, "the number is too large"
         if not math.isfinite(number):
             return None, f"expected a finite number, got {value!r}"
+        if abs(number) > MAX_ABS_NUMBER:
+            return None, f"{number:g} is beyond ±{MAX_ABS_NUMBER:g}, the largest number accepted"
         return number, None
     if feature.role == DATETIME:
         if not isinstance(value, str):
             return None, f"expected a date as text (e.g. “2024-01-31”), got {_json_type(value)}"
-        if len(value) > MAX_DATE_CHARS or not ISO_DATE.fullmatch(value):
-            return None, _not_a_date(value)
-        if parse_date and pd.isna(parse_dates(pd.Series([value], dtype=object)).iloc[0]):
+        if not is_iso_date(value):
             return None, _not_a_date(value)
         return value, None
     if feature.json_boolean:

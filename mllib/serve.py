@@ -28,8 +28,7 @@ from mllib import export
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
 from mllib.predict import (
-    ISO_DATE_PATTERN,
-    MAX_DATE_CHARS,
+    MAX_ABS_NUMBER,
     MAX_TEXT_CHARS,
     ValidationError,
     check_records,
@@ -370,10 +369,11 @@ POLICIES = {
     "fields": "every feature is required in every row; unknown fields are rejected (422)",
     "nulls": "null is accepted for any feature and means missing: it is filled in as in "
     "training (median, or most frequent category)",
-    "types": "numbers must be finite JSON numbers (not strings, booleans, NaN or Infinity); "
+    "types": "numbers must be finite JSON numbers (not strings, booleans, NaN or Infinity) "
+    f"within ±{MAX_ABS_NUMBER:g}; "
     "categories are strings (JSON booleans for true/false features) of at most "
-    f"{MAX_TEXT_CHARS:,} characters; dates are ISO 8601 strings (2024-01-31, optionally "
-    f"with a time and offset) of at most {MAX_DATE_CHARS} characters",
+    f"{MAX_TEXT_CHARS:,} characters; dates are ISO 8601 calendar days (YYYY-MM-DD, "
+    "OpenAPI format: date)",
     "outputs": "an output that is not a finite number (inputs too large for the model's "
     "arithmetic) is a 422 naming the inputs to check",
     "unseen_categories": "a category the model never saw is rejected (422) with the known ones",
@@ -386,13 +386,14 @@ def feature_schema(feature: Feature) -> dict[str, Any]:
     out: dict[str, Any] = {"nullable": True}
     if feature.role == NUMERIC:
         out["type"] = "number"
+        out["minimum"] = -MAX_ABS_NUMBER
+        out["maximum"] = MAX_ABS_NUMBER
         out["description"] = f"number; training range {feature.range_text()}"
         out["x-training-minimum"] = feature.minimum
         out["x-training-maximum"] = feature.maximum
     elif feature.role == DATETIME:
         out["type"] = "string"
-        out["pattern"] = ISO_DATE_PATTERN
-        out["maxLength"] = MAX_DATE_CHARS
+        out["format"] = "date"
         out["description"] = (
             f"an ISO 8601 date such as 2024-01-31; training range {feature.range_text()}"
         )

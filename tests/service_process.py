@@ -19,11 +19,14 @@ from mllib.training import TrainConfig
 from tests.conftest import ROOT
 
 
-@lru_cache(maxsize=16)
-def trained_bundle(sample: str, algorithm: str, task: Task) -> ModelBundle:
+@lru_cache(maxsize=32)
+def trained_bundle(
+    sample: str, algorithm: str, task: Task, target: str | None = None
+) -> ModelBundle:
+    """A model of ``algorithm`` on a bundled sample (its usual target unless ``target``)."""
     dataset = samples.load_sample(sample)
     profile = profile_table(dataset.frame)
-    target = samples.SAMPLES[sample].target
+    target = target or samples.SAMPLES[sample].target
     features = default_features(profile, target).features
     config = TrainConfig.make(algorithm, task, target, features)
     model = training.train_model(dataset.frame, profile, config, dataset.fingerprint)
@@ -82,7 +85,9 @@ class Service:
         return out or ""
 
 
-def write_model(directory: Path, sample: str, algorithm: str, task: Task) -> Path:
-    path = directory / f"{sample}-{algorithm}-{task.value}.skops"
-    path.write_bytes(export.to_skops(trained_bundle(sample, algorithm, task)))
+def write_model(
+    directory: Path, sample: str, algorithm: str, task: Task, target: str | None = None
+) -> Path:
+    path = directory / f"{sample}-{algorithm}-{task.value}-{target or 'target'}.skops"
+    path.write_bytes(export.to_skops(trained_bundle(sample, algorithm, task, target)))
     return path

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 import requests
 
@@ -90,25 +92,18 @@ CASES = [
         "a\\\\x00b\\\\x1b[31m",
     ),
     Hostile(
-        "1e307 on a linear SVM",  # finite scores (they were rounded into infinity: 500)
+        "1e307 on a linear SVM",  # was a 500: infinite scores reached the JSON encoder
         "svm",
         lambda: body("svm", petal_length=1e307),
-        200,
-        "petal_length”: 1e+307 is outside the training range",
-    ),
-    Hostile(
-        "1e308 in every feature of a linear SVM",
-        "svm",
-        lambda: json.dumps({"rows": [{k: 1e308 for k in example("svm")}]}).encode(),
         422,
-        "check “petal_width”",
+        "“petal_length”: 1e+307 is beyond ±1e+38",
     ),
     Hostile(
-        "1e308 on a linear regression",
+        "1e308 on a linear regression",  # was 200 {"predictions": [null]}
         "linear",
         lambda: json.dumps({"rows": [{k: 1e308 for k in example("linear")}]}).encode(),
         422,
-        "not a finite number",
+        "beyond ±1e+38",
     ),
     Hostile(
         "a 10 MB date string",
@@ -381,3 +376,32 @@ def test_the_start_up_line_says_whether_a_token_is_required(tmp_path: Path) -> N
     open_service = Service(model, env=env)
     said = open_service.stop()
     assert "no API token" in said, said
+
+
+# --- outputs that are not numbers -----------------------------------------------------------
+
+
+def test_a_non_finite_output_is_a_422_naming_the_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a model still overflow, the answer names the inputs instead of a 500/null."""
+    from mllib import predict
+
+    bundle = trained_bundle(*MODELS["linear"])
+    client = serve.create_app(bundle).test_client()
+    row = {**example("linear"), "bmi": 1e30}
+    monkeypatch.setattr(
+        type(bundle), "predict", lambda self, frame: predict.Prediction(np.array([np.inf]))
+    )
+    response = client.post("/predict", json=row)
+    assert response.status_code == 422 and response.is_json
+    error = response.get_json()["error"]
+    assert error["code"] == "non_finite_output"
+    assert "“bmi”" in error["message"] and error["details"][0]["field"] == "bmi"
+
+
+def test_huge_finite_scores_are_not_rounded_into_infinity() -> None:
+    from mllib import predict
+
+    scores = pd.DataFrame({"a": [1e303, 0.1234567891], "b": [-1e303, 2.0]})
+    answer = predict.Prediction(np.array(["a", "b"]), scores, "decision score").records()
+    assert answer["scores"] == [{"a": 1e303, "b": -1e303}, {"a": 0.123457, "b": 2.0}]
+    json.dumps(answer, allow_nan=False)
