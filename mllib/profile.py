@@ -184,11 +184,13 @@ def infer_role(series: pd.Series, finite: pd.Series, distinct: int) -> tuple[Rol
     if _looks_datetime(values):
         return Role.DATETIME, "dates; expanded into year, month, day and weekday"
     ratio = distinct / n
-    if n >= 20 and (ratio > 0.9 or (_ID_NAME.search(str(series.name)) and ratio > 0.5)):
+    if n >= 20 and ratio > 0.5:  # a name or an id: one-hot encoding it learns nothing general
         avg_words = values.head(200).str.split().str.len().mean()
         if avg_words > 3:
             return Role.TEXT, "free text (almost every value is different)"
-        return Role.ID_LIKE, f"{distinct} different values in {n} rows, like an ID"
+        if ratio > 0.9 or _ID_NAME.search(str(series.name)):
+            return Role.ID_LIKE, f"{distinct} different values in {n} rows, like an ID"
+        return Role.ID_LIKE, f"{distinct} different values in {n} rows, like a name or an ID"
     if distinct > 1000:
         return Role.ID_LIKE, f"{distinct} categories: too many to one-hot encode"
     return Role.CATEGORICAL, ""
@@ -233,15 +235,20 @@ def _looks_datetime(values: pd.Series) -> bool:
 
 def default_target(profile: TableProfile) -> str:
     """A column named like a target, else the last usable column."""
+    return target_guess(profile)[0]
+
+
+def target_guess(profile: TableProfile) -> tuple[str, str]:
+    """The default target and why it was chosen, in words for the Data page."""
     usable = [
         c for c in profile.columns if c.role in (Role.NUMERIC, Role.CATEGORICAL, Role.BOOLEAN)
     ]
     for col in usable:
         if _TARGET_NAME.match(col.name):
-            return col.name
+            return col.name, "its name is one targets usually have"
     if usable:
-        return usable[-1].name
-    return profile.columns[-1].name
+        return usable[-1].name, "tables usually keep the column to predict last"
+    return profile.columns[-1].name, "no column looks usable, so the last one"
 
 
 def default_features(profile: TableProfile, target: str) -> FeatureChoice:

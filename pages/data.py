@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from mllib import data, profile, samples, training
@@ -137,26 +138,55 @@ def overview(ws: Workspace) -> None:
             st.markdown("\n".join(f"- {note}" for note in ds.notes))
     preview, columns = st.tabs(["Preview", "Column profile"])
     with preview:
-        st.dataframe(ds.frame.head(PREVIEW_ROWS), height=300)
+        head = ds.frame.head(PREVIEW_ROWS)
+        numbers = [
+            c
+            for c in head.columns
+            if pd.api.types.is_numeric_dtype(head[c]) and head[c].isna().any()
+        ]
+        st.dataframe(
+            preview_table(head),
+            height=300,
+            column_config={  # numbers stay right-aligned after their gaps became ""
+                c: st.column_config.TextColumn(alignment="right") for c in numbers
+            },
+        )
         if ds.n_rows > PREVIEW_ROWS:
             st.caption(f"The first {PREVIEW_ROWS} of {ds.n_rows:,} rows.")
     with columns:
         table = prof.to_frame()
         table.insert(3, "distribution", profile.distributions(ds.frame, prof))
-        table.insert(4, "note", table.pop("note"))
+        notes = table.pop("note")
+        if notes.astype(bool).any():  # last, and only when there is something to say
+            table["note"] = notes
         st.dataframe(
             table,
             hide_index=True,
             height=min(35 * (len(table) + 1) + 3, 600),
             column_config={
+                "column": st.column_config.TextColumn("column", width="medium"),
                 "distribution": st.column_config.BarChartColumn(
                     "distribution", help="Histogram (numbers) or top categories (text)", y_min=0
                 ),
-                "note": st.column_config.TextColumn("note", width="medium"),
+                "note": st.column_config.TextColumn("note", width="large"),
             },
         )
         if prof.sampled_rows:
             st.caption(f"Profiled on a random sample of {prof.sampled_rows:,} rows.")
+
+
+def preview_table(head: pd.DataFrame) -> pd.DataFrame:
+    """The preview with missing values as empty cells: Streamlit writes "None" in them (even
+    through a Styler), which reads like a value. Only columns with gaps become text."""
+    out = head.copy()
+    for column in out.columns[out.isna().any().to_numpy()]:
+        values = out[column]
+        out[column] = (
+            values.astype(object)
+            .where(values.notna(), "")
+            .map(lambda v: f"{v:.6g}" if isinstance(v, float) else str(v))
+        )
+    return out
 
 
 def selection(ws: Workspace) -> None:
@@ -171,6 +201,9 @@ def selection(ws: Workspace) -> None:
             key=bind("target", ws.target),
             help="The column the model learns to predict.",
         )
+        guess, why = profile.target_guess(ws.profile)
+        if target == guess and ws.dataset.source != "sample":
+            st.caption(f"Chosen by default: {why}. Pick another column if you want.")
         if target != ws.target:
             ws.set_target(target)
             st.session_state.pop("features", None)
@@ -223,7 +256,7 @@ def target_problems(ws: Workspace) -> None:
             ws,
             profile.drop_bad_target_rows(ws.dataset.frame, ws.target),
             "drop-bad-target",
-            f"Dropped {check.bad_rows} row(s) without a target.",
+            f"Dropped {check.bad_rows} row(s) without a usable value in “{ws.target}”.",
         )
     if (
         ws.task == Task.CLASSIFICATION
@@ -234,7 +267,7 @@ def target_problems(ws: Workspace) -> None:
             ws,
             profile.drop_rare_classes(ws.dataset.frame, ws.target),
             "drop-rare",
-            "Dropped rows of classes with a single row.",
+            f"Dropped the rows of “{ws.target}” classes that had a single row.",
         )
 
 

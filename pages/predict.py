@@ -234,7 +234,8 @@ def whole_file(bundle: ModelBundle) -> None:
     st.markdown(
         f"Upload a table with the {len(schema.features)} feature column(s): "
         + ", ".join(f"`{n}`" for n in schema.names)
-        + ". Other columns are kept and ignored; the predictions are added at the right."
+        + ". Other columns are kept and ignored; the predictions are shown first below and "
+        "added as the last columns of the downloaded file."
     )
     st.download_button(
         "Download a template CSV",

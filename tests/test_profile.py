@@ -265,3 +265,17 @@ def test_drop_rare_classes() -> None:
     kept = drop_rare_classes(frame, "y")
     assert kept["y"].tolist() == ["a", "a", "c", "c", "c"]
     assert drop_rare_classes(frame, "y", min_count=3)["x"].tolist() == [3, 4, 5]
+
+
+def test_text_with_a_distinct_value_in_most_rows_starts_unticked() -> None:
+    from mllib.profile import default_features, profile_table
+
+    names = [f"car {i}" for i in range(311)] + [f"car {i}" for i in range(95)]
+    frame = pd.DataFrame(
+        {"name": names, "origin": ["usa", "japan"] * 203, "mpg": np.arange(406) * 0.1}
+    )
+    prof = profile_table(frame)
+    assert prof["name"].role == Role.ID_LIKE
+    assert prof["name"].reason == "311 different values in 406 rows, like a name or an ID"
+    choice = default_features(prof, "mpg")
+    assert choice.features == ["origin"] and "name" in choice.excluded

@@ -139,3 +139,15 @@ def test_returning_to_data_after_a_sample_keeps_it(app: Any) -> None:
     at.switch_page(DATA).run()
     assert sidebar_text(at) == trained
     assert at.selectbox(key="sample").value == "diabetes"
+
+
+def test_preview_shows_missing_numbers_as_empty_cells_and_the_default_target_says_why(
+    app: Any,
+) -> None:
+    rows = "\n".join(f"{'' if i % 4 == 0 else i * 0.5},{i % 3},{'pq'[i % 2]}" for i in range(30))
+    at = upload(app(DATA), "gaps.csv", f"x,z,kind\n{rows}\n".encode())
+    preview = at.dataframe[0].value
+    assert preview["x"].iloc[0] == "" and preview["x"].iloc[1] == "0.5"
+    assert "None" not in set(preview["x"])
+    assert at.selectbox(key="target").value == "kind"
+    assert any("Chosen by default: tables usually keep" in c for c in texts(at, "caption"))
