@@ -6,8 +6,12 @@ as a real process on a free loopback port, then time sequential requests on one 
 connection for one row and for a 1,000-row batch. The same rows are predicted by the bare
 pipeline in this process: ``pipeline.predict``, and the same work the service does (preprocess
 once, then ``predict`` and ``predict_proba``); the overhead is the service minus the latter.
-Counts and durations are bounded. It prints requests per second, p50 / p99 latency, the
-ratios and the overhead per request; the last line is
+The same model exported as ``.onnx`` is timed too: ONNX Runtime's ``run`` (labels and
+probabilities in one call) vs scikit-learn's same work in this process, and ``POST /predict`` to
+a second service serving the ``.onnx`` file. Counts and durations are bounded. It prints
+requests per second, p50 / p99 latency, the ratios and the overhead per request; the line
+before the last is ``onnx_speedup_1row=<sklearn p50 / ONNX Runtime p50, 1 row>
+onnx_speedup_1000rows=<same, 1,000 rows>``, the last line is
 ``overhead_ms_1row=<p50 overhead> overhead_ms_1000rows=<p50 overhead>``.
 """
 
@@ -29,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
 
-from mllib import export, samples, training  # noqa: E402
+from mllib import export, onnx_export, samples, training  # noqa: E402
 from mllib.profile import Task, default_features, profile_table  # noqa: E402
 
 MAX_REQUESTS = {1: 2000, 1000: 300}
@@ -96,6 +100,8 @@ def main() -> None:
     model = training.train_model(dataset.frame, profile, config, dataset.fingerprint)
     bundle = export.bundle_from_model(model, dataset, profile)
     pipe = bundle.pipeline
+    assert bundle.onnx.ok, bundle.onnx.message
+    runner = onnx_export.OnnxRunner(bundle.onnx.data, bundle.inputs, list(bundle.schema.classes))
     source = dataset.frame[bundle.schema.names]
     rows_json = json.loads(source.to_json(orient="records", date_format="iso"))
     for row in rows_json:
@@ -104,21 +110,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "glassbox-model.skops"
         path.write_bytes(export.to_skops(bundle))
-        port = free_port()
+        onnx_path = Path(tmp) / "glassbox-model.onnx"
+        onnx_path.write_bytes(bundle.onnx.data)
+        port, onnx_port = free_port(), free_port()
         proc = start_service(path, port)
+        onnx_proc = start_service(onnx_path, onnx_port)
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            onnx_conn = http.client.HTTPConnection("127.0.0.1", onnx_port, timeout=30)
             results = []
+            onnx_results = []
             for n in (1, 1000):
                 rows = (rows_json * (n // len(rows_json) + 1))[:n]
-                frame = pd.DataFrame(rows, columns=bundle.schema.names)
+                frame = bundle.clean(pd.DataFrame(rows, columns=bundle.schema.names))
                 body = json.dumps({"rows": rows}).encode()
 
-                def post(body: bytes = body, n: int = n) -> None:
+                def post(
+                    body: bytes = body, n: int = n, conn: http.client.HTTPConnection = conn
+                ) -> None:
                     conn.request("POST", "/predict", body, {"Content-Type": "application/json"})
                     response = conn.getresponse()
                     answer = json.loads(response.read())
                     assert response.status == 200 and len(answer["predictions"]) == n, answer
+
+                def onnx_run(frame: pd.DataFrame = frame) -> None:
+                    runner.run(frame)  # labels and probabilities
 
                 def bare(frame: pd.DataFrame = frame) -> None:
                     pipe.predict(frame)
@@ -132,10 +148,14 @@ def main() -> None:
                 plain = summary(timed(bare, MAX_REQUESTS[n]))
                 full = summary(timed(bare_same_work, MAX_REQUESTS[n]))
                 results.append((n, service, plain, full, len(body)))
+                onnx_service = summary(timed(lambda p=post: p(conn=onnx_conn), MAX_REQUESTS[n]))
+                onnx_results.append((n, summary(timed(onnx_run, MAX_REQUESTS[n])), onnx_service))
             conn.close()
+            onnx_conn.close()
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            for process in (proc, onnx_proc):
+                process.terminate()
+                process.wait(timeout=10)
 
     print(f"decision tree on customers ({len(features)} mixed features), waitress, loopback")
     print(f"{'rows':>6} {'what':<30} {'n':>5} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9}")
@@ -156,6 +176,21 @@ def main() -> None:
             f"overhead {overhead[n]:.2f} ms per request "
             f"({overhead[n] / n * 1000:.1f} µs per row)"
         )
+    print("ONNX Runtime (the same tree as glassbox-model.onnx) vs scikit-learn, per request:")
+    speedup = {}
+    full_by_rows = {n: full for n, _, _, full, _ in results}
+    service_by_rows = {n: service for n, service, _, _, _ in results}
+    for n, run, onnx_service in onnx_results:
+        for label, s in (("ONNX Runtime run", run), ("POST /predict (.onnx)", onnx_service)):
+            print(
+                f"{n:>6} {label:<30} {s['n']:>5} {s['rps']:>9.1f} {s['p50']:>9.2f} {s['p99']:>9.2f}"
+            )
+        speedup[n] = full_by_rows[n]["p50"] / run["p50"]
+        print(
+            f"{'':>6} ratio p50 scikit-learn same work / ONNX Runtime {speedup[n]:.2f}; "
+            f"service .skops / .onnx {service_by_rows[n]['p50'] / onnx_service['p50']:.2f}"
+        )
+    print(f"onnx_speedup_1row={speedup[1]:.2f} onnx_speedup_1000rows={speedup[1000]:.2f}")
     print(f"overhead_ms_1row={overhead[1]:.2f} overhead_ms_1000rows={overhead[1000]:.2f}")
 
 

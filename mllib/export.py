@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import functools
 import hashlib
 import importlib
 import inspect
@@ -49,12 +50,13 @@ from sklearn.pipeline import Pipeline
 from skops.io.exceptions import UntrustedTypesFoundException
 
 import mllib
-from mllib import cleaning, signing
+from mllib import cleaning, onnx_export, signing
 from mllib import pipeline as mlpipe
 from mllib.cleaning import clean_features, input_columns
 from mllib.csv_safe import neutralise
 from mllib.data import Dataset
 from mllib.errors import GlassboxError
+from mllib.onnx_export import OnnxExport, export_onnx
 from mllib.pipeline import portable
 from mllib.predict import Prediction, predict
 from mllib.profile import TableProfile
@@ -71,7 +73,7 @@ from mllib.schema import (
 from mllib.threshold import METADATA_KEY as THRESHOLD_KEY
 from mllib.threshold import apply as apply_threshold
 from mllib.threshold import describe as describe_threshold
-from mllib.training import TrainedModel
+from mllib.training import TrainedModel, model_rows
 from mllib.treecheck import TreeRefused, check_trees
 
 FORMAT = "glassbox-model"
@@ -116,11 +118,18 @@ PICKLE_REFUSAL = (
 
 @dataclass
 class ModelBundle:
-    """A fitted pipeline with its metadata: what the Predict page, files and service share."""
+    """A fitted pipeline with its metadata: what the Predict page, files and service share.
 
-    pipeline: Pipeline
+    ``runner`` predicts instead of the pipeline when the model came from an ``.onnx`` file
+    (then ``pipeline`` is ``None``); ``check_rows`` are raw test rows that exported copies
+    (ONNX) are checked against.
+    """
+
+    pipeline: Pipeline | None
     metadata: dict[str, Any]
     source: str = "trained in this session"
+    runner: Any = field(default=None, repr=False, compare=False)
+    check_rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     schema: FeatureSchema = field(init=False)
     key: str = field(init=False)
 
@@ -149,8 +158,10 @@ class ModelBundle:
 
     @property
     def inputs(self) -> dict[str, list[str]]:
-        """Which features are cleaned how (:func:`mllib.cleaning.clean_features`)."""
-        return feature_kinds(self.schema)
+        """Which features are cleaned how (:func:`mllib.cleaning.clean_features`), and the
+        pipeline's input ``columns`` that gives."""
+        kinds = feature_kinds(self.schema)
+        return {**kinds, "columns": input_columns(self.schema.names, kinds["dates"])}
 
     def clean(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Raw rows (feature columns) → the pipeline's input, as in training."""
@@ -169,14 +180,28 @@ class ModelBundle:
         meta = {k: v for k, v in self.metadata.items() if k != THRESHOLD_KEY}
         if entry is not None:
             meta[THRESHOLD_KEY] = jsonable(entry)
-        return ModelBundle(self.pipeline, meta, self.source)
+        return ModelBundle(
+            self.pipeline, meta, self.source, runner=self.runner, check_rows=self.check_rows
+        )
 
     def predict(self, frame: pd.DataFrame) -> Prediction:
         """Predict raw rows already checked against the schema (and the chosen threshold)."""
-        result = predict(self.pipeline, self.clean(frame[self.schema.names]))
+        result = self.predict_raw(frame)
         if self.threshold:
             result.values = apply_threshold(result.values, result.scores, self.threshold)
         return result
+
+    def predict_raw(self, frame: pd.DataFrame) -> Prediction:
+        """What the model itself predicts, before any decision threshold."""
+        cleaned = self.clean(frame[self.schema.names])
+        if self.runner is not None:
+            return self.runner.predict(cleaned)
+        return predict(self.pipeline, cleaned)
+
+    @functools.cached_property
+    def onnx(self) -> OnnxExport:
+        """The ``.onnx`` copy checked on :attr:`check_rows`, or why there is none (once)."""
+        return export_onnx(self, self.check_rows)
 
 
 def feature_kinds(schema: FeatureSchema) -> dict[str, list[str]]:
@@ -198,7 +223,12 @@ def bundle_from_model(
             "Retrain it on the Train page before predicting or exporting.",
         )
     schema = build_schema(model, dataset.frame, profile)
-    return ModelBundle(portable(model.pipeline), build_metadata(model, dataset, schema))
+    test_rows = model_rows(dataset.frame, model.config).iloc[model.test_index]
+    return ModelBundle(
+        portable(model.pipeline),
+        build_metadata(model, dataset, schema),
+        check_rows=test_rows[list(schema.names)].reset_index(drop=True),
+    )
 
 
 def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema) -> dict[str, Any]:
@@ -441,6 +471,19 @@ def load_skops(data: bytes, filename: str = "model.skops") -> tuple[ModelBundle,
         if issubclass(w.category, InconsistentVersionWarning):
             notes.append(f"scikit-learn says: {w.message}")
     return _bundle(pipe, unpacked.metadata, filename), notes
+
+
+def load_onnx(data: bytes, filename: str = "model.onnx") -> tuple[ModelBundle, list[str]]:
+    """A Glassbox ``.onnx`` file (metadata in its ``metadata_props``) run by ONNX Runtime.
+    For serving your own exports: ONNX Runtime parses the file in native code."""
+    metadata = _check_metadata(onnx_export.read_metadata(data, filename), filename)
+    bundle = ModelBundle(None, metadata, source=filename)
+    classes = list(bundle.schema.classes) if bundle.schema.is_classifier else None
+    try:
+        bundle.runner = onnx_export.OnnxRunner(data, bundle.inputs, classes)
+    except Exception as err:  # onnxruntime raises its own types for a bad graph
+        raise GlassboxError(f"“{filename}” could not be loaded by ONNX Runtime ({err}).") from err
+    return bundle, []
 
 
 def _bundle(pipe: Any, metadata: dict[str, Any], filename: str) -> ModelBundle:
@@ -722,16 +765,22 @@ def usage_code(
     model_file: str | None = None,
     data_file: str = "new-rows.csv",
 ) -> str:
-    """Copy-paste Python that loads the exported file (``loader`` "joblib" or "skops") and
-    predicts a CSV of new rows, cleaning them as Glassbox does."""
+    """Copy-paste Python that loads the exported file (``loader`` "joblib", "skops" or "onnx")
+    and predicts a CSV of new rows, cleaning them as Glassbox does."""
     kinds = bundle.inputs
     path = model_file or f"{MODEL_STEM}.{loader}"
+    imports = {
+        "joblib": ["import joblib", "import pandas as pd"],
+        "skops": ["import pandas as pd", "import skops.io"],
+        "onnx": ["import numpy as np", "import onnxruntime", "import pandas as pd"],
+    }[loader]
     load = {
         "joblib": f"pipe = joblib.load({path!r})  # a pickle: load only files you trust",
         "skops": f"pipe = skops.io.load({path!r}, trusted={list(ALLOWED_TYPES)!r})",
+        "onnx": f"session = onnxruntime.InferenceSession({path!r})",
     }[loader]
-    lines = [f"import {'joblib' if loader == 'joblib' else 'skops.io'}", "import pandas as pd", ""]
-    lines += [load, f"table = pd.read_csv({data_file!r})  # the columns the model was trained on"]
+    lines = [*imports, "", load]
+    lines += [f"table = pd.read_csv({data_file!r})  # the columns the model was trained on"]
     if kinds["dates"]:
         lines += [
             "# each date becomes year, month, day and weekday (Monday = 0), as in Glassbox",
@@ -742,6 +791,21 @@ def usage_code(
             '    table[f"{name}_day"] = date.dt.day',
             '    table[f"{name}_dayofweek"] = date.dt.day_of_week',
         ]
+    if loader == "onnx":
+        lines += [
+            "# one [rows, 1] input per column: float32 numbers, text categories ('' = missing)",
+            "feeds = {}",
+            "for node in session.get_inputs():",
+            "    column = table[node.name]",
+            '    if node.type == "tensor(string)":',
+            '        column = column.map(lambda v: "" if pd.isna(v) else str(v)).astype(object)',
+            "        feeds[node.name] = column.to_numpy().reshape(-1, 1)",
+            "    else:",
+            "        feeds[node.name] = column.to_numpy(dtype=np.float32).reshape(-1, 1)",
+            "labels, *scores = session.run(None, feeds)  # scores: probabilities or SVM scores",
+            "print(labels.ravel())",
+        ]
+        return "\n".join(lines)
     if kinds["categorical"]:
         lines += [
             "# categories are text, as in training (True is “True”)",
@@ -1122,6 +1186,19 @@ def export_artifacts(bundle: ModelBundle) -> list[Artifact]:
             "application/octet-stream",
             "The same pipeline as a joblib pickle, for your own Python code (load only files "
             "you trust).",
+        ),
+        *(
+            [
+                Artifact(
+                    f"{MODEL_STEM}.onnx",
+                    bundle.onnx.data,
+                    "application/octet-stream",
+                    "The same model as ONNX, for ONNX Runtime in any language. "
+                    + bundle.onnx.message,
+                )
+            ]
+            if bundle.onnx.data is not None
+            else []
         ),
         Artifact(
             METADATA_FILE,

@@ -127,7 +127,8 @@ def parse_json(raw: bytes) -> Any:
 
 
 def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[ModelBundle, list[str]]:
-    """Open a model to serve: ``.skops`` always (bounded, checked, allow-listed); ``.joblib``
+    """Open a model to serve: ``.skops`` always (bounded, checked, allow-listed), ``.onnx``
+    (run by ONNX Runtime, metadata inside); ``.joblib``
     only when the operator vouches for the file with ``trust_pickle`` (unpickling runs its
     code), its metadata read from ``model.json`` (or ``<name>.json``) beside it."""
     path = Path(path)
@@ -136,6 +137,8 @@ def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[Model
     suffix = path.suffix.lower()
     if suffix == ".skops":
         return export.load_skops(path.read_bytes(), path.name)
+    if suffix == ".onnx":
+        return export.load_onnx(path.read_bytes(), path.name)
     if suffix == ".joblib":
         if not trust_pickle:
             raise GlassboxError(
@@ -152,7 +155,9 @@ def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[Model
         log.warning("%s: %s", path.name, PICKLE_WARNING)
         bundle = export.load_trusted_joblib(path.read_bytes(), meta_path.read_bytes())
         return bundle, export.check_versions(bundle.metadata)
-    raise GlassboxError(f"{path.name}: serve a .skops (or a trusted .joblib) Glassbox model.")
+    raise GlassboxError(
+        f"{path.name}: serve a .skops or .onnx (or a trusted .joblib) Glassbox model."
+    )
 
 
 PICKLE_WARNING = (
@@ -574,7 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m mllib.serve",
         description="Serve a Glassbox model as a JSON prediction service (waitress).",
     )
-    parser.add_argument("model", help="a .skops file exported from Glassbox")
+    parser.add_argument("model", help="a .skops or .onnx file exported from Glassbox")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--threads", type=int, default=4, help="waitress worker threads")

@@ -23,15 +23,17 @@ shell.ensure_app_shell()
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
-def artifacts(key: str, _bundle: ModelBundle) -> list[Artifact]:
-    """Every file, written once per model (skops and joblib writes cost up to seconds)."""
-    return export.export_artifacts(_bundle)
+def artifacts(key: str, _bundle: ModelBundle) -> tuple[list[Artifact], str | None]:
+    """Every file, written once per model (skops/joblib writes and the ONNX conversion and
+    check cost up to seconds), and why there is no ONNX file when there is none."""
+    files = export.export_artifacts(_bundle)
+    return files, None if _bundle.onnx.ok else _bundle.onnx.message
 
 
 def downloads(bundle: ModelBundle) -> None:
     st.subheader("Download the model")
-    with st.spinner("Writing the files…"):
-        files = artifacts(bundle.key, bundle)
+    with st.spinner("Writing the files and checking the ONNX copy…"):
+        files, no_onnx = artifacts(bundle.key, bundle)
     for artifact in files:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.markdown(
@@ -55,6 +57,8 @@ def downloads(bundle: ModelBundle) -> None:
                 f"{export.human_size(export.MAX_DOWNLOAD_BYTES)}): limit the tree depth or use "
                 "fewer rows."
             )
+    if no_onnx:
+        st.info(f"**No `{export.MODEL_STEM}.onnx`.** {no_onnx}", icon=":material/info:")
     st.markdown("**SHA-256 of each file** (the zip holds them as `SHA256SUMS`)")
     st.dataframe(export.hash_table(files), hide_index=True, width="stretch")
     with st.expander("Read the model card"):
@@ -62,13 +66,29 @@ def downloads(bundle: ModelBundle) -> None:
         st.markdown(card.data.decode())
 
 
+def own_code(bundle: ModelBundle, onnx: bool) -> None:
+    """Copy-paste code for the files, without Glassbox (the README shows the same)."""
+    st.subheader("Use the model in your own code")
+    st.markdown(
+        "The files hold a plain scikit-learn pipeline: they load wherever scikit-learn "
+        f"{bundle.metadata.get('versions', {}).get('scikit-learn', '')} is installed, without "
+        "Glassbox. Rows go in as Glassbox cleaned them: numbers, categories as text and each "
+        "date as its parts, as the code below does."
+    )
+    loaders = {"joblib": "joblib", "skops": "skops (safe)"}
+    if onnx:
+        loaders["onnx"] = "ONNX Runtime"
+    for tab, loader in zip(st.tabs(list(loaders.values())), loaders, strict=True):
+        tab.code(export.usage_code(bundle, loader), language="python")
+
+
 def serving(bundle: ModelBundle) -> None:
     schema: FeatureSchema = bundle.schema
     st.subheader("Serve it as a JSON web service")
     st.markdown(
-        f"Download **`{export.MODEL_STEM}.skops`**, then start the service from the Glassbox "
-        "folder (where `mllib/` is). It is Flask under waitress, and it checks every request "
-        "against the model's schema:"
+        f"Download **`{export.MODEL_STEM}.skops`** (or `.onnx`, run by ONNX Runtime), then "
+        "start the service from the Glassbox folder (where `mllib/` is). It is Flask under "
+        "waitress, and it checks every request against the model's schema:"
     )
     st.code(export.serve_command(port=PORT), language="bash")
     st.markdown("Then ask it for a prediction, here with a typical row:")
@@ -167,6 +187,8 @@ def main() -> None:
         downloads(bundle)
         st.divider()
         serving(bundle)
+        st.divider()
+        own_code(bundle, onnx=bundle.onnx.ok)
     elif ws.model is None and ws.imported is not None:
         st.info("Train a model to export it; the imported model is below.", icon=":material/info:")
     st.divider()

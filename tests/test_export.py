@@ -279,6 +279,7 @@ def test_zip_holds_every_file_with_matching_sums() -> None:
     assert names == [
         "glassbox-model.skops",
         "glassbox-model.joblib",
+        "glassbox-model.onnx",
         "model.json",
         "model-card.md",
         "train.py",

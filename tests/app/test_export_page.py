@@ -22,6 +22,7 @@ PAGE = "pages/export.py"
 FILES = [
     "glassbox-model.skops",
     "glassbox-model.joblib",
+    "glassbox-model.onnx",
     "model.json",
     "model-card.md",
     "train.py",
@@ -182,3 +183,26 @@ def test_a_model_whose_data_changed_is_not_exported(app: Any) -> None:
     assert any("data changed" in w for w in texts(at, "warning"))
     assert not at.get("download_button")
     assert at.file_uploader(key="import_model") is not None  # importing still works
+
+
+def test_own_code_shows_joblib_skops_and_onnx(app: Any) -> None:
+    at = trained(app)
+    code = " ".join(c.value for c in at.code)
+    assert "joblib.load('glassbox-model.joblib')" in code
+    assert "skops.io.load('glassbox-model.skops', trusted=" in code
+    assert "onnxruntime.InferenceSession('glassbox-model.onnx')" in code
+    assert not texts(at, "info")
+
+
+def test_a_model_whose_onnx_copy_disagrees_gets_no_onnx_file_and_the_reason(
+    app: Any, downloads: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mllib import onnx_export
+
+    monkeypatch.setattr(onnx_export, "PROBABILITY_ATOL", 0.0)  # float32 never matches exactly
+    at = trained(app, "logistic")
+    info = " ".join(texts(at, "info"))
+    assert "No `glassbox-model.onnx`" in info
+    assert "class probabilities differ from scikit-learn's by up to" in info
+    assert "glassbox-model.onnx" not in downloads(at)
+    assert "onnxruntime" not in " ".join(c.value for c in at.code)
