@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mllib import export, samples, training
+from mllib import export, mlflow_log, samples, training
 from mllib.data import Dataset, LoadOptions, read_table
 from mllib.profile import TableProfile, profile_table
 from ui.state import Workspace
@@ -33,8 +33,13 @@ def uploaded_dataset(
 def trained_model(
     key: str, _dataset: Dataset, _profile: TableProfile, _config: training.TrainConfig
 ) -> training.TrainedModel:
-    """Fit once per ``training_key`` (data fingerprint + every choice in the config)."""
-    return training.train_model(_dataset.frame, _profile, _config, _dataset.fingerprint)
+    """Fit once per ``training_key`` (data fingerprint + every choice in the config); with
+    ``GLASSBOX_MLFLOW_TRACKING_URI`` set, the run is logged to MLflow in the background."""
+    model = training.train_model(_dataset.frame, _profile, _config, _dataset.fingerprint)
+    if mlflow_log.tracking_uri():
+        bundle = export.bundle_from_model(model, _dataset, _profile)
+        mlflow_log.log_in_background(bundle, export.model_card(bundle))
+    return model
 
 
 @st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
