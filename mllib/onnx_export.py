@@ -181,8 +181,8 @@ def compare(expected: Prediction, got: Prediction, regression: bool) -> str | No
         worst = float(error.max()) if len(error) else 0.0
         if not worst <= REGRESSION_RTOL:
             return (
-                f"its predictions differ from scikit-learn's by up to {worst:.1e} relative "
-                f"(allowed {REGRESSION_RTOL:.0e}): ONNX Runtime computes in 32-bit floats"
+                f"its predictions differ from scikit-learn's by up to {_sci(worst, 1)} relative "
+                f"(allowed {_sci(REGRESSION_RTOL)}): ONNX Runtime computes in 32-bit floats"
             )
         return None
     differ = int((np.asarray(expected.values).astype(str) != got.values.astype(str)).sum())
@@ -194,8 +194,8 @@ def compare(expected: Prediction, got: Prediction, regression: bool) -> str | No
         worst = float(np.abs(got.scores.to_numpy() - expected.scores.to_numpy()).max())
         if not worst <= PROBABILITY_ATOL:
             return (
-                f"its class probabilities differ from scikit-learn's by up to {worst:.1e} "
-                f"(allowed {PROBABILITY_ATOL:.0e})"
+                f"its class probabilities differ from scikit-learn's by up to {_sci(worst, 1)} "
+                f"(allowed {_sci(PROBABILITY_ATOL)})"
             )
     return None
 
@@ -222,17 +222,23 @@ def export_onnx(bundle: Any, rows: pd.DataFrame | None) -> OnnxExport:
         data,
         f"Checked with ONNX Runtime on {len(rows):,} test rows: "
         + (
-            f"predictions within {REGRESSION_RTOL:.0e} relative of scikit-learn's."
+            f"predictions within {_sci(REGRESSION_RTOL)} relative of scikit-learn's."
             if not bundle.schema.is_classifier
             else "the same class for every row"
             + (
-                f", probabilities within {PROBABILITY_ATOL:.0e}."
+                f", probabilities within {_sci(PROBABILITY_ATOL)}."
                 if got.score_kind == "probability"
                 else "."
             )
         ),
         len(rows),
     )
+
+
+def _sci(value: float, digits: int = 0) -> str:
+    """``1e-4`` / ``1.3e-4`` (Python writes ``1e-04``)."""
+    mantissa, _, exponent = f"{value:.{digits}e}".partition("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def _classes(bundle: Any) -> list[str] | None:

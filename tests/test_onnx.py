@@ -48,7 +48,7 @@ def test_compare_names_what_differs() -> None:
     )
     numbers = Prediction(np.array([100.0, 2.0]))
     assert onnx_export.compare(numbers, Prediction(np.array([100.0009, 2.00001])), True) is None
-    assert "1.0e-04 relative" in onnx_export.compare(
+    assert "1.0e-4 relative" in onnx_export.compare(
         numbers, Prediction(np.array([100.01, 2.0])), True
     )
 
