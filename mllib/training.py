@@ -7,12 +7,13 @@ with a message for people. :func:`training_key` is the cheap cache key the app l
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -21,16 +22,17 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate, train_test_split
 from sklearn.pipeline import Pipeline
 
-from mllib import metrics, parallel
+from mllib import costs, metrics, parallel
 from mllib.catalogue import ModelSpec, get_spec
 from mllib.errors import DataError, TrainingError
 from mllib.pipeline import ColumnPlan, build_pipeline, category_text, prepare_features
-from mllib.profile import TableProfile, Task, check_target, drop_bad_target_rows
+from mllib.profile import Role, TableProfile, Task, check_target, drop_bad_target_rows
 
 MIN_ROWS = 10
 SLOW_FIT_SECONDS = 3.0
 KERNEL_SVM_SAMPLE = 10_000
 TRAIN_SCORE_ROWS = 20_000
+CALIBRATION_ROWS = 2_000  # a calibration fit's sample: a fraction of a second even for an SVM
 
 
 @dataclass(frozen=True)
@@ -189,16 +191,45 @@ PREP_SECONDS_TEXT = 1.9e-6
 PREP_SECONDS_NUMBER = 1e-7
 
 
+def count_text(profile: TableProfile, features: tuple[str, ...] | list[str]) -> int:
+    """How many of ``features`` are categorical or boolean (one-hot encoded: the costly ones)."""
+    text = {c.name for c in profile.columns if c.role in (Role.CATEGORICAL, Role.BOOLEAN)}
+    return sum(f in text for f in features)
+
+
+def model_seconds(spec: ModelSpec, n_rows: int, n_features: int, n_text: int = 0) -> float:
+    """The cost model's seconds for one fit on ``n_rows`` (how it scales, not how fast this
+    machine is: :mod:`mllib.costs` learns that). ``n_text`` of the ``n_features`` are
+    categorical/boolean columns (the costly ones to prepare)."""
+    prep = n_rows * (n_text * PREP_SECONDS_TEXT + (n_features - n_text) * PREP_SECONDS_NUMBER)
+    return spec.estimate_seconds(n_rows, n_features) + prep
+
+
 def estimate_seconds(
     spec: ModelSpec, n_rows: int, n_features: int, cv_folds: int = 0, n_text: int = 0
 ) -> float:
-    """Rough wall time of fitting (and cross-validating) on this machine kind.
-
-    ``n_text`` of the ``n_features`` are categorical/boolean columns (the costly ones to prepare).
-    """
+    """Wall time of training on ``n_rows`` (fit, scores and ``cv_folds`` more fits): the cost
+    model times what fits of this algorithm measured on this machine, when any did."""
     fits = 1 + (cv_folds or 0)
-    prep = n_rows * (n_text * PREP_SECONDS_TEXT + (n_features - n_text) * PREP_SECONDS_NUMBER)
-    return (spec.estimate_seconds(n_rows, n_features) + prep) * fits
+    learned = costs.factor(spec.key) or 1.0
+    return model_seconds(spec, n_rows, n_features, n_text) * learned * fits
+
+
+def is_measured(spec: ModelSpec) -> bool:
+    """Whether estimates for ``spec`` come from fits timed on this machine."""
+    return costs.factor(spec.key) is not None
+
+
+def calibrate(
+    frame: pd.DataFrame, profile: TableProfile, config: TrainConfig, rows: int = CALIBRATION_ROWS
+) -> None:
+    """Time one training of ``config`` on a ``rows``-row sample, so that estimates for larger
+    data come from this machine (and these settings) rather than from the cost model alone.
+    Nothing happens for a table that is not much larger than the sample."""
+    if len(frame) < 2 * rows:
+        return
+    with contextlib.suppress(TrainingError):  # the real fit will explain it
+        train_model(frame, profile, replace(config, sample_rows=rows, cv_folds=0))
 
 
 def affordable_rows(
@@ -306,7 +337,7 @@ def train_model(
     if config.task == Task.CLASSIFICATION and y_train.nunique() < 2:
         raise TrainingError("The training part holds a single class; use more data.")
     start = time.perf_counter()
-    fit_notes = _fit(pipe, X_train, y_train)
+    Xt_train, fit_notes = _fit(pipe, X_train, y_train)
     fit_seconds = time.perf_counter() - start
     notes.extend(fit_notes)
     classes = list(pipe.classes_) if config.task == Task.CLASSIFICATION else None
@@ -314,12 +345,18 @@ def train_model(
         picked = np.random.default_rng(config.seed).choice(  # a sample measures it well
             len(X_train), TRAIN_SCORE_ROWS, replace=False
         )
-        X_train, y_train = X_train.iloc[picked], y_train.iloc[picked]
+        Xt_train, y_train = Xt_train[picked], y_train.iloc[picked]
         notes.append(f"Train scores were measured on {TRAIN_SCORE_ROWS:,} sampled train rows.")
-    train_pred, raw_train = _predict_all(pipe, X_train)
+    train_pred, raw_train = _predict_prepared(pipe[-1], Xt_train)
     test_pred, raw_test = _predict_all(pipe, X_test)
     train_scores = metrics.score(config.task, y_train, train_pred, raw_train, classes)
     test_scores = metrics.score(config.task, y_test, test_pred, raw_test, classes)
+    n_text = count_text(profile, config.features)
+    costs.record(  # fit and scores on len(data) rows: what an estimate for that many means
+        config.algorithm,
+        model_seconds(config.spec, len(data), len(config.features), n_text),
+        time.perf_counter() - start,
+    )
     cv_table = None
     if config.cv_folds and config.cv_folds >= 2:
         cv_table = cross_validate_model(config, profile, X, y)
@@ -438,12 +475,15 @@ def restore_model(
     )
 
 
-def _fit(pipe: Pipeline, X: pd.DataFrame, y: pd.Series) -> list[str]:
-    """Fit, turning convergence warnings into advice and numeric errors into TrainingError."""
+def _fit(pipe: Pipeline, X: pd.DataFrame, y: pd.Series) -> tuple[Any, list[str]]:
+    """Fit as ``pipe.fit`` does (preprocessing steps, then the model on their output) and
+    return the prepared training rows with the notes, so the train score does not prepare
+    them again. Convergence warnings become advice and numeric errors TrainingError."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         try:
-            pipe.fit(X, y)
+            Xt = pipe[:-1].fit_transform(X, y)
+            pipe[-1].fit(Xt, y)
         except MemoryError as err:
             raise TrainingError(
                 "This model ran out of memory on this data.",
@@ -457,14 +497,16 @@ def _fit(pipe: Pipeline, X: pd.DataFrame, y: pd.Series) -> list[str]:
             "The solver stopped before it converged, so the model may be sub-optimal. "
             "Raise “Max iterations”, or make the penalty stronger (larger α, smaller C)."
         )
-    return notes
+    return Xt, notes
 
 
 def _predict_all(pipe: Pipeline, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
     """Predictions plus probabilities (or decision values, which rank as well for ROC),
     preprocessing ``X`` once for both."""
-    Xt = pipe[:-1].transform(X)
-    model = pipe[-1]
+    return _predict_prepared(pipe[-1], pipe[:-1].transform(X))
+
+
+def _predict_prepared(model: Any, Xt: Any) -> tuple[np.ndarray, np.ndarray | None]:
     raw = None
     if hasattr(model, "classes_"):
         if hasattr(model, "predict_proba"):

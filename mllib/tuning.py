@@ -40,7 +40,7 @@ from sklearn.model_selection import (
     train_test_split,
 )
 
-from mllib import metrics, parallel, training
+from mllib import costs, metrics, parallel, training
 from mllib.catalogue import ModelSpec, Param, get_spec
 from mllib.errors import GlassboxError, TrainingError
 from mllib.pipeline import build_pipeline, category_text, prepare_features
@@ -459,6 +459,7 @@ class Scores:
     train: np.ndarray
     fit_seconds: float
     error: str | None = None
+    score_seconds: float = 0.0  # scoring the validation (and training) rows, per fold
 
 
 def evaluate(
@@ -504,6 +505,7 @@ def evaluate(
             nan = np.full(len(models), np.nan)
             results = {f"split{i}_{s}_score": nan for i in range(k) for s in ("test", "train")}
             results["mean_fit_time"] = np.zeros(len(models))
+            results["mean_score_time"] = np.zeros(len(models))
     out = []
     for i, model in enumerate(models):
         validation = np.array([results[f"split{f}_test_score"][i] for f in range(k)], float)
@@ -512,7 +514,9 @@ def evaluate(
         if np.isnan(validation).any():
             fold = folds[int(np.flatnonzero(np.isnan(validation))[0])]
             error = _failure(pipe, model, X, y, fold, scoring)
-        out.append(Scores(validation, train, float(results["mean_fit_time"][i]), error))
+        fit_seconds = float(results["mean_fit_time"][i])
+        score_seconds = float(results["mean_score_time"][i])
+        out.append(Scores(validation, train, fit_seconds, error, score_seconds))
     return out
 
 
@@ -562,6 +566,7 @@ def search(
     sign = metric_sign(task, plan.metric)
     workers = parallel.current_backend().workers if n_jobs == -1 else max(1, n_jobs)
     state.workers = workers
+    n_text = training.count_text(data.profile, data.features)
     per_chunk = 2 * workers  # a first sample of the costs large enough to estimate from
     processes = False
     while state.status == "running" and state.round < len(plan.rounds):
@@ -580,6 +585,10 @@ def search(
             if state.status != "running":
                 return  # stopped while this chunk ran: fits finished after Stop do not count
             n_fits = len(chunk) * len(folds)
+            modelled = training.model_seconds(spec, rows, len(data.features), n_text)
+            for s in scores:  # each fit teaches the estimates (the Train page's gate too)
+                if s.error is None:
+                    costs.record(spec.key, modelled, s.fit_seconds + s.score_seconds)
             rows_done = [
                 _summarise(c, state.round, rows, s, sign, state)
                 for c, s in zip(chunk, scores, strict=True)
@@ -813,11 +822,13 @@ def learning_curve_table(
     return pd.DataFrame(rows, columns=["rows", "split", "mean", "std"])
 
 
-def estimate_seconds(plan: SearchPlan, n_features: int, workers: int) -> float:
-    """A rough wall time for the whole plan, from the catalogue's cost model."""
+def estimate_seconds(plan: SearchPlan, n_features: int, workers: int, n_text: int = 0) -> float:
+    """The plan's wall time: the cost model per fit, times what fits of this algorithm
+    measured on this machine when any did (else plus a fixed overhead per fit)."""
     spec = plan.spec
+    overhead = 0.0 if training.is_measured(spec) else FIT_OVERHEAD_SECONDS
     total = sum(
-        n * (spec.estimate_seconds(rows, n_features) + FIT_OVERHEAD_SECONDS)
+        n * (training.estimate_seconds(spec, rows, n_features, 0, n_text) + overhead)
         for n, rows in plan.rounds
     )
     return total * plan.folds / max(1, workers)

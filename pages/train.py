@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -11,13 +12,18 @@ import streamlit as st
 from mllib import catalogue, training
 from mllib.catalogue import ModelSpec
 from mllib.csv_safe import csv_bytes
-from mllib.profile import Role, Task
+from mllib.profile import Task
 from mllib.training import TrainConfig
 from ui import cache, shell
 from ui.state import Workspace, bind, reset_settings, workspace
 from ui.widgets import param_form
 
 CV_CHOICES = (0, 3, 5, 10)
+FOUR_DIGITS = st.column_config.NumberColumn(format="%.4f")
+# Time a small fit first when the cost model alone puts a fit above this share of the threshold
+# (it may be several times off on this machine or with these settings).
+CALIBRATE_FROM = 0.1
+HISTORY_KEY = "_train_history_table"  # (rows, last row, table, CSV bytes) of the last draw
 
 
 shell.ensure_app_shell()
@@ -92,8 +98,13 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
     """Ask before a slow fit and offer a faster path; ``None`` means "wait for the user"."""
     assert ws.frame is not None and ws.profile is not None and ws.dataset is not None
     n_rows, n_features = len(ws.frame), len(config.features)
-    n_text = sum(ws.profile[f].role in (Role.CATEGORICAL, Role.BOOLEAN) for f in config.features)
+    n_text = training.count_text(ws.profile, config.features)
     estimate = training.estimate_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
+    if not training.is_measured(spec) and estimate >= CALIBRATE_FROM * training.SLOW_FIT_SECONDS:
+        # Nothing timed yet for this algorithm: a small fit tells this machine's speed.
+        with st.spinner(f"Timing {spec.name.lower()} on a small sample…"):
+            training.calibrate(ws.frame, ws.profile, config)
+        estimate = training.estimate_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
     if estimate < training.SLOW_FIT_SECONDS:
         return config
     sample = training.affordable_rows(spec, n_features, config.cv_folds, n_text)
@@ -107,7 +118,8 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
         return replace(config, sample_rows=sample)
     st.warning(
         f"**{spec.name}** on {n_rows:,} rows may take about {estimate:,.0f} s"
-        + (" (kernel SVMs grow with the square of the rows)." if spec.key == "svm" else ".")
+        + (" (timed on this machine" if training.is_measured(spec) else " (a rough estimate")
+        + ("; kernel SVMs grow with the square of the rows)." if spec.key == "svm" else ").")
         + " Choose how to go on:",
         icon=":material/hourglass:",
     )
@@ -157,18 +169,21 @@ def show_results(ws: Workspace) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Scores on the training and the held-out test rows**")
-        st.dataframe(
-            model.score_table().style.format(
-                {"train": "{:.4f}", "test": "{:.4f}", "gap": "{:+.4f}"}
-            ),
+        st.dataframe(  # number formats, not a Styler: cheaper on every rerun
+            model.score_table(),
             hide_index=True,
+            column_config={
+                "train": FOUR_DIGITS,
+                "test": FOUR_DIGITS,
+                "gap": st.column_config.NumberColumn(format="%+.4f"),
+            },
         )
         st.caption("A large gap (train much better than test) means the model over-fits.")
     with right:
         if model.cv is not None:
             st.markdown(f"**{int(model.cv['folds'].iloc[0])}-fold cross-validation**")
             st.dataframe(
-                model.cv.style.format({"mean": "{:.4f}", "std": "{:.4f}"}), hide_index=True
+                model.cv, hide_index=True, column_config={"mean": FOUR_DIGITS, "std": FOUR_DIGITS}
             )
         else:
             st.caption("Turn on cross-validation for a steadier estimate (mean ± std).")
@@ -177,15 +192,27 @@ def show_results(ws: Workspace) -> None:
     st.page_link("pages/model.py", label="See inside this model", icon=":material/visibility:")
 
 
+def history_table(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, bytes]:
+    """The history as a table and as CSV bytes, rebuilt only when a run was added (rows are
+    only ever appended, so its length and last row identify it)."""
+    cached = st.session_state.get(HISTORY_KEY)
+    if cached is not None and cached[0] == len(rows) and cached[1] is rows[-1]:
+        return cached[2], cached[3]
+    table = pd.DataFrame(rows[::-1])
+    data = csv_bytes(table)
+    st.session_state[HISTORY_KEY] = (len(rows), rows[-1], table, data)
+    return table, data
+
+
 def history(ws: Workspace) -> None:
     if not ws.history:
         return
     st.subheader("Run history")
-    table = pd.DataFrame(ws.history[::-1])
+    table, data = history_table(ws.history)
     st.dataframe(table, hide_index=True)
     st.download_button(
         "Download the history as CSV",
-        csv_bytes(table),
+        data,
         "glassbox_runs.csv",
         "text/csv",
         key="history_csv",

@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -15,6 +16,7 @@ from ui import cache, persistence
 from ui.state import Workspace, workspace
 
 log = logging.getLogger("glassbox")
+_PAGES_KEY = "_glassbox_pages"
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,7 @@ def run_app() -> None:
     if ws.dataset is None:
         dataset, profile = cache.sample_dataset(samples.DEFAULT_SAMPLE)
         ws.set_dataset(dataset, profile, samples.SAMPLES[samples.DEFAULT_SAMPLE].target)
-    pages = [
-        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url, default=i == 0)
-        for i, p in enumerate(PAGES)
-    ]
-    page = st.navigation(pages)
+    page = st.navigation(navigation_pages())
     slot = st.sidebar.container()
     try:
         guarded(page.run)
@@ -75,6 +73,19 @@ def run_app() -> None:
         persistence.autosave(ws)
         with slot:
             sidebar(ws)
+
+
+def navigation_pages() -> list[Any]:
+    """The app's pages, built once per session (each ``st.Page`` resolves its file path on
+    the disk, a few milliseconds on every rerun otherwise)."""
+    pages = st.session_state.get(_PAGES_KEY)
+    if pages is None:
+        pages = [
+            st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url, default=i == 0)
+            for i, p in enumerate(PAGES)
+        ]
+        st.session_state[_PAGES_KEY] = pages
+    return pages
 
 
 def guarded(body: Callable[[], None]) -> None:

@@ -50,8 +50,7 @@ def param_widget(
         return st.slider(
             param.label, int(param.low), int(param.high), step=int(param.step or 1), **common
         )
-    options = param.options(facts)
-    labels = [param.label_of(option) for option in options]
+    options, labels = options_and_labels(param, facts)
     bind(key, labels[option_index(options, current, param.default)])
     if st.session_state[key] not in labels:
         st.session_state[key] = labels[option_index(options, param.default, param.default)]
@@ -60,6 +59,26 @@ def param_widget(
     else:
         chosen = st.select_slider(param.label, options=labels, **common)
     return options[labels.index(chosen)]
+
+
+_OPTIONS: dict[tuple[int, tuple[tuple[str, float], ...] | None], tuple[list[Any], list[str]]] = {}
+
+
+def options_and_labels(
+    param: Param, facts: Mapping[str, float] | None
+) -> tuple[list[Any], list[str]]:
+    """``param``'s options and their labels, built once per parameter and input facts (a log
+    grid has ~100 options, and labelling them cost milliseconds on every rerun). Params are
+    the catalogue's long-lived constants, so their identity is a safe key."""
+    key = (id(param), None if facts is None else tuple(sorted(facts.items())))
+    cached = _OPTIONS.get(key)
+    if cached is None:
+        options = param.options(facts)
+        cached = (options, [param.label_of(option) for option in options])
+        if len(_OPTIONS) > 512:  # bounded: facts change with the data
+            _OPTIONS.clear()
+        _OPTIONS[key] = cached
+    return cached
 
 
 def option_index(options: list[Any], value: Any, default: Any) -> int:

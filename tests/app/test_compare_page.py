@@ -192,9 +192,10 @@ def test_a_learning_curve_started_meanwhile_keeps_the_validation_curve(
     at.button(key="vc_run").click()
     at.button(key="lc_run").click().run()  # both clicked while the first computes
     assert_healthy(at)
+    assert not page_state(at).curve_errors, page_state(at).curve_errors
+    assert not page_state(at).curve_jobs, "the page waited for both"
     titles = [json.loads(c.proto.spec)["title"]["text"] for c in at.get("vega_lite_chart")]
-    assert len(titles) == 2 and titles[0].startswith("Validation curve")
-    assert not page_state(at).curve_jobs and not page_state(at).curve_errors
+    assert len(titles) == 2 and titles[0].startswith("Validation curve"), titles
 
 
 def test_tune_regression_with_randomized_search(app: Any) -> None:

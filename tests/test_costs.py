@@ -1,0 +1,62 @@
+"""Estimates learned from fits timed on this machine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mllib import catalogue, costs, training
+from mllib.profile import Task, profile_table
+
+
+@pytest.fixture(autouse=True)
+def fresh_costs() -> Iterator[None]:
+    costs.forget()
+    yield
+    costs.forget()
+
+
+def test_the_median_of_recent_ratios_scales_the_cost_model() -> None:
+    svm = catalogue.get_spec("svm")
+    modelled = training.estimate_seconds(svm, 10_000, 10)
+    assert not training.is_measured(svm)
+    for seconds in (7.0, 6.0, 8.0):  # three fits, each about 7x the model
+        costs.record("svm", 1.0, seconds)
+    assert training.is_measured(svm)
+    assert training.estimate_seconds(svm, 10_000, 10) == pytest.approx(7 * modelled)
+    assert training.estimate_seconds(catalogue.get_spec("tree"), 10_000, 10) == pytest.approx(
+        training.model_seconds(catalogue.get_spec("tree"), 10_000, 10)
+    ), "other algorithms keep the model"
+
+
+def test_fits_too_small_to_measure_teach_nothing() -> None:
+    costs.record("tree", costs.MIN_MODELLED_SECONDS / 10, 0.5)
+    assert costs.factor("tree") is None
+
+
+def _table(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=n) for i in range(8)})
+    frame["y"] = np.where(frame["x0"] + rng.normal(size=n) > 0, "a", "b")
+    return frame
+
+
+def test_a_calibration_fit_teaches_the_estimate() -> None:
+    frame = _table(6_000)
+    config = training.TrainConfig.make(
+        "svm", Task.CLASSIFICATION, "y", [f"x{i}" for i in range(8)], {"C": 100.0}
+    )
+    training.calibrate(frame, profile_table(frame), config, rows=2_000)
+    assert costs.factor("svm") is not None and costs.factor("svm") > 0
+
+
+def test_training_records_its_cost() -> None:
+    frame = _table(20_000)
+    config = training.TrainConfig.make(
+        "tree", Task.CLASSIFICATION, "y", [f"x{i}" for i in range(8)]
+    )
+    training.train_model(frame, profile_table(frame), config)
+    assert costs.factor("tree") is not None
