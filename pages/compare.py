@@ -562,17 +562,22 @@ def show_waiting(state: PageState) -> None:
 
 
 def watch(state: PageState, bar: Any) -> None:
-    """Wait for the page's running jobs, redrawing the search's progress, until one ends; then
-    rerun so the page shows what it produced. Any click meanwhile interrupts the wait."""
+    """Wait for the page's running jobs, redrawing the search's progress, until there is
+    something new to show (the search ended, or every curve being computed is ready); then
+    rerun so the page shows it. Any click meanwhile interrupts the wait."""
     search, job = state.search, state.search_job
     searching = search is not None and search.status == "running" and job is not None
-    jobs = ([job] if searching and job is not None else []) + [
-        j for j in state.curve_jobs.values() if not j.done
-    ]
-    if not jobs:
+    curves = [j for j in state.curve_jobs.values() if not j.done]
+    if not searching and not curves:
         return
-    while not any(j.done for j in jobs):
-        jobs[0].wait(POLL_SECONDS)
+
+    def something_new() -> bool:
+        if searching and job is not None and job.done:
+            return True
+        return bool(curves) and all(j.done for j in curves)
+
+    while not something_new():
+        (job if searching and job is not None else curves[0]).wait(POLL_SECONDS)
         if bar is not None and search is not None:
             bar.progress(search.progress, text=progress_text(search))
         show_waiting(state)
@@ -580,7 +585,7 @@ def watch(state: PageState, bar: Any) -> None:
         if job.error is not None:
             search.status = "stopped"
             state.search_error = str(job.error) or type(job.error).__name__
-        elif search.status == "running" and not any(not j.done for j in state.curve_jobs.values()):
+        elif search.status == "running" and not curves:
             return  # cut off before its end (only when a test stops it): a new run resumes it
     st.rerun()
 
