@@ -31,6 +31,7 @@ PALETTE = (
     "#bab0ac",
 )
 PATH_COLOUR = "#d62728"
+WIDE_TREE_LEVEL = 4  # boxes side by side that still fit the page at their own size
 HEIGHT = 380
 LABEL_LIMIT = 280
 # Streamlit sizes charts to fit: a chart's height includes its title, axes and padding.
@@ -882,26 +883,34 @@ def tree_dot(
     colours = class_colours(classes) if classes else {}
     if classes is None:
         low, high = float(table["prediction"].min()), float(table["prediction"].max())
+    # Wide levels go left to right: drawn top-down, eight boxes side by side are scaled to
+    # the page's width and their 11 pt text shrinks to about 7 px; sideways it stays legible.
+    levels = table[table["depth"] <= depth].groupby("depth").size()
+    stubs = int(((~table["leaf"]) & (table["depth"] == depth)).sum())
+    widest = max(int(levels.max()), stubs)
+    rankdir = "LR" if widest > WIDE_TREE_LEVEL else "TB"
     lines = [
         "digraph tree {",
-        '  graph [ranksep=0.3, nodesep=0.15, bgcolor="transparent"];',
+        f'  graph [rankdir={rankdir}, ranksep=0.25, nodesep=0.1, bgcolor="transparent"];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, '
-        'color="#777777", penwidth=1, margin="0.08,0.04"];',
-        '  edge [fontname="Helvetica", fontsize=9, color="#777777", arrowsize=0.6];',
+        'color="#777777", penwidth=1, margin="0.05,0.03"];',
+        '  edge [fontname="Helvetica", fontsize=11, color="#777777", arrowsize=0.6];',
     ]
     shown = table[table["depth"] <= depth]
     for row in shown.itertuples(index=False):
         node = int(row.node)
         cut = (not row.leaf) and row.depth == depth
-        parts = [_question(row)] if not row.leaf else []
+        # Short lines keep boxes narrow, so the diagram is drawn near its own size.
+        parts = _question(row).split("\n") if not row.leaf else []
         words = criterion or Criterion("impurity", "gain", "", "")
         unit = f" {words.unit}" if words.unit else ""
-        parts.append(f"{words.impurity} {_short(row.impurity)}{unit}")
+        parts.append(f"{words.box_impurity} {_short(row.impurity)}{unit}")
         if not row.leaf:
-            parts.append(f"{words.gain} {_short(row.gain)}{unit}")
+            parts.append(f"{words.box_gain} {_short(row.gain)}{unit}")
         if classes is not None:
             counts = ", ".join(_count(c) for c in row.counts)
-            parts.append(f"{int(row.samples):,} samples · [{counts}]")
+            parts.append(f"{int(row.samples):,} samples")
+            parts.append(f"[{counts}]")
             parts.append(f"class: {row.prediction}")
             k = max(len(classes), 2)
             strength = (row.purity - 1 / k) / (1 - 1 / k)
@@ -923,17 +932,21 @@ def tree_dot(
             style = f'color="{PATH_COLOUR}", fontcolor="{PATH_COLOUR}", ' if below else ""
             lines.append(
                 f'  {stub} [label="… {int(row.descendants):,} more nodes", shape=plaintext, '
-                f'style="", {style}fontsize=9];'
+                f'style="", {style}fontsize=11];'
             )
             lines.append(f"  {node} -> {stub} [style=dashed];")
     lines.append("}")
     return "\n".join(lines)
 
 
-def _question(row: Any) -> str:
+def _question(row: Any, wrap: int = 16) -> str:
+    """The node's question; a long one is broken before its operator."""
     if row.one_hot:
-        return f"{row.source} = {category_label(row.category)}?"
-    return f"{row.feature} ≤ {row.threshold:.4g}"
+        name, rest = str(row.source), f"= {category_label(row.category)}?"
+    else:
+        name, rest = str(row.feature), f"≤ {row.threshold:.4g}"
+    joined = f"{name} {rest}"
+    return joined if len(joined) <= wrap else f"{name}\n{rest}"
 
 
 def _edge(table: pd.DataFrame, parent: int, child: int, on_path: set[int]) -> str:

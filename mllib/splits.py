@@ -28,6 +28,18 @@ class Criterion:
     unit: str
     formula: str
 
+    @property
+    def box_impurity(self) -> str:
+        """The impurity's name in a diagram box, where every character widens the tree."""
+        return {"Gini impurity": "Gini", "mean absolute deviation": "MAD"}.get(
+            self.impurity, self.impurity.split()[-1]
+        )
+
+    @property
+    def box_gain(self) -> str:
+        """The gain's name in a diagram box, under the impurity ("reduction 2,013")."""
+        return self.gain.split()[-1]
+
 
 CRITERIA: dict[str, Criterion] = {
     "gini": Criterion("Gini impurity", "Gini decrease", "", r"G(D) = 1 - \sum_k p_k^2"),

@@ -9,7 +9,7 @@ from mllib import data, profile, samples, training
 from mllib.data import DELIMITERS, ENCODINGS, LoadOptions
 from mllib.errors import GlassboxError
 from mllib.profile import Task
-from ui import cache, shell
+from ui import cache, lesson, shell
 from ui.state import Workspace, bind, load_dataset, workspace
 
 PREVIEW_ROWS = 200
@@ -284,7 +284,10 @@ def replace_frame(ws: Workspace, frame, operation: str, note: str) -> None:
 def main() -> None:
     ws = workspace()
     shell.page_header("Data", "Load a table, look at it, and choose what to predict.")
-    source_picker(ws)
+    if lesson.lesson_mode(ws):
+        st.caption(":material/school: Lesson mode: the data is set by the lesson link.")
+    else:
+        source_picker(ws)
     if ws.notice:
         st.info(ws.notice, icon=":material/restart_alt:")
         ws.notice = None

@@ -20,10 +20,10 @@ from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
 from mllib.profile import Task
 from mllib.training import TrainedModel
-from ui import shell
+from ui import lesson, shell
 from ui.state import bind, workspace
 
-TREE_DEFAULT_DEPTH = 3
+TREE_DEFAULT_DEPTH = 2  # fits 800 px wide at 11 px text; deeper on request
 TREE_MAX_NODES = 127
 
 shell.ensure_app_shell()
@@ -616,9 +616,9 @@ def threshold_slider(view: View, scores: threshold.BinaryScores) -> threshold.Op
     The choice is kept per model in the workspace, so Predict, Export and the service use it.
     """
     ws = workspace()
-    if st.session_state.get("threshold_for") != view.key:  # another model: its own threshold
+    if st.session_state.get("threshold_for") not in (None, view.key):  # another model
         st.session_state.pop("threshold", None)
-        st.session_state["threshold_for"] = view.key
+    st.session_state["threshold_for"] = view.key
     low, high = scores.bounds()
     chosen = ws.thresholds.get(view.key, {}).get("value", scores.default)
     what = "probability" if scores.kind == "probability" else "decision score"
@@ -780,12 +780,17 @@ def main() -> None:
     key = training.training_key(model.data_fingerprint, model.config)
     view = View(model, cached_data(key, model, ws.dataset.frame), key)
     summary(view)
+    share = st.container()  # filled last: the link includes the controls of the open tab
     names = tab_names(model)
+    if st.session_state.get("model_tab") not in (None, *names):
+        st.session_state.pop("model_tab", None)  # a tab this model does not have
     tabs = st.tabs(names, key="model_tab", on_change="rerun")
     for name, tab in zip(names, tabs, strict=True):
         if tab.open:
             with tab:
                 RENDER[name](view)
+    with share:
+        lesson.share_box(ws)
 
 
 main()

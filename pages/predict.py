@@ -26,7 +26,7 @@ from mllib.predict import (
     template_table,
 )
 from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema
-from ui import cache, shell
+from ui import cache, lesson, shell
 from ui.state import Workspace, workspace
 
 PREVIEW_ROWS = 200
@@ -309,6 +309,9 @@ def main() -> None:
     if bundle is None:
         return
     describe(bundle)
+    if lesson.lesson_mode(ws):  # no uploads in lesson mode
+        one_row(bundle)
+        return
     row_tab, file_tab = st.tabs(["One row", "A whole file"])
     with row_tab:
         one_row(bundle)

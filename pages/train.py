@@ -14,7 +14,7 @@ from mllib.catalogue import ModelSpec
 from mllib.csv_safe import csv_bytes
 from mllib.profile import Task
 from mllib.training import TrainConfig
-from ui import cache, shell
+from ui import cache, lesson, shell
 from ui.state import Workspace, bind, reset_settings, workspace
 from ui.widgets import param_form
 
@@ -41,6 +41,7 @@ def pick_algorithm(ws: Workspace) -> ModelSpec:
         keys,
         key=bind("algorithm", current),
         format_func=lambda k: catalogue.get_spec(k).name,
+        disabled="algorithm" in lesson.locked(ws),
     )
     ws.algorithm = key
     spec = catalogue.get_spec(key)
@@ -232,7 +233,9 @@ def main() -> None:
     settings, how = st.columns([3, 2], gap="large")
     with settings:
         spec = pick_algorithm(ws)
-        values = param_form(spec, ws.task, ws.params.get(spec.key, {}), input_facts(ws))
+        values = param_form(
+            spec, ws.task, ws.params.get(spec.key, {}), input_facts(ws), lesson.locked(ws)
+        )
         ws.params[spec.key] = values
         test_size, seed, folds = split_settings(ws)
         st.button(

@@ -12,7 +12,7 @@ import streamlit as st
 
 from mllib import samples
 from mllib.errors import GlassboxError
-from ui import cache, persistence
+from ui import cache, lesson, persistence
 from ui.state import Workspace, workspace
 
 log = logging.getLogger("glassbox")
@@ -61,10 +61,12 @@ def run_app() -> None:
     """Entry point used by ``app.py``: set up, draw the sidebar, run the chosen page."""
     st.set_page_config(page_title="Glassbox", page_icon="🔍", layout="wide")
     ws = persistence.restore(workspace())
+    lesson.apply_link(ws)
     if ws.dataset is None:
         dataset, profile = cache.sample_dataset(samples.DEFAULT_SAMPLE)
         ws.set_dataset(dataset, profile, samples.SAMPLES[samples.DEFAULT_SAMPLE].target)
-    page = st.navigation(navigation_pages())
+    hidden = lesson.hidden_pages(ws)  # lesson mode leaves out export
+    page = st.navigation([p for p in navigation_pages() if p.url_path not in hidden])
     slot = st.sidebar.container()
     try:
         guarded(page.run)
@@ -109,6 +111,7 @@ def guarded(body: Callable[[], None]) -> None:
 def sidebar(ws: Workspace) -> None:
     st.markdown("### Glassbox")
     st.caption("Machine learning you can see through")
+    lesson.sidebar_note(ws)
     if ws.dataset is None:
         st.caption("No data loaded.")
         return

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from mllib.data import Dataset
+from mllib.lesson import LessonLink
 from mllib.profile import (
     FeatureChoice,
     TableProfile,
@@ -54,6 +55,7 @@ class Workspace:
     saved: dict[str, Any] = field(default_factory=dict)  # what was last sent to the store
     # decision thresholds chosen on See the model, per training key (mllib.threshold.metadata)
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lesson: LessonLink | None = None  # the lesson link this session opened (ui.lesson)
 
     @property
     def frame(self) -> pd.DataFrame | None:

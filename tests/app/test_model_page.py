@@ -142,7 +142,7 @@ def test_tree_split_formula_is_filled_in_for_the_chosen_node(app: Any) -> None:
     at.selectbox(key="p_tree_criterion").select("Entropy (information gain)").run()
     at.switch_page(MODEL).run()
     assert_healthy(at)
-    assert "information gain" in dot(at) and "bits" in dot(at)
+    assert "gain " in dot(at) and "bits" in dot(at)
     table = at.dataframe[1].value
     assert "information gain (bits)" in table.columns and "share of importance" in table.columns
     formulas = [str(e.value) for e in at.get("latex")]
