@@ -24,6 +24,8 @@ from mllib.errors import GlassboxError
 from mllib.profile import TableProfile, Task
 
 MAX_POINTS = 2_000  # per run in the overlay charts
+SLOW_SECONDS = 15.0  # a comparison estimated above this is offered a sample first
+SAMPLE_SIZES = (5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000)  # offered, smallest first
 # The leaderboard's columns: precision and recall (macro) are left to the Train page; balanced
 # accuracy and F1 already show what they add to accuracy on skewed classes.
 BOARD_METRICS = {
@@ -74,16 +76,23 @@ def plan_comparison(
     seed: int = 0,
     cv_folds: int = 5,
     include_slow: bool = False,
+    sample_rows: int | None = None,
+    n_text: int = 0,
 ) -> list[PlannedRun]:
     """One config per algorithm for ``task``, with the user's current settings or defaults.
 
     A run whose estimated time (fit + ``cv_folds`` folds) is over ``SLOW_FIT_SECONDS`` per fit
     is trained on ``KERNEL_SVM_SAMPLE`` rows when that is enough, otherwise skipped, unless
-    ``include_slow``.
+    ``include_slow``. ``sample_rows`` trains every run on that many random rows (the same
+    rows for all: same seed); ``n_text`` of the features are categorical (for estimates).
     """
     if cv_folds < 2:
         raise GlassboxError("A comparison needs at least 2 cross-validation folds.")
     n_rows, n_features = len(frame), len(features)
+    if sample_rows is not None and sample_rows < n_rows:
+        n_rows = sample_rows
+    else:
+        sample_rows = None
     budget = training.SLOW_FIT_SECONDS * (1 + cv_folds)
     plans = []
     for spec in catalogue.specs_for(task):
@@ -97,13 +106,14 @@ def plan_comparison(
             test_size=test_size,
             seed=seed,
             cv_folds=cv_folds,
+            sample_rows=sample_rows,
         )
-        estimate = training.estimate_seconds(spec, n_rows, n_features, cv_folds)
+        estimate = training.estimate_seconds(spec, n_rows, n_features, cv_folds, n_text)
         if include_slow or estimate <= budget:
             plans.append(PlannedRun(config))
             continue
         sample = training.KERNEL_SVM_SAMPLE
-        sampled = training.estimate_seconds(spec, min(n_rows, sample), n_features, cv_folds)
+        sampled = training.estimate_seconds(spec, min(n_rows, sample), n_features, cv_folds, n_text)
         if n_rows > sample and sampled <= budget:
             plans.append(
                 PlannedRun(
@@ -122,6 +132,50 @@ def plan_comparison(
                 )
             )
     return plans
+
+
+def estimate_seconds(plans: Sequence[PlannedRun], n_rows: int, n_text: int = 0) -> float:
+    """Wall time of a comparison: every run that is not skipped, on its rows, with its folds
+    (estimates learned on this machine where fits were timed, see :mod:`mllib.costs`)."""
+    total = 0.0
+    for plan in plans:
+        if plan.skip:
+            continue
+        config = plan.config
+        rows = min(n_rows, config.sample_rows or n_rows)
+        total += training.estimate_seconds(
+            plan.spec, rows, len(config.features), config.cv_folds, n_text
+        )
+    return total
+
+
+def affordable_sample(
+    frame: pd.DataFrame,
+    task: Task,
+    target: str,
+    features: Sequence[str],
+    params: Mapping[str, Mapping[str, Any]],
+    budget: float,
+    n_text: int = 0,
+    **options: Any,
+) -> int | None:
+    """The largest round sample on which the comparison fits in ``budget`` seconds, or
+    ``None`` when all rows do (or no sample is small enough to matter)."""
+    n_rows = len(frame)
+
+    def cost(rows: int | None) -> float:
+        plans = plan_comparison(
+            frame, task, target, features, params, sample_rows=rows, n_text=n_text, **options
+        )
+        return estimate_seconds(plans, rows or n_rows, n_text)
+
+    if cost(None) <= budget:
+        return None
+    best = None
+    for rows in SAMPLE_SIZES:
+        if rows < n_rows and (best is None or cost(rows) <= budget):
+            best = rows
+    return best
 
 
 def _valid_settings(

@@ -130,20 +130,30 @@ def compare_tab(ws: Workspace, state: PageState) -> None:
         "or skipped on large tables.",
     )
     test_size, seed = split_settings(ws)
-    plans = compare.plan_comparison(
-        ws.frame,
-        ws.task,
-        ws.target,
-        ws.features,
-        ws.params,
-        test_size=test_size,
-        seed=seed,
-        cv_folds=int(folds),
-        include_slow=include_slow,
-    )
+    assert ws.profile is not None
+    n_text = training.count_text(ws.profile, ws.features)
+    options: dict[str, Any] = {
+        "test_size": test_size,
+        "seed": seed,
+        "cv_folds": int(folds),
+        "include_slow": include_slow,
+        "n_text": n_text,
+    }
+    table = (ws.frame, ws.task, ws.target, ws.features, ws.params)
+    plans = compare.plan_comparison(*table, **options)
+    seconds = compare.estimate_seconds(plans, len(ws.frame), n_text)
+    if seconds > compare.SLOW_SECONDS:
+        sample = compare.affordable_sample(*table, budget=compare.SLOW_SECONDS, **options)
+        if sample is not None:
+            sampled = compare.plan_comparison(*table, sample_rows=sample, **options)
+            fast = compare.estimate_seconds(sampled, sample, n_text)
+            if sample_offer(ws, seconds, sample, fast):
+                plans, seconds = sampled, fast
     key = "|".join(training.training_key(ws.dataset.fingerprint, p.config) for p in plans)
     c3.caption(
-        f"{len(plans)} algorithms · test share {test_size:.0%} and seed {seed} from the Train page"
+        f"{len(plans)} algorithms"
+        + (f" · about {seconds:,.0f} s" if seconds >= 1 else "")
+        + f" · test share {test_size:.0%} and seed {seed} from the Train page"
     )
     st.button(
         "Reset every algorithm to its defaults",
@@ -168,6 +178,31 @@ def compare_tab(ws: Workspace, state: PageState) -> None:
         )
         return
     show_comparison(ws, state)
+
+
+def sample_offer(ws: Workspace, seconds: float, sample: int, fast: float) -> bool:
+    """The Train page's cost gate for a whole comparison: say how long all rows would take and
+    offer a random sample (chosen by default). The choice holds until the data changes.
+    Whether to compare on the sample."""
+    assert ws.dataset is not None and ws.frame is not None
+    n_rows = len(ws.frame)
+    st.warning(
+        f"Comparing every algorithm on all {n_rows:,} rows may take about {seconds:,.0f} s "
+        "(cross-validation included). A random sample ranks them in a fraction of it.",
+        icon=":material/hourglass:",
+    )
+    labels = {
+        "sample": f"A {sample:,}-row random sample (about {fast:,.0f} s)",
+        "all": f"All {n_rows:,} rows",
+    }
+    choice = st.segmented_control(
+        "Compare on",
+        list(labels),
+        key=bind(f"compare_rows_{ws.dataset.fingerprint[:16]}", "sample"),
+        format_func=labels.get,
+        required=True,
+    )
+    return choice == "sample"
 
 
 def run_comparison(ws: Workspace, state: PageState, plans: list[compare.PlannedRun]) -> None:

@@ -221,3 +221,17 @@ def test_curve_charts_draw_bands_and_lines_per_split() -> None:
     rows = curve.rename(columns={"order": "rows"}).drop(columns="value")
     learning = compare_charts.learning_curve_chart(rows, "accuracy").to_dict()
     assert learning["layer"][1]["encoding"]["x"]["field"] == "rows"
+
+
+def test_a_slow_comparison_is_offered_a_sample_that_fits_the_budget() -> None:
+    frame = _big_frame(200_000)
+    features = [c for c in frame.columns if c != "y"]
+    args = (frame, Task.CLASSIFICATION, "y", features, {})
+    everything = compare.estimate_seconds(compare.plan_comparison(*args), len(frame))
+    sample = compare.affordable_sample(*args, budget=everything / 4)
+    assert sample is not None and sample < len(frame)
+    sampled = compare.plan_comparison(*args, sample_rows=sample)
+    assert all(p.config.sample_rows is not None and p.config.sample_rows <= sample for p in sampled)
+    fits = compare.estimate_seconds(sampled, sample) <= everything / 4
+    assert fits or sample == compare.SAMPLE_SIZES[0], "the largest that fits, else the smallest"
+    assert compare.affordable_sample(*args, budget=everything * 2) is None

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mllib import catalogue, parallel, tuning
+from mllib import catalogue, compare, parallel, tuning
 from mllib.profile import Task
 from tests.app.helpers import assert_healthy, texts
 
@@ -305,3 +305,17 @@ def test_an_unreachable_cluster_is_explained_on_the_page(
     at = app(PAGE)
     assert not at.exception
     assert any("Could not reach the Dask scheduler" in e for e in texts(at, "error"))
+
+
+def test_a_slow_comparison_offers_a_sample_first(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compare, "SLOW_SECONDS", 0.0)
+    rows = "\n".join(f"{i % 97},{(i * 7) % 13},{'ab'[i % 2]}" for i in range(6_000))
+    at = app("pages/data.py")
+    at.segmented_control(key="data_source").set_value("Upload a file").run()
+    at.file_uploader(key="upload").set_value(("big.csv", f"u,v,y\n{rows}".encode(), "text/csv"))
+    at.run()
+    at.switch_page(PAGE).run()
+    assert_healthy(at)
+    assert any("may take about" in w for w in texts(at, "warning"))
+    offer = next(s for s in at.get("segmented_control") if s.key.startswith("compare_rows_"))
+    assert offer.value == "sample", "the sample is the default choice"
