@@ -6,12 +6,17 @@ are treated as read-only. Every cache is bounded.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from mllib import export, mlflow_log, samples, training
+from mllib import mlflow_log, samples, training
 from mllib.data import Dataset, LoadOptions, read_table
 from mllib.profile import TableProfile, profile_table
 from ui.state import Workspace
+
+if TYPE_CHECKING:  # mllib.export (skops, ONNX) takes seconds to import: only where it is used
+    from mllib import export
 
 
 @st.cache_resource(max_entries=len(samples.SAMPLES), show_spinner=False)
@@ -37,6 +42,8 @@ def trained_model(
     ``GLASSBOX_MLFLOW_TRACKING_URI`` set, the run is logged to MLflow in the background."""
     model = training.train_model(_dataset.frame, _profile, _config, _dataset.fingerprint)
     if mlflow_log.tracking_uri():
+        from mllib import export
+
         bundle = export.bundle_from_model(model, _dataset, _profile)
         mlflow_log.log_in_background(bundle, export.model_card(bundle))
     return model
@@ -48,6 +55,8 @@ def trained_bundle(
 ) -> export.ModelBundle:
     """A trained model wrapped with its feature schema and metadata, once per training key
     (the Predict and Export pages share it)."""
+    from mllib import export
+
     return export.bundle_from_model(_model, _dataset, _profile)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from mllib import export, projects, samples, training
+from mllib import projects, samples, training
 from mllib.data import Dataset
 from mllib.errors import GlassboxError
 from mllib.profile import Task, default_target, profile_table
@@ -121,6 +121,8 @@ def load_model(st_: projects.ProjectStore, project_id: str, ws: Workspace) -> An
     data, record = found
     if record.get("data_fingerprint") != ws.dataset.fingerprint:
         return None
+    from mllib import export  # skops and ONNX take seconds to import: only when needed
+
     try:
         bundle, _ = export.load_skops(data, "model.skops")  # the Export page's safe loader
         return training.restore_model(ws.dataset.frame, ws.profile, bundle.pipeline, record)
@@ -245,6 +247,8 @@ def _autosave(ws: Workspace) -> None:
             profile = ws.profile
 
             def save_model() -> None:
+                from mllib import export  # heavy: imported on the saving thread, not the page
+
                 bundle = export.bundle_from_model(model, dataset, profile)
                 st_.put_model(project_id, export.to_skops(bundle), training.model_record(model))
 
