@@ -30,6 +30,12 @@ def metric_values(page: Any) -> list[str]:
     return page.get_by_test_id("stMetricValue").all_inner_texts()
 
 
+def expect_scores(page: Any, scores: list[str]) -> None:
+    """The first two metrics show ``scores`` (waits while the page is still drawing)."""
+    for i, value in enumerate(scores[:2]):
+        expect(page.get_by_test_id("stMetricValue").nth(i)).to_have_text(value)
+
+
 def test_upload_train_reload_keeps_everything(
     server_url: str, browser: Any, tmp_path: Path
 ) -> None:
@@ -42,8 +48,9 @@ def test_upload_train_reload_keeps_everything(
     expect(sidebar.get_by_text("penguins.csv")).to_be_visible()
     page.get_by_test_id("stSidebarNav").get_by_text("Train", exact=True).click()
     expect(sidebar.get_by_text("Model:", exact=False)).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").nth(1)).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]project=[A-Za-z0-9_-]{16,}"))
+    expect(sidebar.get_by_text("Saved as you work", exact=False)).to_be_visible()  # run done
     before_url, before_scores = page.url, metric_values(page)
     before_sidebar = work_summary(sidebar)
     assert "Target: species" in before_sidebar.replace("\n", " ")
@@ -53,7 +60,7 @@ def test_upload_train_reload_keeps_everything(
     expect(sidebar.get_by_text("Model:", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
     assert page.url == before_url
-    assert metric_values(page)[:2] == before_scores[:2]
+    expect_scores(page, before_scores)
     assert work_summary(sidebar) == before_sidebar
 
     # the same link in a new browser (no shared session) opens the same work
@@ -62,7 +69,7 @@ def test_upload_train_reload_keeps_everything(
     second.goto(before_url)
     expect(second.get_by_test_id("stSidebar").get_by_text("penguins.csv")).to_be_visible()
     expect(second.get_by_test_id("stMetricValue").first).to_be_visible()
-    assert metric_values(second)[:2] == before_scores[:2]
+    expect_scores(second, before_scores)
     # and a visitor without the link sees none of it
     stranger = other.new_page()
     stranger.goto(f"{server_url}/projects")
