@@ -57,7 +57,9 @@ def schemathesis(url: str, report: Path, *headers: str) -> subprocess.CompletedP
     ]
     for header in headers:
         command += ["--header", header]
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    # Run in the report's folder: schemathesis keeps a cache in its working directory.
+    report.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=report)
 
 
 def summary(out: str) -> str:
