@@ -30,6 +30,7 @@ log = logging.getLogger("glassbox")
 
 PARAM = "project"
 MODEL_SAVE_DELAY_S = 1.0  # a burst of slider moves writes one model, not one per step
+ROW_SAVE_DELAY_S = 0.25  # settings and runs are written just after the page, not during it
 SESSION_WIDGETS = ("data_source", "sample", "algorithm", "upload", *DATA_WIDGET_KEYS)
 
 
@@ -239,7 +240,12 @@ def _autosave(ws: Workspace) -> None:
         )
     if marks["settings"] != ws.saved.get("settings"):
         values = marks["settings"]
-        queue.submit(project_id, "settings", lambda: st_.put_settings(project_id, values))
+        queue.submit(
+            project_id,
+            "settings",
+            lambda: st_.put_settings(project_id, values),
+            delay=ROW_SAVE_DELAY_S,
+        )
     if marks["model"] != ws.saved.get("model"):
         if model is None or dataset is None:
             queue.submit(project_id, "model", lambda: st_.clear_model(project_id))
@@ -255,7 +261,9 @@ def _autosave(ws: Workspace) -> None:
             queue.submit(project_id, "model", save_model, delay=MODEL_SAVE_DELAY_S)
     if marks["runs"] != ws.saved.get("runs"):
         rows = [dict(r) for r in ws.history]
-        queue.submit(project_id, "runs", lambda: st_.put_runs(project_id, rows))
+        queue.submit(
+            project_id, "runs", lambda: st_.put_runs(project_id, rows), delay=ROW_SAVE_DELAY_S
+        )
     ws.saved = {**marks, "error": ws.saved.get("error")}
 
 
