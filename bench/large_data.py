@@ -4,7 +4,10 @@ Generates a 1,000,000 × 20 mixed CSV (about 140 MB) in a temporary folder, then
 - ``read_table`` (sniffing, checks, notes) against a bare ``pandas.read_csv`` of the same bytes;
 - the Data page and the Train page rerunning (AppTest) with that table loaded and a linear model
   trained: what a user waits for after touching a widget;
-- the peak resident memory of this process against the DataFrame's own size.
+- the peak resident memory of this process against the DataFrame's own size;
+- ridge on every row: the Train page's fit against a bare fit on the encoded matrix
+  (``linear_fit_ratio_1m=``), and a fresh server's first page (``cold_first_page_s=``,
+  see ``bench/cold_start.py``).
 Set ``GLASSBOX_BENCH_ROWS`` to try another size.
 """
 
@@ -29,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("GLASSBOX_HOME", tempfile.mkdtemp(prefix="glassbox_bench_"))
 sys.path.insert(0, str(ROOT))
 
+from sklearn.base import clone  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from mllib import training  # noqa: E402
 from mllib.data import read_table  # noqa: E402
 
 ROWS = int(os.environ.get("GLASSBOX_BENCH_ROWS", "1000000"))
@@ -107,7 +112,37 @@ def main() -> None:
         f"peak RSS of the whole run {peak_rss_mb():.0f} MB "
         "(includes this script's own copy of the CSV bytes)"
     )
+    page_fit, bare_fit, rows = full_linear_fit(at)
+    print(
+        f"ridge on all {rows:,} training rows: page fit (prepare + fit) {page_fit:.2f} s, "
+        f"bare Ridge.fit on the encoded matrix {bare_fit:.2f} s"
+    )
+    print(f"linear_fit_ratio_1m={page_fit / bare_fit:.2f}")
+    from cold_start import first_page_seconds
+
+    cold, warm = first_page_seconds()
+    print(f"first page: fresh server {cold:.2f} s (from its launch), warm server {warm:.2f} s")
+    print(f"cold_first_page_s={cold:.2f}")
     print(f"load_ratio={ours / bare:.2f}")
+
+
+def full_linear_fit(at: AppTest) -> tuple[float, float, int]:
+    """Ridge on every row through the Train page ("all rows anyway" if it asks): the page's
+    fit time (preparing the columns + fitting) and a bare fit of the same estimator on the
+    matrix the page's preprocessing makes, with the number of training rows."""
+    at.switch_page("pages/train.py").run()
+    if any("may take about" in w.value for w in at.warning):
+        at.button(key="go_full").click().run()
+    check(at)
+    ws = at.session_state["glassbox_workspace"]
+    model = ws.model
+    data = training.model_rows(ws.dataset.frame, model.config)
+    train = data.iloc[model.train_index]
+    Xt = model.pipeline[:-1].transform(train[list(model.config.features)])
+    estimator = clone(model.pipeline[-1])
+    start = time.perf_counter()
+    estimator.fit(Xt, train[model.config.target])
+    return model.fit_seconds, time.perf_counter() - start, len(train)
 
 
 LOAD_PROBE = """
