@@ -477,9 +477,9 @@ def split_latex(numbers: SplitNumbers, words: Criterion, max_terms: int = 6) -> 
     )
     lines.append(
         rf"&= {_num(numbers.parent)} - \Big(\tfrac{{{_count(n_yes)}}}{{{total}}} \cdot "
-        rf"{_num(i_yes)} + \tfrac{{{_count(n_no)}}}{{{total}}} \cdot {_num(i_no)}\Big)"
-        rf" = \mathbf{{{_num(numbers.gain)}}}{unit}"
+        rf"{_num(i_yes)} + \tfrac{{{_count(n_no)}}}{{{total}}} \cdot {_num(i_no)}\Big) \\"
     )
+    lines.append(rf"&= \mathbf{{{_num(numbers.gain)}}}{unit}")  # own line: fits 800 px
     if symbol == "I":
         lines.insert(0, rf"&\text{{I = {words.impurity}}} \\")
     return r"\begin{aligned}" + "\n".join(lines) + r"\end{aligned}"
@@ -698,13 +698,12 @@ def _operating_point(point: pd.DataFrame | None, x: str, y: str) -> list[alt.Cha
     if point is None or not len(point):
         return []
     return [
-        alt.Chart(point.assign(what="the chosen threshold"))
+        alt.Chart(point)
         .mark_point(shape="circle", size=160, filled=True, color="black", opacity=0.9)
         .encode(
             x=f"{x}:Q",
             y=f"{y}:Q",
-            shape=alt.Shape("what:N", scale=alt.Scale(range=["circle"]), title=None),
-            tooltip=[
+            tooltip=[  # no legend: it would squeeze the plot; the page's caption explains
                 alt.Tooltip("threshold:Q", format=".3f"),
                 alt.Tooltip(f"{x}:Q", format=".3f"),
                 alt.Tooltip(f"{y}:Q", format=".3f"),

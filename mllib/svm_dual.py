@@ -251,10 +251,13 @@ def expansion_latex(e: Expansion, max_terms: int = 6, what: str = r"\alpha_i y_i
     if len(rest):
         others = _num(rest["αᵢ yᵢ K(xᵢ, x)"].sum())
         parts.append(rf"\underbrace{{\dots}}_{{{len(rest)}\ \text{{more}}\ =\ {others}}}")
-    body = " + ".join(parts) if parts else "0"
+    parts.append(f"({_num(e.intercept)})")
+    # Three terms a line (aligned), so the sum fits a narrow page.
+    rows = [" + ".join(parts[i : i + 3]) for i in range(0, len(parts), 3)]
+    body = r" \\ &\quad + ".join(rows)
     return (
-        rf"f(x) = \sum_i {what}\, K(x_i, x) + b = {body} + ({_num(e.intercept)})"
-        rf" = \mathbf{{{_num(e.value)}}}"
+        rf"\begin{{aligned}} f(x) &= \sum_i {what}\, K(x_i, x) + b \\ &= {body} \\"
+        rf" &= \mathbf{{{_num(e.value)}}} \end{{aligned}}"
     )
 
 

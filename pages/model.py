@@ -189,7 +189,8 @@ def inference_section(view: View) -> None:
         f"{result.f:.4g}",
         help="Do the features together explain more than a constant would?",
     )
-    cols[3].metric("p-value of F", f"{result.f_pvalue:.3g}")
+    p_text = "< 0.001" if result.f_pvalue < 0.001 else f"{result.f_pvalue:.3f}"
+    cols[3].metric("p-value of F", p_text, help=f"{result.f_pvalue:.3g}")
     st.dataframe(
         result.table.style.format(
             {
