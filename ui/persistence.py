@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ def settings_of(ws: Workspace) -> dict[str, Any]:
         "params": ws.params,
         "split": {"test_pct": ws.test_pct, "seed": ws.seed, "cv_folds": ws.cv_folds},
         "upload_digest": ws.upload_digest,
+        "thresholds": ws.thresholds,
     }
 
 
@@ -110,9 +112,24 @@ def load_workspace(st_: projects.ProjectStore, project_id: str) -> Workspace:
     ws.test_pct = split.get("test_pct")
     ws.seed, ws.cv_folds = int(split.get("seed") or 0), int(split.get("cv_folds") or 0)
     ws.upload_digest = values.get("upload_digest")
+    ws.thresholds = {
+        key: entry
+        for key, entry in (values.get("thresholds") or {}).items()
+        if _is_threshold(entry)
+    }
     ws.model = load_model(st_, project_id, ws)
     ws.saved = saved_marks(ws)
     return ws
+
+
+def _is_threshold(entry: Any) -> bool:
+    """A saved decision threshold as mllib.threshold.metadata writes it (anything else is
+    dropped: a project file may have been edited by hand)."""
+    keys = {"value", "positive_class", "negative_class", "score"}
+    if not (isinstance(entry, dict) and keys <= entry.keys()):
+        return False
+    value = entry["value"]
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def load_model(st_: projects.ProjectStore, project_id: str, ws: Workspace) -> Any:

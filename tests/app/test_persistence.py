@@ -122,3 +122,18 @@ def test_persistence_can_be_turned_off(app: Any, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("GLASSBOX_PERSIST", "0")
     at = trained_upload(app)
     assert "project" not in at.query_params
+
+
+def test_a_decision_threshold_survives_a_reload(app: Any) -> None:
+    at = app(DATA)
+    at.selectbox(key="sample").select("breast_cancer").run()
+    at.switch_page(TRAIN).run()
+    at.selectbox(key="algorithm").select("logistic").run()
+    at.switch_page("pages/model.py").run()
+    at.session_state["model_tab"] = "Evaluation"
+    at.run()
+    at.slider(key="threshold").set_value(0.05).run()
+    assert_healthy(at)
+    back = reopen(at.query_params["project"], "pages/predict.py")
+    assert_healthy(back)
+    assert any("Decision threshold: P(" in t and "0.05" in t for t in texts(back, "caption"))
