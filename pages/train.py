@@ -116,6 +116,12 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
     if choice == "full" or (choice == "sample" and sample >= n_rows):
         return config
     if choice == "sample":
+        st.button(  # the choice holds, but can be changed
+            f"Train on all {n_rows:,} rows instead (about {estimate:,.0f} s)",
+            key="go_full",
+            on_click=ws.confirmed.__setitem__,
+            args=(key, "full"),
+        )
         return replace(config, sample_rows=sample)
     st.warning(
         f"**{spec.name}** on {n_rows:,} rows may take about {estimate:,.0f} s"

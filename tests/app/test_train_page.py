@@ -208,6 +208,19 @@ def test_a_choice_at_the_gate_holds_for_new_settings(
     assert at.session_state["glassbox_workspace"].model.config.param_dict["C"] == 10
 
 
+def test_a_sample_chosen_at_the_gate_can_be_traded_for_all_rows(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training, "SLOW_FIT_SECONDS", 0.0)
+    monkeypatch.setattr(training, "affordable_rows", lambda *args, **kwargs: 100)
+    at = app(TRAIN)
+    at.button(key="go_sample").click().run()
+    assert at.session_state["glassbox_workspace"].model.config.sample_rows == 100
+    at.button(key="go_full").click().run()
+    assert_healthy(at)
+    assert at.session_state["glassbox_workspace"].model.config.sample_rows is None
+
+
 def test_switching_to_the_linear_svm_at_the_gate(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(training, "SLOW_FIT_SECONDS", 0.0)
     at = app(TRAIN)
