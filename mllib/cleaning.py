@@ -22,11 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mllib.profile import parse_dates
-
-DATE_PARTS = ("year", "month", "day", "dayofweek")
-# The pandas accessor behind each part's name (``dt.dayofweek`` is deprecated in pandas 3).
-_DATE_ATTRIBUTES = {"dayofweek": "day_of_week"}
+from mllib.profile import DATE_PARTS, date_part, parse_dates
 
 
 def date_columns(name: str) -> list[str]:
@@ -58,7 +54,7 @@ def clean_features(
         elif name in dates:
             parsed = parse_dates(values)
             for part, column in zip(DATE_PARTS, date_columns(name), strict=True):
-                columns[column] = getattr(parsed.dt, _DATE_ATTRIBUTES.get(part, part)).astype(float)
+                columns[column] = date_part(parsed, part).astype(float)
         elif name in categorical:
             columns[name] = category_texts(values)
     return pd.DataFrame(columns, index=frame.index)

@@ -898,7 +898,6 @@ def _copied_source(*roots: Any) -> str:
     """The source of ``roots`` plus the constants of their module and the ``mllib`` helpers
     they use (e.g. ``profile.parse_dates``), in dependency order, so the generated script
     stays in step with :mod:`mllib.cleaning`."""
-    module = vars(cleaning)
     constants: list[str] = []
     blocks: list[str] = []
     seen: set[str] = set()
@@ -906,6 +905,9 @@ def _copied_source(*roots: Any) -> str:
     def visit(obj: Any) -> None:
         source = textwrap.dedent(inspect.getsource(obj))
         used = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+        module = getattr(
+            obj, "__globals__", vars(cleaning)
+        )  # names as the helper's module sees them
         for name in sorted(used - seen):
             value = module.get(name)
             if value is None or name == obj.__name__:

@@ -20,8 +20,14 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from mllib.catalogue import ModelSpec
-from mllib.cleaning import category_text, category_texts, clean_features, input_columns
-from mllib.profile import Role, TableProfile, Task
+from mllib.cleaning import (
+    category_text,
+    category_texts,
+    clean_features,
+    date_columns,
+    input_columns,
+)
+from mllib.profile import DATE_PARTS, Role, TableProfile, Task
 
 __all__ = [
     "Clean",
@@ -87,6 +93,13 @@ class ColumnPlan:
     categorical: tuple[str, ...]
     datetime: tuple[str, ...]
     scale: bool
+    # the cleaned date-part columns the model uses: parts that never change are left out;
+    # empty means every part of every date (mllib.cleaning.input_columns)
+    date_inputs: tuple[str, ...] = ()
+
+    @property
+    def date_columns(self) -> list[str]:
+        return list(self.date_inputs) or input_columns(list(self.datetime), self.datetime)
 
     def describe(self) -> pd.DataFrame:
         scaled = " → standardise (mean 0, sd 1)" if self.scale else ""
@@ -107,23 +120,27 @@ class ColumnPlan:
                 (
                     "date",
                     ", ".join(self.datetime),
-                    "expand into year, month, day, weekday → fill missing with median" + scaled,
+                    f"expand into {', '.join(self.date_columns)} → fill missing with median"
+                    + scaled,
                 )
             )
         return pd.DataFrame(rows, columns=["columns treated as", "columns", "what is done"])
 
 
 def plan_columns(profile: TableProfile, features: list[str], scale: bool) -> ColumnPlan:
-    numeric, categorical, dates = [], [], []
+    numeric, categorical, dates, date_inputs = [], [], [], []
     for name in features:
-        role = profile[name].role
-        if role == Role.NUMERIC:
+        column = profile[name]
+        if column.role == Role.NUMERIC:
             numeric.append(name)
-        elif role == Role.DATETIME:
+        elif column.role == Role.DATETIME:
             dates.append(name)
+            parts = column.date_parts or DATE_PARTS
+            named = zip(DATE_PARTS, date_columns(name), strict=True)
+            date_inputs.extend(column for part, column in named if part in parts)
         else:
             categorical.append(name)
-    return ColumnPlan(tuple(numeric), tuple(categorical), tuple(dates), scale)
+    return ColumnPlan(tuple(numeric), tuple(categorical), tuple(dates), scale, tuple(date_inputs))
 
 
 def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
@@ -159,8 +176,7 @@ def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
     if plan.categorical:
         transformers.append(("cat", categorical, list(plan.categorical)))
     if plan.datetime:
-        parts = input_columns(list(plan.datetime), plan.datetime)
-        transformers.append(("date", Pipeline(date_steps), parts))
+        transformers.append(("date", Pipeline(date_steps), plan.date_columns))
     return ColumnTransformer(
         transformers,
         remainder="drop",

@@ -58,6 +58,9 @@ class ColumnProfile:
     maximum: float | str | None = None
     mean: float | None = None
     reason: str = ""
+    # for dates: the parts (DATE_PARTS) that vary in the data; a constant part
+    # (the month and day of a year-only column) would only add a column of one value
+    date_parts: tuple[str, ...] = ()
 
     @property
     def usable(self) -> bool:
@@ -153,12 +156,40 @@ def profile_column(series: pd.Series) -> ColumnProfile:
     dtype = str(series.dtype)
     role, reason = infer_role(series, finite, distinct)
     lo = hi = mean = None
+    parts: tuple[str, ...] = ()
     if role in (Role.NUMERIC, Role.ID_LIKE) and pd.api.types.is_numeric_dtype(finite) and distinct:
         lo, hi, mean = float(finite.min()), float(finite.max()), float(finite.mean())
     elif role == Role.DATETIME and distinct:
         dates = parse_dates(finite)
         lo, hi = str(dates.min().date()), str(dates.max().date())
-    return ColumnProfile(name, dtype, role, missing, distinct, lo, hi, mean, reason)
+        parts = varying_date_parts(dates)
+        reason = f"dates; expanded into {_and([DATE_PART_NAMES[p] for p in parts])}"
+        unused = [DATE_PART_NAMES[p] for p in DATE_PARTS if p not in parts]
+        if unused:
+            reason += f" ({_and(unused)}: the same in every row)"
+    return ColumnProfile(name, dtype, role, missing, distinct, lo, hi, mean, reason, parts)
+
+
+DATE_PARTS = ("year", "month", "day", "dayofweek")
+DATE_PART_NAMES = {"year": "year", "month": "month", "day": "day", "dayofweek": "weekday"}
+# The pandas accessor behind each part's name (``dt.dayofweek`` is deprecated in pandas 3).
+DATE_ATTRIBUTES = {"dayofweek": "day_of_week"}
+
+
+def date_part(dates: pd.Series, part: str) -> pd.Series:
+    return getattr(dates.dt, DATE_ATTRIBUTES.get(part, part))
+
+
+def varying_date_parts(dates: pd.Series) -> tuple[str, ...]:
+    """The date parts with more than one value (the year when none varies, so the column
+    still gives the model one input)."""
+    dates = dates.dropna()
+    varying = tuple(p for p in DATE_PARTS if date_part(dates, p).nunique() > 1)
+    return varying or ("year",)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def infer_role(series: pd.Series, finite: pd.Series, distinct: int) -> tuple[Role, str]:

@@ -116,7 +116,8 @@ def test_portable_pipeline_holds_only_scikit_learn_numpy_and_scipy(mixed: pd.Dat
 
 def test_plan_sorts_features_by_role(mixed: pd.DataFrame) -> None:
     plan = plan_columns(profile_table(mixed), FEATURES, scale=True)
-    assert plan == ColumnPlan(("num",), ("cat", "flag"), ("when",), True)
+    weekly = ("when_year", "when_month", "when_day")  # every date is a Monday: no weekday
+    assert plan == ColumnPlan(("num",), ("cat", "flag"), ("when",), True, weekly)
 
 
 def test_plan_describe_says_what_happens_to_each_group(mixed: pd.DataFrame) -> None:
@@ -128,7 +129,8 @@ def test_plan_describe_says_what_happens_to_each_group(mixed: pd.DataFrame) -> N
     assert (
         "one-hot" in table["what is done"][1] and "unseen ones ignored" in table["what is done"][1]
     )
-    assert table["what is done"][2].startswith("expand into year, month, day, weekday")
+    # every date is a Monday: the weekday would be one value, so it is not a model input
+    assert table["what is done"][2].startswith("expand into when_year, when_month, when_day →")
 
 
 def test_plan_describe_without_scaling_or_groups() -> None:
@@ -150,8 +152,8 @@ def test_trees_get_dense_input_and_linear_models_may_get_sparse(
     pipe, _ = build_pipeline(get_spec(key), R, {}, profile_table(mixed), FEATURES)
     pipe.fit(mixed[FEATURES], mixed["y"])
     out = pipe[:-1].transform(mixed[FEATURES])
-    # 1 number + 20 categories + 2 flags + 4 date parts: one-hot makes it mostly zeros.
-    assert out.shape == (60, 27)
+    # 1 number + 20 categories + 2 flags + 3 date parts (all Mondays): mostly zeros.
+    assert out.shape == (60, 26)
     assert sp.issparse(out) is not dense
 
 
@@ -161,7 +163,7 @@ def test_feature_names_are_readable(mixed: pd.DataFrame) -> None:
     names = pipe.named_steps["prep"].get_feature_names_out().tolist()
     assert names[0] == "num"
     assert "cat_c7" in names and "flag_True" in names
-    assert names[-4:] == ["when_year", "when_month", "when_day", "when_dayofweek"]
+    assert names[-3:] == ["when_year", "when_month", "when_day"]
 
 
 @pytest.mark.parametrize(("key", "task"), [("ridge", R), ("tree", R), ("logistic", C), ("svm", C)])
@@ -228,3 +230,18 @@ def test_a_column_with_no_values_at_fit_keeps_its_place(key: str) -> None:
     out = pipe[:-1].transform(frame[["num", "cat", "x"]])
     assert out.shape == (6, 3)
     assert len(pipe.predict(pd.DataFrame({"num": [1.0], "cat": ["new"], "x": [2]}))) == 1
+
+
+def test_constant_date_parts_are_not_model_inputs() -> None:
+    frame = pd.DataFrame(
+        {
+            "founded": [f"{year}-01-01" for year in range(1990, 2030)],
+            "y": np.arange(40.0) % 7,
+        }
+    )
+    profile = profile_table(frame)
+    pipe, plan = build_pipeline(get_spec("ridge"), R, {}, profile, ["founded"])
+    pipe.fit(frame[["founded"]], frame["y"])
+    used = list(pipe.named_steps["prep"].get_feature_names_out())
+    assert used == ["founded_year", "founded_dayofweek"]
+    assert "founded_month" not in plan.describe().to_string()

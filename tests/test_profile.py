@@ -57,8 +57,15 @@ EXPECTED_ROLES = {
     "colour": (Role.CATEGORICAL, ""),
     "member": (Role.BOOLEAN, ""),
     "answer": (Role.BOOLEAN, ""),
-    "joined": (Role.DATETIME, "dates; expanded into year, month, day and weekday"),
-    "stamp": (Role.DATETIME, "expanded into year, month, day and weekday"),
+    # N days / hours from 1 January 2024: the year (and, hourly, the month) never changes
+    "joined": (
+        Role.DATETIME,
+        "dates; expanded into month, day and weekday (year: the same in every row)",
+    ),
+    "stamp": (
+        Role.DATETIME,
+        "dates; expanded into day and weekday (year and month: the same in every row)",
+    ),
     "country": (Role.CONSTANT, "every value is 'UK'"),
     "level": (Role.CONSTANT, "every value is 7"),
     "nothing": (Role.EMPTY, "every value is missing"),
@@ -279,3 +286,22 @@ def test_text_with_a_distinct_value_in_most_rows_starts_unticked() -> None:
     assert prof["name"].reason == "311 different values in 406 rows, like a name or an ID"
     choice = default_features(prof, "mpg")
     assert choice.features == ["origin"] and "name" in choice.excluded
+
+
+def test_date_parts_that_never_change_are_not_used() -> None:
+    frame = pd.DataFrame(
+        {
+            "founded": [f"{year}-01-01" for year in range(1990, 2020)],
+            "visit": pd.date_range("2024-03-01", periods=30, freq="3D").astype(str),
+        }
+    )
+    profile = profile_table(frame)
+    assert profile["founded"].date_parts == ("year", "dayofweek")  # 1 January of each year
+    assert "month and day: the same in every row" in profile["founded"].reason
+    assert profile["visit"].date_parts == ("month", "day", "dayofweek")  # all in 2024
+
+
+def test_a_date_that_never_changes_at_all_still_gives_its_year() -> None:
+    from mllib.profile import varying_date_parts
+
+    assert varying_date_parts(pd.Series(pd.to_datetime(["2024-05-05"] * 3))) == ("year",)
