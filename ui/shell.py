@@ -57,9 +57,22 @@ def ensure_app_shell() -> None:
         st.stop()
 
 
+# Below 1100 px, side-by-side columns narrower than 12rem wrap onto their own line instead of
+# cutting their labels ("L2 (shrink a", "112 …"): Streamlit only stacks them under 640 px.
+NARROW_SCREEN_CSS = """<style>
+@media (max-width: 1100px) {
+  div[data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"] {
+    flex: 1 1 12rem !important; min-width: min(12rem, 100%) !important;
+  }
+}
+</style>"""
+
+
 def run_app() -> None:
     """Entry point used by ``app.py``: set up, draw the sidebar, run the chosen page."""
     st.set_page_config(page_title="Glassbox", page_icon="🔍", layout="wide")
+    st.html(NARROW_SCREEN_CSS)
     ws = persistence.restore(workspace())
     lesson.apply_link(ws)
     if ws.dataset is None:
