@@ -16,7 +16,6 @@ from ui import cache, lesson, persistence
 from ui.state import Workspace, workspace
 
 log = logging.getLogger("glassbox")
-_PAGES_KEY = "_glassbox_pages"
 
 
 @dataclass(frozen=True)
@@ -91,16 +90,11 @@ def run_app() -> None:
 
 
 def navigation_pages() -> list[Any]:
-    """The app's pages, built once per session (each ``st.Page`` resolves its file path on
-    the disk, a few milliseconds on every rerun otherwise)."""
-    pages = st.session_state.get(_PAGES_KEY)
-    if pages is None:
-        pages = [
-            st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url, default=i == 0)
-            for i, p in enumerate(PAGES)
-        ]
-        st.session_state[_PAGES_KEY] = pages
-    return pages
+    """The app's pages for ``st.navigation``."""
+    return [
+        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url, default=i == 0)
+        for i, p in enumerate(PAGES)
+    ]
 
 
 def guarded(body: Callable[[], None]) -> None:
