@@ -610,9 +610,17 @@ def residual_histogram(bins: pd.DataFrame) -> alt.Chart:
 def confusion(table: pd.DataFrame, normalised: bool = False) -> alt.LayerChart:
     field, fmt = ("share", ".0%") if normalised else ("count", "d")
     order = list(dict.fromkeys(table["actual"]))
+    # Class names side by side under narrow cells overlap ("benign"/"malignant" at 800 px):
+    # turn them upright once any is longer than a few characters.
+    angle = -90 if max((len(str(c)) for c in order), default=0) > 4 else 0
     base = alt.Chart(table).encode(
-        x=alt.X("predicted:N", sort=order, title="predicted class", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("actual:N", sort=order, title="actual class"),
+        x=alt.X(
+            "predicted:N",
+            sort=order,
+            title="predicted class",
+            axis=alt.Axis(labelAngle=angle, labelLimit=140),
+        ),
+        y=alt.Y("actual:N", sort=order, title="actual class", axis=alt.Axis(labelLimit=140)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
@@ -628,7 +636,7 @@ def confusion(table: pd.DataFrame, normalised: bool = False) -> alt.LayerChart:
         color=alt.condition(f"datum.{field} > {peak / 2}", alt.value("white"), alt.value("black")),
     )
     return alt.layer(cells, text).properties(
-        height=CHROME + max(120, min(480, 60 * len(order))),
+        height=CHROME + max(120, min(480, 60 * len(order))) + (60 if angle else 0),
         title=_title(
             "Confusion matrix (test rows)",
             "each row sums to 100%: the share of that class predicted as each"

@@ -479,3 +479,15 @@ def test_wide_tree_diagrams_run_left_to_right() -> None:
     table = explain.tree_table(model)
     assert "rankdir=TB" in charts.tree_dot(table, 1, None)  # 2 boxes side by side
     assert "rankdir=LR" in charts.tree_dot(table, 3, None)  # 8 boxes: sideways
+
+
+def test_confusion_labels_stand_upright_when_class_names_are_long() -> None:
+    def axis(names: list[str]) -> dict:
+        table = pd.DataFrame(
+            [(a, p, 1, 0.5) for a in names for p in names],
+            columns=["actual", "predicted", "count", "share"],
+        )
+        return charts.confusion(table).to_dict()["layer"][0]["encoding"]["x"]["axis"]
+
+    assert axis(["benign", "malignant"])["labelAngle"] == -90
+    assert axis(["0", "1"])["labelAngle"] == 0
