@@ -64,10 +64,15 @@ def test_lesson_link_reproduces_the_view_on_a_fresh_server(
     page = maker.new_page()
     open_tree(page, server_url)
     depth = page.get_by_test_id("stSlider").first.get_by_role("slider")
+    nodes = page.get_by_test_id("stGraphVizChart").locator("svg g.node")
+    expect(nodes.first).to_be_visible()
+    shallow = nodes.count()
     depth.focus()
     page.keyboard.press("ArrowRight")  # depth 2 → 3: a control the link must carry
     expect(depth).to_have_value("3")
-    expect(page.get_by_test_id("stGraphVizChart").locator("svg g.node").first).to_be_visible()
+    # The slider moves in the browser at once; the server has depth 3 only once the diagram
+    # it draws grows (a click before that would make a link of the depth-2 view).
+    expect(nodes).not_to_have_count(shallow)
     made = what_is_shown(page)
     page.get_by_text("Copy a link to this view").click()
     code = page.get_by_test_id("stCode").filter(has_text="sample=")
