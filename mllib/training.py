@@ -326,7 +326,7 @@ def train_model(
     data = _sample(usable, config)
     if len(data) < len(usable):
         notes.append(f"Trained on a random sample of {config.sample_rows:,} rows.")
-    X, y, train_idx, test_idx, test_size = _split(data, config)
+    X, y, train_idx, test_idx, test_size = split_rows(data, config)
     if not math.isclose(test_size, config.test_size):
         notes.append(f"Test share adjusted to {test_size:.0%} so every class fits in both parts.")
     pipe, plan = build_pipeline(
@@ -381,10 +381,11 @@ def train_model(
     )
 
 
-def _split(
+def split_rows(
     data: pd.DataFrame, config: TrainConfig
 ) -> tuple[pd.DataFrame, pd.Series, np.ndarray, np.ndarray, float]:
-    """Features, labels and the seeded train/test positions of ``data`` (:func:`model_rows`)."""
+    """Features, labels and the seeded train/test positions of ``data`` (:func:`model_rows`):
+    the one split that training, comparing and tuning share."""
     X = prepare_features(data, list(config.features))
     y = data[config.target]
     if config.task == Task.CLASSIFICATION:
@@ -446,7 +447,7 @@ def restore_model(
     from the seed and the test predictions are made again by the saved pipeline."""
     config = config_from_dict(record["config"])
     data = model_rows(frame, config)
-    X, y, train_idx, test_idx, _ = _split(data, config)
+    X, y, train_idx, test_idx, _ = split_rows(data, config)
     _, plan = build_pipeline(
         config.spec, config.task, config.param_dict, profile, list(config.features), config.seed
     )

@@ -43,7 +43,7 @@ from sklearn.model_selection import (
 from mllib import costs, metrics, parallel, training
 from mllib.catalogue import ModelSpec, Param, get_spec
 from mllib.errors import GlassboxError, TrainingError
-from mllib.pipeline import build_pipeline, category_text, prepare_features
+from mllib.pipeline import build_pipeline
 from mllib.profile import TableProfile, Task
 
 Method = Literal["grid", "random", "halving"]
@@ -105,22 +105,7 @@ def split_data(
 ) -> SplitData:
     """Split exactly as ``train_model`` does (same rows, seed, test share and stratification)."""
     notes = training.check_trainable(frame, config)
-    data = training.model_rows(frame, config)
-    X = prepare_features(data, list(config.features))
-    y = data[config.target]
-    if config.task == Task.CLASSIFICATION:
-        y = y.map(category_text)
-    lo, hi = training.test_size_bounds(y, config.task)
-    test_size = min(max(config.test_size, lo), hi)
-    stratify = y if config.task == Task.CLASSIFICATION else None
-    try:
-        train_idx, test_idx = train_test_split(
-            np.arange(len(data)), test_size=test_size, random_state=config.seed, stratify=stratify
-        )
-    except ValueError as err:
-        raise TrainingError(
-            f"The data could not be split into train and test parts: {err}"
-        ) from err
+    X, y, train_idx, test_idx, _ = training.split_rows(training.model_rows(frame, config), config)
     return SplitData(
         X.iloc[train_idx].reset_index(drop=True),
         y.iloc[train_idx].reset_index(drop=True),
