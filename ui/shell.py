@@ -58,7 +58,16 @@ def ensure_app_shell() -> None:
 
 # Below 1100 px, side-by-side columns narrower than 12rem wrap onto their own line instead of
 # cutting their labels ("L2 (shrink a", "112 …"): Streamlit only stacks them under 640 px.
-NARROW_SCREEN_CSS = """<style>
+# A multiselect's chips wrap onto lines (up to about six, then it scrolls): Streamlit keeps
+# them on one sideways-scrolling line, where 30 features showed only the last three.
+LAYOUT_CSS = """<style>
+[data-testid="stMultiSelect"] [role="group"]:has(> [data-testid="stMultiSelectTagsContainer"]) {
+  height: auto !important; max-height: 11rem; overflow-y: auto;
+}
+[data-testid="stMultiSelectTagsContainer"],
+[data-testid="stMultiSelectTagsContainer"] > span[role="group"] {
+  flex-wrap: wrap !important; overflow: visible !important; height: auto !important;
+}
 @media (max-width: 1100px) {
   div[data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
   div[data-testid="stHorizontalBlock"] > div[data-testid="stColumn"] {
@@ -71,7 +80,7 @@ NARROW_SCREEN_CSS = """<style>
 def run_app() -> None:
     """Entry point used by ``app.py``: set up, draw the sidebar, run the chosen page."""
     st.set_page_config(page_title="Glassbox", page_icon="🔍", layout="wide")
-    st.html(NARROW_SCREEN_CSS)
+    st.html(LAYOUT_CSS)
     ws = persistence.restore(workspace())
     lesson.apply_link(ws)
     if ws.dataset is None:
