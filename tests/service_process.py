@@ -39,6 +39,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(proc: subprocess.Popen, url: str, seconds: float = 90) -> None:
+    """Wait for ``GET /health`` to answer ok; a process that exits says what it printed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as r:
+                assert json.load(r)["status"] == "ok"
+                return
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read() if proc.stdout else "") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the service did not start in {seconds:g} s") from None
+            time.sleep(0.2)
+
+
 class Service:
     """``python -m mllib.serve model.skops`` on a free port, started and waited for."""
 
@@ -53,21 +69,11 @@ class Service:
             text=True,
             env=env,
         )
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as r:
-                    assert json.load(r)["status"] == "ok"
-                    return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(
-                        self.proc.stdout.read() if self.proc.stdout else ""
-                    ) from None
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("the service did not start in 90 s") from None
-                time.sleep(0.2)
+        try:
+            wait_until_healthy(self.proc, self.url)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def peak_mb(self) -> float:
         """The service process's peak resident memory so far (VmHWM), in MB."""

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import shlex
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +23,7 @@ from mllib.profile import Task, default_features, profile_table
 from mllib.schema import DATETIME, NUMERIC, Feature
 from mllib.training import TrainConfig
 from tests.conftest import ROOT
+from tests.service_process import free_port, wait_until_healthy
 
 MAX_ROWS, MAX_BYTES = 5, 20_000
 
@@ -372,12 +370,6 @@ def test_fuzz_raw_requests_never_fail(
 # --- the CLI and a real process ----------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def model_files(tmp_path: Path) -> dict[str, Path]:
     b = bundle()
@@ -400,16 +392,7 @@ def test_real_process_answers_the_pages_curl_example(model_files: dict[str, Path
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    assert json.load(r)["status"] == "ok"
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "the service did not start"
-                time.sleep(0.2)
+        wait_until_healthy(proc, f"http://127.0.0.1:{port}")
         curl = export.curl_example(bundle().schema, port)
         out = subprocess.run(["bash", "-c", curl], capture_output=True, text=True, timeout=30)
         assert out.returncode == 0, out.stderr

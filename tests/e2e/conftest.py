@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,3 +152,21 @@ def new_context(browser: object, width: int = 1400, height: int = 1800) -> objec
     context.set_default_timeout(RENDER_TIMEOUT_MS)
     context.set_default_navigation_timeout(RENDER_TIMEOUT_MS)
     return context
+
+
+def train_tree_and_open_model(page: Any, server_url: str) -> None:
+    """The real flow: Train → choose the decision tree → See the model, its diagram drawn."""
+    from playwright.sync_api import expect
+
+    page.goto(server_url)
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="Train").click()
+    algorithm = page.get_by_test_id("stSelectbox").filter(has_text="Algorithm")
+    expect(algorithm).to_be_visible()
+    if "Decision tree" not in algorithm.inner_text():
+        algorithm.click()
+        page.get_by_role("option", name="Decision tree", exact=True).click()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Decision tree")).to_be_visible()
+    nav.get_by_role("link", name="See the model").click()
+    expect(page.get_by_role("heading", name="See the model")).to_be_visible()
+    expect(page.get_by_test_id("stGraphVizChart").locator("svg g.node").first).to_be_visible()

@@ -10,7 +10,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import new_context, start_server, stop_server
+from tests.e2e.conftest import (
+    new_context,
+    start_server,
+    stop_server,
+    train_tree_and_open_model,
+)
 
 MIN_TEXT_PX = 11
 
@@ -31,20 +36,6 @@ def second_server() -> Iterator[str]:
     stop_server(proc)
 
 
-def open_tree(page: Any, server_url: str) -> None:
-    page.goto(server_url)
-    nav = page.get_by_test_id("stSidebarNav")
-    nav.get_by_role("link", name="Train").click()
-    algorithm = page.get_by_test_id("stSelectbox").filter(has_text="Algorithm")
-    expect(algorithm).to_be_visible()
-    if "Decision tree" not in algorithm.inner_text():
-        algorithm.click()
-        page.get_by_role("option", name="Decision tree", exact=True).click()
-    expect(page.get_by_test_id("stSidebar").get_by_text("Decision tree")).to_be_visible()
-    nav.get_by_role("link", name="See the model").click()
-    expect(page.get_by_test_id("stGraphVizChart").locator("svg g.node").first).to_be_visible()
-
-
 def what_is_shown(page: Any) -> dict[str, Any]:
     main = page.get_by_test_id("stMain")
     chart = page.get_by_test_id("stGraphVizChart")
@@ -62,7 +53,7 @@ def test_lesson_link_reproduces_the_view_on_a_fresh_server(
 ) -> None:
     maker = new_context(browser)
     page = maker.new_page()
-    open_tree(page, server_url)
+    train_tree_and_open_model(page, server_url)
     depth = page.get_by_test_id("stSlider").first.get_by_role("slider")
     nodes = page.get_by_test_id("stGraphVizChart").locator("svg g.node")
     expect(nodes.first).to_be_visible()
