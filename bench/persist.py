@@ -32,7 +32,7 @@ os.environ["GLASSBOX_HOME"] = tempfile.mkdtemp(prefix="glassbox_bench_")  # neve
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from bench.train_rerun import synthetic  # noqa: E402
+from bench.train_rerun import synthetic, train_page  # noqa: E402
 from mllib import projects  # noqa: E402
 
 ROWS = int(os.environ.get("GLASSBOX_BENCH_ROWS", 100_000))
@@ -43,13 +43,7 @@ PAUSE_S = 0.5
 
 def session(raw: bytes, persist: bool) -> AppTest:
     os.environ["GLASSBOX_PERSIST"] = "1" if persist else "0"
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    at.switch_page("pages/data.py").run()
-    at.segmented_control(key="data_source").set_value("Upload a file").run()
-    at.file_uploader(key="upload").set_value(("bench.csv", raw, "text/csv")).run()
-    at.selectbox(key="target").select("y").run()
-    at.switch_page("pages/train.py").run()
-    at.selectbox(key="algorithm").select("ridge").run()
+    at = train_page(raw, "ridge")
     assert not at.exception, at.exception
     assert ("project" in at.query_params) == persist
     return at

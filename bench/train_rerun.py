@@ -74,9 +74,8 @@ def bare_fit(frame: pd.DataFrame, algorithm: str) -> Callable[[dict], float]:
     return fit
 
 
-def paired_ratios(raw: bytes, frame: pd.DataFrame, algorithm: str) -> list[tuple[float, float]]:
-    """(page rerun, bare fit) seconds per slider value, measured back to back so that the
-    load of a shared machine hits both alike."""
+def train_page(raw: bytes, algorithm: str) -> AppTest:
+    """An AppTest session with ``raw`` uploaded (target ``y``) and ``algorithm`` on Train."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.switch_page("pages/data.py").run()
     at.segmented_control(key="data_source").set_value("Upload a file").run()
@@ -84,6 +83,13 @@ def paired_ratios(raw: bytes, frame: pd.DataFrame, algorithm: str) -> list[tuple
     at.selectbox(key="target").select("y").run()
     at.switch_page("pages/train.py").run()
     at.selectbox(key="algorithm").select(algorithm).run()
+    return at
+
+
+def paired_ratios(raw: bytes, frame: pd.DataFrame, algorithm: str) -> list[tuple[float, float]]:
+    """(page rerun, bare fit) seconds per slider value, measured back to back so that the
+    load of a shared machine hits both alike."""
+    at = train_page(raw, algorithm)
     fit = bare_fit(frame, algorithm)
     key, values = MODELS[algorithm]
     pairs = []
