@@ -1,4 +1,5 @@
-# Glassbox: `make run` starts the dashboard, `make test` runs every test. Both set up .venv first.
+# Glassbox: `make run` starts the dashboard, `make test` runs ruff, mypy and every test.
+# Both set up .venv first.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -20,10 +21,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not e2e"
