@@ -101,7 +101,7 @@ def test_regression_expansion_equals_the_svr_output() -> None:
     m = svm_dual.machine(model)
     Z = scaled(model, frame.iloc[:10])
     expected = svm_dual.decision_values(model, Z, m)
-    mean, scale = explain._target_scale(model)
+    mean, scale = explain.target_scale(model)
     assert np.allclose(expected * scale + mean, model.pipeline.predict(frame.iloc[:10]))
     for z, f in zip(Z, expected, strict=True):
         assert svm_dual.expand(model, m, z).value == pytest.approx(f, abs=1e-9)
