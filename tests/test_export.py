@@ -3,6 +3,7 @@ and an import that refuses pickles and unknown types without running anything.""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
 import json
@@ -153,6 +154,28 @@ def test_train_py_is_valid_python_that_names_its_inputs() -> None:
     assert f"TEST_ROWS = {model.n_test}" in text
 
 
+def test_train_py_is_the_template_module_filled_in() -> None:
+    """``train_template.py`` is checked Python; the download keeps its functions, copies the
+    cleaning helpers in place of its mllib import and fills in every setting."""
+    _, model, bundle = trained("svm", REG)
+    text = export.train_script(bundle)
+    tree = ast.parse(text)
+    functions = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert {"build_pipeline", "read_data", "drop_bad_target_rows", "score", "main"} <= functions
+    assert {"clean_features", "category_text", "parse_dates"} <= functions
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            modules.add(str(node.module).split(".")[0])
+        elif isinstance(node, ast.Import):
+            modules.update(a.name.split(".")[0] for a in node.names)
+    standalone = {"__future__", "argparse", "sys", "warnings", "typing", "joblib"}
+    assert modules <= standalone | {"numpy", "pandas", "sklearn"}
+    assert "DummyClassifier" not in text and "pd.read_csv(path)" not in text
+    assert "SVR(" in text and "TASK = 'regression'" in text
+    assert f"TEST_ROWS = {model.n_test}" in text
+
+
 # --- safe import ------------------------------------------------------------------------------
 
 
@@ -299,7 +322,7 @@ def test_zip_holds_every_file_with_matching_sums() -> None:
 
 def test_large_files_are_not_offered(monkeypatch: pytest.MonkeyPatch) -> None:
     _, _, bundle = trained("tree", CLS)
-    monkeypatch.setattr(export, "MAX_DOWNLOAD_BYTES", 1000)
+    monkeypatch.setattr(export.downloads, "MAX_DOWNLOAD_BYTES", 1000)
     artifacts = export.export_artifacts(bundle)
     assert not next(a for a in artifacts if a.filename.endswith(".skops")).downloadable
 
