@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: setup run test lint unit e2e bench serve clean
+.PHONY: setup run test lint unit e2e bench serve clean messages
 
 setup: $(STAMP)
 
@@ -38,6 +38,13 @@ bench: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/python -m mllib.serve $(MODEL)
+
+# Refresh the translation template from the code and merge it into every catalogue
+# (locales/*/LC_MESSAGES/glassbox.po); catalogues are compiled from the .po when the app starts.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k msg -k tr --no-location --sort-output -w 100 \
+		--project Glassbox -o locales/glassbox.pot .
+	$(BIN)/pybabel update -i locales/glassbox.pot -d locales -D glassbox -w 100 --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from mllib.i18n import Message, Text, Translator
+
 
 class GlassboxError(Exception):
-    """A problem the user can act on; ``str(err)`` is shown on the page as is.
+    """A problem the user can act on; ``str(err)`` is the English sentence shown as is.
 
-    ``hint`` is an optional next step ("choose regression instead").
+    ``hint`` is an optional next step ("choose regression instead"). Either may be a
+    :class:`~mllib.i18n.Message` (msgid + parameters), so :meth:`text` can give it in the
+    reader's language while ``message``/``hint`` keep the English text.
     """
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    def __init__(self, message: Text, hint: Text | None = None) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.hint = None if hint is None else str(hint)
+        self.parts: tuple[Text, Text | None] = (message, hint)
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message
+
+    def text(self, tr: Translator) -> str:
+        """The message and hint in ``tr``'s language (data inside stays as it is)."""
+        message, hint = self.parts
+        shown = tr.text(message)
+        return f"{shown} {tr.text(hint)}" if hint is not None else shown
 
 
 class DataError(GlassboxError):
@@ -24,3 +35,6 @@ class DataError(GlassboxError):
 
 class TrainingError(GlassboxError):
     """A model that cannot be trained with the current choices."""
+
+
+__all__ = ["DataError", "GlassboxError", "Message", "TrainingError"]

@@ -8,7 +8,8 @@ turns on lesson mode (no upload, no export) and ``lock`` names settings a class 
 Query keys (all owned here; ``project`` belongs to :mod:`ui.persistence`): ``sample``,
 ``algo``, ``p.<parameter>`` (its value: ``none``, ``true``/``false``, a number or a word),
 ``seed``, ``test`` (test share in percent), ``tab``, ``w.<control>`` (a JSON value),
-``lesson`` and ``lock`` (comma-separated parameter names, or ``algorithm``).
+``lesson`` and ``lock`` (comma-separated parameter names, or ``algorithm``). A link also
+carries the reader's language as ``lang`` (owned by the app's language choice, not by lessons).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from mllib.catalogue import CATALOGUE, Param, get_spec
 from mllib.errors import GlassboxError
+from mllib.i18n import language_of
 from mllib.profile import Task, detect_task
 from mllib.samples import SAMPLES, load_sample
 
@@ -43,6 +45,7 @@ VIEW_CONTROLS = (
 )
 TABS = ("Model", "Boundary", "Prediction map", "Evaluation", "Importance", "How it works")
 OWN_KEYS = ("sample", "algo", "seed", "test", "tab", "lesson", "lock")
+LANGUAGE_KEY = "lang"
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class LessonLink:
     controls: dict[str, Any] = field(default_factory=dict)
     lesson: bool = False
     locked: tuple[str, ...] = ()
+    # the language the link opens in; not part of what the link shows, so not compared
+    language: str | None = field(default=None, compare=False)
 
     @property
     def task(self) -> Task:
@@ -88,6 +93,8 @@ def encode(link: LessonLink) -> dict[str, str]:
         query["lesson"] = "1"
     if link.locked:
         query["lock"] = ",".join(link.locked)
+    if link.language:
+        query[LANGUAGE_KEY] = link.language
     return query
 
 
@@ -151,6 +158,7 @@ def decode(query: Mapping[str, str]) -> LessonLink:
         controls,
         str(query.get("lesson", "")) in ("1", "true", "yes"),
         locked,
+        language_of(query.get(LANGUAGE_KEY)),
     )
 
 

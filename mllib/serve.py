@@ -21,12 +21,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 from mllib import export
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
+from mllib.i18n import Text, Translator, msg, pick_language, translator
 from mllib.predict import (
     MAX_ABS_NUMBER,
     MAX_TEXT_CHARS,
@@ -53,8 +54,8 @@ OPEN_PATHS = frozenset({"/health"})  # answered without the token (load balancer
 class BadRequest(Exception):
     """A request problem found before schema validation (status + message)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, code: str, message: Text) -> None:
+        super().__init__(str(message))
         self.status, self.code, self.message = status, code, message
 
 
@@ -69,25 +70,36 @@ def json_response(
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
+def request_translator() -> Translator:
+    """The language the client asks for in ``Accept-Language`` (English by default)."""
+    asked = request.headers.get("Accept-Language") if has_request_context() else None
+    return translator(pick_language(asked))
+
+
 def error_response(
     status: int,
     code: str,
-    message: str,
+    message: Text,
     details: list[dict[str, Any]] | None = None,
     more: int = 0,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    payload: dict[str, Any] = {"error": {"status": status, "code": code, "message": message}}
+    """The JSON error; ``message`` in the client's language (``code`` stays the same)."""
+    tr = request_translator()
+    text = tr.text(message)
+    payload: dict[str, Any] = {"error": {"status": status, "code": code, "message": text}}
     if details:
         payload["error"]["details"] = details
     if more:
         payload["error"]["more_problems"] = more
-    return json_response(payload, status, headers)
+    return json_response(payload, status, {"Content-Language": tr.language, **(headers or {})})
 
 
 def _reject_constant(name: str) -> Any:
     raise BadRequest(
-        400, "invalid_number", f"{name} is not valid JSON: numbers must be finite (got {name})"
+        400,
+        "invalid_number",
+        msg("{name} is not valid JSON: numbers must be finite (got {name})", name=name),
     )
 
 
@@ -98,7 +110,9 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         for key, _ in pairs:
             if key in seen:
                 raise BadRequest(
-                    400, "duplicate_key", f"the key “{shown(key)}” appears twice in one object"
+                    400,
+                    "duplicate_key",
+                    msg("the key “{key}” appears twice in one object", key=shown(key)),
                 )
             seen.add(key)
     return out
@@ -107,23 +121,32 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def parse_json(raw: bytes) -> Any:
     """Strict JSON: UTF-8, no NaN/Infinity literals, no duplicate keys, bounded nesting."""
     if not raw.strip():
-        raise BadRequest(400, "empty_body", "the request body is empty; send a JSON object")
+        raise BadRequest(400, "empty_body", msg("the request body is empty; send a JSON object"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise BadRequest(400, "not_utf8", f"the body is not UTF-8 text ({err.reason})") from err
+        raise BadRequest(
+            400, "not_utf8", msg("the body is not UTF-8 text ({reason})", reason=err.reason)
+        ) from err
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as err:
         raise BadRequest(
             400,
             "malformed_json",
-            f"malformed JSON at line {err.lineno} column {err.colno}: {err.msg}",
+            msg(
+                "malformed JSON at line {line} column {column}: {problem}",
+                line=err.lineno,
+                column=err.colno,
+                problem=err.msg,
+            ),
         ) from err
     except RecursionError as err:
-        raise BadRequest(400, "too_deep", "the JSON is nested too deeply") from err
+        raise BadRequest(400, "too_deep", msg("the JSON is nested too deeply")) from err
     except ValueError as err:  # e.g. an integer literal with thousands of digits
-        raise BadRequest(400, "malformed_json", f"the JSON could not be read: {err}") from err
+        raise BadRequest(
+            400, "malformed_json", msg("the JSON could not be read: {problem}", problem=err)
+        ) from err
 
 
 def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[ModelBundle, list[str]]:
@@ -232,7 +255,7 @@ def create_app(
             return error_response(
                 401,
                 "unauthorized",
-                "this service needs an API token: send Authorization: Bearer <token>",
+                msg("this service needs an API token: send Authorization: Bearer <token>"),
                 headers={"WWW-Authenticate": 'Bearer realm="glassbox"'},
             )
         return None
@@ -241,9 +264,9 @@ def create_app(
     def http_error(err: HTTPException) -> Response:
         status = err.code or 500
         messages = {
-            404: f"no such endpoint {request.path}; see GET /openapi.json",
-            405: f"{request.method} is not allowed on {request.path}",
-            413: f"the body is larger than the limit of {max_bytes:,} bytes",
+            404: msg("no such endpoint {path}; see GET /openapi.json", path=request.path),
+            405: msg("{method} is not allowed on {path}", method=request.method, path=request.path),
+            413: msg("the body is larger than the limit of {limit:,} bytes", limit=max_bytes),
         }
         response = error_response(
             status,
@@ -258,7 +281,7 @@ def create_app(
     @app.errorhandler(Exception)
     def unexpected(err: Exception) -> Response:  # a bug: still JSON, never an HTML page
         log.exception("Unexpected error while serving %s", request.path)
-        return error_response(500, "internal_error", "the service failed; see its log")
+        return error_response(500, "internal_error", msg("the service failed; see its log"))
 
     @app.get("/")
     def index() -> Response:
@@ -309,7 +332,10 @@ def create_app(
                 raise BadRequest(
                     415,
                     "unsupported_media_type",
-                    f"send the body as JSON with Content-Type: application/json (got {got})",
+                    msg(
+                        "send the body as JSON with Content-Type: application/json (got {got})",
+                        got=got,
+                    ),
                 )
             payload = parse_json(request.get_data(cache=False))
             rows = rows_from_payload(payload, schema)
@@ -325,8 +351,11 @@ def create_app(
             prediction = bundle.predict(checked.frame)
         except GlassboxError as err:  # e.g. a value so large that scaling made it infinite
             outside = extreme_features(schema, checked.frame, list(range(len(checked.frame))))
-            hint = f"; check {_quoted(outside)}" if outside else ""
-            return error_response(422, "cannot_predict", f"{str(err).rstrip('.')}{hint}")
+            tr = request_translator()
+            said = err.text(tr).rstrip(".。")
+            if outside:
+                said += tr("; check {names}", names=_quoted(outside))
+            return error_response(422, "cannot_predict", said)
         bad = non_finite_rows(prediction)
         if bad:
             return non_finite_answer(bad, checked.frame)
@@ -342,8 +371,12 @@ def create_app(
         return error_response(
             422,
             "non_finite_output",
-            f"the model's output is not a finite number for row(s) {where}: the inputs are too "
-            f"large for its arithmetic; check {listed}",
+            msg(
+                "the model's output is not a finite number for row(s) {rows}: the inputs are "
+                "too large for its arithmetic; check {names}",
+                rows=where,
+                names=listed,
+            ),
             [{"field": n, "problem": "value far outside the training range"} for n in names[:8]],
         )
 

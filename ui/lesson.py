@@ -17,7 +17,7 @@ from mllib import lesson
 from mllib.errors import GlassboxError
 from mllib.lesson import LessonLink
 from mllib.samples import SAMPLES
-from ui import cache
+from ui import cache, i18n
 from ui.state import Workspace, load_dataset
 
 DEFAULT_BASE = "http://localhost:8501"
@@ -102,6 +102,7 @@ def current_link(ws: Workspace, lesson_on: bool, lock: tuple[str, ...]) -> Lesso
         controls,
         lesson_on,
         lock,
+        i18n.current(ws),
     )
 
 

@@ -12,7 +12,9 @@ import streamlit as st
 
 from mllib import samples
 from mllib.errors import GlassboxError
-from ui import cache, lesson, persistence
+from mllib.i18n import N_
+from ui import cache, i18n, lesson, persistence
+from ui.i18n import _
 from ui.state import Workspace, workspace
 
 log = logging.getLogger("glassbox")
@@ -27,14 +29,14 @@ class PageInfo:
 
 
 PAGES = (
-    PageInfo("pages/home.py", "Home", ":material/home:", "home"),
-    PageInfo("pages/data.py", "Data", ":material/table_view:", "data"),
-    PageInfo("pages/train.py", "Train", ":material/model_training:", "train"),
-    PageInfo("pages/model.py", "See the model", ":material/visibility:", "model"),
-    PageInfo("pages/compare.py", "Compare & tune", ":material/leaderboard:", "compare"),
-    PageInfo("pages/predict.py", "Predict", ":material/online_prediction:", "predict"),
-    PageInfo("pages/export.py", "Export & serve", ":material/download:", "export"),
-    PageInfo("pages/projects.py", "Projects", ":material/folder_open:", "projects"),
+    PageInfo("pages/home.py", N_("Home"), ":material/home:", "home"),
+    PageInfo("pages/data.py", N_("Data"), ":material/table_view:", "data"),
+    PageInfo("pages/train.py", N_("Train"), ":material/model_training:", "train"),
+    PageInfo("pages/model.py", N_("See the model"), ":material/visibility:", "model"),
+    PageInfo("pages/compare.py", N_("Compare & tune"), ":material/leaderboard:", "compare"),
+    PageInfo("pages/predict.py", N_("Predict"), ":material/online_prediction:", "predict"),
+    PageInfo("pages/export.py", N_("Export & serve"), ":material/download:", "export"),
+    PageInfo("pages/projects.py", N_("Projects"), ":material/folder_open:", "projects"),
 )
 
 
@@ -82,6 +84,7 @@ def run_app() -> None:
     st.set_page_config(page_title="Glassbox", page_icon="🔍", layout="wide")
     st.html(LAYOUT_CSS)
     ws = persistence.restore(workspace())
+    i18n.apply_url(ws)
     lesson.apply_link(ws)
     if ws.dataset is None:
         dataset, profile = cache.sample_dataset(samples.DEFAULT_SAMPLE)
@@ -101,7 +104,7 @@ def run_app() -> None:
 def navigation_pages() -> list[Any]:
     """The app's pages for ``st.navigation``."""
     return [
-        st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url, default=i == 0)
+        st.Page(p.path, title=_(p.title), icon=p.icon, url_path=p.url, default=i == 0)
         for i, p in enumerate(PAGES)
     ]
 
@@ -111,46 +114,75 @@ def guarded(body: Callable[[], None]) -> None:
     try:
         body()
     except GlassboxError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(err.text(i18n.tr()), icon=":material/error:")
     except Exception:  # the last line of defence: log it, keep the session alive
         # The exception's text can hold user data or internals, so the page shows only a
         # reference that finds the traceback in the server's log.
         reference = uuid.uuid4().hex[:8]
         log.exception("Unexpected error on a page (reference %s)", reference)
         st.error(
-            "Something went wrong on this page, and your data and model are still loaded. "
-            f"Please try a different setting. (Reference for the server log: {reference})",
+            _(
+                "Something went wrong on this page, and your data and model are still loaded. "
+                "Please try a different setting. (Reference for the server log: {reference})",
+                reference=reference,
+            ),
             icon=":material/error:",
         )
 
 
 def sidebar(ws: Workspace) -> None:
     st.markdown("### Glassbox")
-    st.caption("Machine learning you can see through")
+    st.caption(_("Machine learning you can see through"))
     lesson.sidebar_note(ws)
     if ws.dataset is None:
-        st.caption("No data loaded.")
-        return
+        st.caption(_("No data loaded."))
+    else:
+        sidebar_status(ws)
+    i18n.switch(ws)
+
+
+def sidebar_status(ws: Workspace) -> None:
+    """Data, target, model and saving, in a few lines (names of data stay as they are)."""
+    assert ws.dataset is not None
+    tr = i18n.tr()
     st.markdown(
-        f"**Data:** {ws.dataset.name}  \n{ws.dataset.n_rows:,} rows × {ws.dataset.n_cols} columns"
+        _(
+            "**Data:** {name}  \n{rows} rows × {cols} columns",
+            name=ws.dataset.name,
+            rows=tr.number(ws.dataset.n_rows),
+            cols=tr.number(ws.dataset.n_cols),
+        )
     )
     if ws.target:
-        task = ws.task.value if ws.task else "?"
         st.markdown(
-            f"**Target:** `{ws.target}` ({task})  \n**Features:** {len(ws.features)} selected"
+            _(
+                "**Target:** `{target}` ({task})  \n**Features:** {n} selected",
+                target=ws.target,
+                task=i18n.term(ws.task.value) if ws.task else "?",
+                n=tr.number(len(ws.features)),
+            )
         )
     if ws.model is not None:
         primary, value = next(iter(ws.model.test_scores.items()))
-        st.markdown(f"**Model:** {ws.model.spec.name}  \ntest {primary} = {value:.3f}")
+        st.markdown(
+            _(
+                "**Model:** {name}  \ntest {metric} = {value}",
+                name=i18n.term(ws.model.spec.name),
+                metric=i18n.term(primary),
+                value=tr.number(value, 3),
+            )
+        )
     else:
-        st.caption("No model trained yet.")
+        st.caption(_("No model trained yet."))
     problem = persistence.save_problem(ws)
     if problem:
-        st.warning(problem, icon=":material/cloud_off:")
+        st.warning(i18n.text(problem), icon=":material/cloud_off:")
     elif ws.project_id:
         st.caption(
-            ":material/cloud_done: Saved as you work; this page's address reopens it. "
-            "See **Projects**."
+            _(
+                ":material/cloud_done: Saved as you work; this page's address reopens it. "
+                "See **Projects**."
+            )
         )
 
 
@@ -162,8 +194,8 @@ def page_header(title: str, caption: str) -> None:
 def require_data(ws: Workspace) -> bool:
     if ws.ready_to_train:
         return True
-    st.info("Load a dataset and choose a target and features first.", icon=":material/info:")
-    st.page_link("pages/data.py", label="Go to the Data page", icon=":material/table_view:")
+    st.info(_("Load a dataset and choose a target and features first."), icon=":material/info:")
+    st.page_link("pages/data.py", label=_("Go to the Data page"), icon=":material/table_view:")
     return False
 
 
@@ -177,8 +209,10 @@ def require_model(ws: Workspace) -> bool:
         auto_train(ws)
     if ws.model is not None:
         return True
-    st.info("Train a model first: pick an algorithm on the Train page.", icon=":material/info:")
-    st.page_link("pages/train.py", label="Go to the Train page", icon=":material/model_training:")
+    st.info(_("Train a model first: pick an algorithm on the Train page."), icon=":material/info:")
+    st.page_link(
+        "pages/train.py", label=_("Go to the Train page"), icon=":material/model_training:"
+    )
     return False
 
 
@@ -215,6 +249,9 @@ def auto_train(ws: Workspace) -> None:
     ws.algorithm = algorithm
     ws.set_model(model)
     st.caption(
-        f"No model was trained yet, so Glassbox trained a **{spec.name.lower()}** with "
-        "its current settings. Tune it on the Train page."
+        _(
+            "No model was trained yet, so Glassbox trained a **{name}** with its current "
+            "settings. Tune it on the Train page.",
+            name=i18n.term(spec.name).lower(),
+        )
     )

@@ -56,6 +56,7 @@ class Workspace:
     # decision thresholds chosen on See the model, per training key (mllib.threshold.metadata)
     thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
     lesson: LessonLink | None = None  # the lesson link this session opened (ui.lesson)
+    language: str | None = None  # the reader's chosen language (ui.i18n); None: the browser's
 
     @property
     def frame(self) -> pd.DataFrame | None:
@@ -162,7 +163,11 @@ def reset_settings(ws: Workspace, algorithms: list[str] | None = None) -> None:
 
 
 def replace_workspace(ws: Workspace) -> None:
-    """Make ``ws`` this session's workspace (a project was opened)."""
+    """Make ``ws`` this session's workspace (a project was opened); the reader's language is
+    a choice of the session, not of the project, so it carries over."""
+    previous = st.session_state.get(_KEY)
+    if previous is not None and ws.language is None:
+        ws.language = previous.language
     st.session_state[_KEY] = ws
 
 

@@ -1,0 +1,88 @@
+"""The reader's language in the app: ``?lang=``, the sidebar switch, and what switching keeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app.helpers import assert_healthy
+from tests.app.test_model_page import MODEL, open_model
+from tests.conftest import APP
+
+
+def opened(query: dict[str, str], page: str = "pages/home.py") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page(page)
+    at.query_params.update(query)
+    return at.run()
+
+
+def sidebar_text(at: Any) -> str:
+    return " ".join(str(e.value) for e in [*at.sidebar.markdown, *at.sidebar.caption])
+
+
+def test_lang_in_the_url_opens_chinese_and_the_switch_shows_it() -> None:
+    at = opened({"lang": "zh"})
+    assert_healthy(at)
+    assert at.sidebar.radio(key="ui_language").value == "zh"
+    assert at.sidebar.radio(key="ui_language").label == "语言"
+    text = sidebar_text(at)
+    assert "看得透的机器学习" in text and "行 × " in text
+    assert "Machine learning you can see through" not in text
+
+
+def test_english_stays_the_default_and_unknown_languages_fall_back_to_it() -> None:
+    for query in ({}, {"lang": "xx"}):
+        at = opened(query)
+        assert_healthy(at)
+        assert at.sidebar.radio(key="ui_language").value == "en"
+        assert "Machine learning you can see through" in sidebar_text(at)
+    assert "lang" not in at.query_params
+
+
+def test_switching_keeps_the_data_the_model_and_the_open_page(app: Any) -> None:
+    at = open_model(app, "moons", "svm")
+    before = sidebar_text(at)
+    charts = len(at.get("vega_lite_chart"))
+    assert "**Model:** Support vector machine" in before and "two moons" in before.lower()
+    at.sidebar.radio(key="ui_language").set_value("zh").run()
+    assert_healthy(at)
+    after = sidebar_text(at)
+    assert "**模型：** 支持向量机" in after
+    # the same data (its name is data, never translated) and the same test score
+    assert before.split("**Data:** ")[1].split("  ")[0] in after
+    assert before.rsplit("= ", 1)[1][:5] == after.rsplit("= ", 1)[1][:5]
+    assert len(at.get("vega_lite_chart")) == charts  # still on See the model
+    assert at.query_params["lang"] == ["zh"] or at.query_params["lang"] == "zh"
+    at.sidebar.radio(key="ui_language").set_value("en").run()
+    assert sidebar_text(at) == before
+
+
+def test_the_choice_survives_page_changes() -> None:
+    at = opened({"lang": "zh"})
+    at.switch_page("pages/data.py").run()
+    assert_healthy(at)
+    assert at.sidebar.radio(key="ui_language").value == "zh"
+    assert "看得透的机器学习" in sidebar_text(at)
+
+
+def test_a_lesson_link_from_a_chinese_session_carries_the_language(app: Any) -> None:
+    at = open_model(app, "iris", "tree")
+    at.sidebar.radio(key="ui_language").set_value("zh").run()
+    codes = [str(c.value) for c in at.code if "sample=" in str(c.value)]
+    assert codes and "lang=zh" in codes[0]
+    again = opened({"sample": "iris", "algo": "tree", "lang": "zh"}, MODEL)
+    assert_healthy(again)
+    assert again.sidebar.radio(key="ui_language").value == "zh"
+
+
+def test_the_browser_language_is_the_default(monkeypatch: Any) -> None:
+    import streamlit as st
+
+    monkeypatch.setattr(type(st.context), "locale", property(lambda self: "zh-CN"))
+    at = opened({})
+    assert_healthy(at)
+    assert at.sidebar.radio(key="ui_language").value == "zh"
+    assert "看得透的机器学习" in sidebar_text(at)
+    assert "lang" not in at.query_params  # a default, not a choice written into links

@@ -1,0 +1,113 @@
+"""The reader's language in the app: ``?lang=`` in the URL, the sidebar switch, the browser.
+
+The choice is kept on the :class:`~ui.state.Workspace` (``ws.language``) and written back into
+the URL after each page change, so a reload, a copied link or a lesson link keeps it; switching
+only reruns the page, so the data, the model and the open page stay. Pages write
+``_("English sentence", name=value)`` and get it in the reader's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from mllib import i18n
+from mllib.i18n import LANGUAGES, Message, Translator
+from ui.state import Workspace, workspace
+
+PARAM = "lang"
+SWITCH_KEY = "ui_language"
+
+
+def browser_language() -> str:
+    """The language the browser asks for (``st.context.locale``), English when unknown."""
+    try:
+        locale = st.context.locale
+    except Exception:  # no browser behind this session (scripts)
+        locale = None
+    return i18n.language_of(locale) or i18n.DEFAULT
+
+
+def current(ws: Workspace | None = None) -> str:
+    """The language this session shows: the reader's choice, else the browser's."""
+    chosen = (ws or workspace()).language
+    return chosen if chosen in LANGUAGES else browser_language()
+
+
+def tr() -> Translator:
+    """This session's translator."""
+    return i18n.translator(current())
+
+
+def _(msgid: str, /, **params: Any) -> str:
+    """``msgid`` in the reader's language, ``params`` filled in (data is never translated)."""
+    return tr()(msgid, **params)
+
+
+def text(message: str | Message | None) -> str:
+    """A :class:`~mllib.i18n.Message` (or a constant English sentence) in the reader's language."""
+    return tr().text(message)
+
+
+def apply_url(ws: Workspace) -> None:
+    """Take ``?lang=`` from the URL when it names a language; put the choice back into the URL
+    when page navigation dropped it (Streamlit clears query parameters on a page change)."""
+    asked = i18n.language_of(st.query_params.get(PARAM))
+    if asked:
+        ws.language = asked
+    elif ws.language in LANGUAGES:
+        st.query_params[PARAM] = ws.language
+    elif PARAM in st.query_params:
+        del st.query_params[PARAM]  # ?lang=xx that Glassbox does not speak
+
+
+def _switched() -> None:
+    chosen = st.session_state.get(SWITCH_KEY)
+    if chosen in LANGUAGES:
+        ws = workspace()
+        ws.language = chosen
+        st.query_params[PARAM] = chosen
+
+
+def switch(ws: Workspace) -> None:
+    """The sidebar's language switch; each language is named in its own script."""
+    st.session_state[SWITCH_KEY] = current(ws)
+    st.radio(
+        _("Language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=SWITCH_KEY,
+        horizontal=True,
+        on_change=_switched,
+    )
+
+
+#: Names that are keys in mllib (task values, metric names, algorithm names), marked here for
+#: extraction until the modules that declare them mark them themselves; shown via :func:`term`.
+VOCABULARY = (
+    i18n.N_("regression"),
+    i18n.N_("classification"),
+    i18n.N_("accuracy"),
+    i18n.N_("balanced accuracy"),
+    i18n.N_("precision (macro)"),
+    i18n.N_("recall (macro)"),
+    i18n.N_("F1 (macro)"),
+    i18n.N_("ROC AUC"),
+    i18n.N_("R²"),
+    i18n.N_("MAE"),
+    i18n.N_("RMSE"),
+    i18n.N_("Linear regression"),
+    i18n.N_("Ridge regression"),
+    i18n.N_("Lasso regression"),
+    i18n.N_("Logistic regression"),
+    i18n.N_("Decision tree"),
+    i18n.N_("Support vector machine"),
+    i18n.N_("Linear SVM (large data)"),
+)
+
+
+def term(name: str) -> str:
+    """A name Glassbox itself gives (a task, a metric, an algorithm) in the reader's language;
+    anything else (a column, a category) comes back unchanged."""
+    return tr().text(name)
