@@ -22,13 +22,13 @@ from mllib import (
     catalogue,
     charts,
     compare,
-    compare_charts,
     explain,
     metrics,
     parallel,
     training,
     tuning,
 )
+from mllib.charts import compare as compare_charts
 from mllib.errors import GlassboxError
 from mllib.jobs import Job
 from mllib.profile import Task

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mllib import catalogue, compare, compare_charts, training
+from mllib import catalogue, compare, training
+from mllib.charts import compare as compare_charts
 from mllib.profile import Task, profile_table
 from mllib.samples import load_sample
 
