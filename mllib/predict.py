@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
@@ -669,31 +668,6 @@ def score_table(prediction: Prediction, row: int = 0) -> pd.DataFrame:
     series = prediction.scores.iloc[row]
     table = pd.DataFrame({"class": [str(c) for c in series.index], "value": series.to_numpy()})
     return table.sort_values("value", ascending=False, ignore_index=True)
-
-
-def probability_chart(table: pd.DataFrame, kind: str = "probability") -> alt.LayerChart:
-    """Horizontal bars of one row's class probabilities (0–1) or decision scores (signed), in
-    the table's order (:func:`score_table` sorts it, highest first); the winner is darker."""
-    is_probability = kind == "probability"
-    scale = alt.Scale(domain=[0, 1]) if is_probability else alt.Scale(zero=True)
-    title = "Class probabilities" if is_probability else "Decision scores (not probabilities)"
-    fmt = ".1%" if is_probability else ".3f"
-    top = float(table["value"].max()) if len(table) else 0.0
-    base = alt.Chart(table).encode(
-        y=alt.Y("class:N", sort=None, title=None),
-        x=alt.X(
-            "value:Q",
-            scale=scale,
-            title=kind,
-            axis=alt.Axis(format=".0%" if is_probability else fmt, tickCount=5),
-        ),
-        tooltip=[alt.Tooltip("class:N"), alt.Tooltip("value:Q", format=fmt, title=kind)],
-    )
-    bars = base.mark_bar(cornerRadiusEnd=3).encode(
-        color=alt.condition(alt.datum.value == top, alt.value("#4C78A8"), alt.value("#B8C7DA"))
-    )
-    labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=fmt))
-    return (bars + labels).properties(title=title, height=alt.Step(28))
 
 
 def template_table(schema: FeatureSchema, rows: int = 3) -> pd.DataFrame:

@@ -28,7 +28,6 @@ from mllib import (
     training,
     tuning,
 )
-from mllib.charts import compare as compare_charts
 from mllib.errors import GlassboxError
 from mllib.jobs import Job
 from mllib.profile import Task
@@ -251,7 +250,7 @@ def show_comparison(ws: Workspace, state: PageState) -> None:
     table = compare.score_table(board, metric)
     if not table.empty:
         higher = metrics.HIGHER_IS_BETTER.get(metric, True)
-        st.altair_chart(compare_charts.scores_chart(table, metric, higher), width="stretch")
+        st.altair_chart(charts.scores_chart(table, metric, higher), width="stretch")
     fitted = {r.key: r for r in state.comparison if r.model is not None}
     if not fitted:
         return
@@ -287,7 +286,7 @@ def overlay(
     if ws.task == Task.REGRESSION:
         table = compare.predictions_table(models)
         sampled = any(m.n_test > compare.MAX_POINTS for m in models.values())
-        st.altair_chart(compare_charts.predicted_vs_actual_chart(table, sampled), width="stretch")
+        st.altair_chart(charts.predicted_vs_actual_chart(table, sampled), width="stretch")
         return
     class_pair(ws, models)
 
@@ -323,7 +322,7 @@ def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
         for column, (name, model) in zip(columns, models.items(), strict=True):
             b = boundary(run_key(model), model, ws.frame, x, y)
             chart = charts.boundary(b, [str(c) for c in model.classes or []], ws.target)
-            column.altair_chart(compare_charts.titled(chart, name), width="stretch")
+            column.altair_chart(charts.titled(chart, name), width="stretch")
     else:
         st.caption("Decision regions need two numeric features; the confusion matrices follow.")
     columns = st.columns(len(models))
@@ -331,7 +330,7 @@ def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
         classes = [str(c) for c in model.classes or []]
         table = explain.confusion_table(model.y_test, model.y_pred, classes)
         chart = charts.confusion(table, normalised=False)
-        column.altair_chart(compare_charts.titled(chart, name, "test rows"), width="stretch")
+        column.altair_chart(charts.titled(chart, name, "test rows"), width="stretch")
 
 
 def run_key(model: training.TrainedModel) -> str:
@@ -736,7 +735,7 @@ def curves(
             table = curve_table(state, vc_key, "Fitting each value on every fold…")
             if table is not None:
                 st.altair_chart(
-                    compare_charts.validation_curve_chart(table, labels[name], metric),
+                    charts.validation_curve_chart(table, labels[name], metric),
                     width="stretch",
                 )
     with right:
@@ -750,7 +749,7 @@ def curves(
             )
         table = curve_table(state, lc_key, "Fitting growing parts of every fold…")
         if table is not None:
-            st.altair_chart(compare_charts.learning_curve_chart(table, metric), width="stretch")
+            st.altair_chart(charts.learning_curve_chart(table, metric), width="stretch")
     while len(state.curves) > 12:  # keep the page state small
         state.curves.pop(next(iter(state.curves)))
 

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from mllib import data, threshold
+from mllib.charts import probability_chart
 from mllib.csv_safe import csv_bytes
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
@@ -20,7 +21,6 @@ from mllib.predict import (
     append_predictions,
     check_records,
     check_table,
-    probability_chart,
     score_table,
     target_agreement,
     template_table,

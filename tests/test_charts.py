@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from mllib import charts, explain, samples, splits, training
+from mllib.charts.latex import latex_number
+from mllib.charts.text import count_text, short_number
 from mllib.profile import Task, profile_table
 from mllib.training import TrainConfig, TrainedModel
 
@@ -286,7 +288,7 @@ def test_tree_dot_has_every_node_with_its_gain(iris: pd.DataFrame) -> None:
     assert dot.count(" -> ") == len(table) - 1
     assert "more nodes" not in dot
     root = table.iloc[0]
-    assert f"decrease {charts._short(root['gain'])}" in dot
+    assert f"decrease {short_number(root['gain'])}" in dot
     assert "class: setosa" in dot and "#4c78a8" in dot  # class colours
 
 
@@ -331,8 +333,8 @@ def test_split_formula_fills_in_the_numbers_of_the_node(iris: pd.DataFrame) -> N
     numbers = splits.split_numbers(table, node)
     latex = charts.split_latex(numbers, explain.tree_criterion(model))
     assert r"\log_2" in latex and "bits" in latex and r"\begin{aligned}" in latex
-    assert charts._num(numbers.gain) in latex and charts._num(numbers.parent) in latex
-    assert f"{{{charts._count(numbers.n)}}}" in latex  # |D| as the denominator
+    assert latex_number(numbers.gain) in latex and latex_number(numbers.parent) in latex
+    assert f"{{{count_text(numbers.n)}}}" in latex  # |D| as the denominator
     gini, _ = fit(iris, "species", "tree", C)
     g_latex = charts.split_latex(
         splits.split_numbers(explain.tree_table(gini), 0), explain.tree_criterion(gini)

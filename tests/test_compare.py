@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mllib import catalogue, compare, training
-from mllib.charts import compare as compare_charts
+from mllib import catalogue, charts, compare, training
 from mllib.profile import Task, profile_table
 from mllib.samples import load_sample
 
@@ -186,7 +185,7 @@ def test_scores_chart_has_error_bars_means_and_test_ticks(
     iris_results: list[compare.RunResult],
 ) -> None:
     board = compare.leaderboard(iris_results, C)
-    chart = compare_charts.scores_chart(compare.score_table(board, "accuracy"), "accuracy")
+    chart = charts.scores_chart(compare.score_table(board, "accuracy"), "accuracy")
     spec = chart.to_dict()
     assert _marks(spec) == ["rule", "circle", "tick"]
     assert spec["layer"][0]["encoding"]["x2"]["field"] == "high"
@@ -198,9 +197,9 @@ def test_predicted_vs_actual_chart_overlays_two_runs(
 ) -> None:
     regression = _by_key(diabetes_results)
     table = compare.predictions_table({"a": regression["ridge"], "b": regression["svm"]})
-    scatter = compare_charts.predicted_vs_actual_chart(table).to_dict()
+    scatter = charts.predicted_vs_actual_chart(table).to_dict()
     assert _marks(scatter) == ["line", "point"]
-    titled = compare_charts.titled(compare_charts.predicted_vs_actual_chart(table), "A", "b")
+    titled = charts.titled(charts.predicted_vs_actual_chart(table), "A", "b")
     assert titled.to_dict()["title"] == {"text": "A", "subtitle": "b"}
 
 
@@ -214,13 +213,13 @@ def test_curve_charts_draw_bands_and_lines_per_split() -> None:
             "std": [0.01, 0.02, 0.0, 80.0],
         }
     )
-    spec = compare_charts.validation_curve_chart(curve, "Max depth", "accuracy").to_dict()
+    spec = charts.validation_curve_chart(curve, "Max depth", "accuracy").to_dict()
     assert _marks(spec) == ["area", "line"]
     assert spec["layer"][0]["encoding"]["x"]["sort"] == ["1", "unlimited"]
     domain = spec["layer"][1]["encoding"]["y"]["scale"]["domain"]
     assert domain[0] < -50.0 < 1.0 < domain[1]  # the means set the axis, not the ± bands
     rows = curve.rename(columns={"order": "rows"}).drop(columns="value")
-    learning = compare_charts.learning_curve_chart(rows, "accuracy").to_dict()
+    learning = charts.learning_curve_chart(rows, "accuracy").to_dict()
     assert learning["layer"][1]["encoding"]["x"]["field"] == "rows"
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from mllib import samples, training
+from mllib.charts import probability_chart
 from mllib.export import ModelBundle, bundle_from_model
 from mllib.predict import (
     ValidationError,
@@ -17,7 +18,6 @@ from mllib.predict import (
     check_records,
     check_table,
     match_columns,
-    probability_chart,
     rows_from_payload,
     score_table,
     target_agreement,

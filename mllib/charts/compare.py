@@ -7,8 +7,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-_RUN_COLORS = ("#4c78a8", "#f58518")
-_SPLIT_COLORS = alt.Scale(domain=["train", "validation"], range=["#4c78a8", "#e45756"])
+from mllib.charts.theme import CURVE_HEIGHT, EMPHASIS, HEIGHT, PALETTE, REFERENCE
+
+_RUN_COLORS = (PALETTE[0], PALETTE[1])
+_SPLIT_COLORS = alt.Scale(domain=["train", "validation"], range=[PALETTE[0], PALETTE[3]])
 
 
 def scores_chart(table: pd.DataFrame, metric: str, higher_is_better: bool = True) -> alt.Chart:
@@ -27,14 +29,14 @@ def scores_chart(table: pd.DataFrame, metric: str, higher_is_better: bool = True
     x = alt.X(
         "mean:Q", title=f"{metric} (cross-validation mean ± std)", scale=alt.Scale(zero=False)
     )
-    bars = base.mark_rule(strokeWidth=3, color="#4c78a8").encode(
+    bars = base.mark_rule(strokeWidth=3, color=PALETTE[0]).encode(
         x=alt.X("low:Q", scale=alt.Scale(zero=False)), x2="high:Q", tooltip=tooltip
     )
-    dots = base.mark_circle(size=110, color="#1f4e79", opacity=1).encode(x=x, tooltip=tooltip)
+    dots = base.mark_circle(size=110, color=EMPHASIS, opacity=1).encode(x=x, tooltip=tooltip)
     layers: list[alt.Chart] = [bars, dots]
     if "test" in table:
         layers.append(
-            base.mark_tick(color="#f58518", thickness=3, size=18).encode(
+            base.mark_tick(color=PALETTE[1], thickness=3, size=18).encode(
                 x="test:Q", tooltip=tooltip
             )
         )
@@ -70,13 +72,13 @@ def predicted_vs_actual_chart(table: pd.DataFrame, sampled: bool = False) -> alt
     )
     diagonal = (
         alt.Chart(pd.DataFrame({"actual": [low, high], "predicted": [low, high]}))
-        .mark_line(color="#888", strokeDash=[5, 4])
+        .mark_line(color=REFERENCE, strokeDash=[5, 4])
         .encode(x="actual:Q", y="predicted:Q")
     )
     title = "Predicted vs actual on the test rows" + (" (a random sample)" if sampled else "")
     return alt.layer(diagonal, points).properties(
         title=alt.TitleParams(title, subtitle="points on the dashed line are predicted exactly"),
-        height=380,
+        height=HEIGHT,
     )
 
 
@@ -106,7 +108,7 @@ def _curve(table: pd.DataFrame, x: alt.X, metric: str, title: str, subtitle: str
         ],
     )
     return alt.layer(band, line).properties(
-        title=alt.TitleParams(title, subtitle=subtitle), height=320
+        title=alt.TitleParams(title, subtitle=subtitle), height=CURVE_HEIGHT
     )
 
 

@@ -1,0 +1,127 @@
+"""The decision boundary map: predictions as a heatmap, contours, rows, support vectors."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+
+from mllib.charts.theme import (
+    BOUNDARY_HEIGHT,
+    OUTLINE,
+    PALETTE,
+    blend,
+    chart_title,
+    class_colours,
+    class_scale,
+    domain,
+    sample_note,
+)
+from mllib.explain import Boundary
+
+
+def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerChart:
+    """The model's predictions as a heatmap, its decision function's contours, training rows
+    on top and support vectors ringed."""
+    x_scale = domain(b.grid["x"].min(), b.grid["x2"].max())
+    y_scale = domain(b.grid["y"].min(), b.grid["y2"].max())
+    x = alt.X("x:Q", title=b.x, scale=x_scale)
+    y = alt.Y("y:Q", title=b.y, scale=y_scale)
+    if b.value_kind == "class":
+        colour_scale = class_scale(classes or sorted(b.grid["label"].unique()))
+        dots = alt.Color("label:N", scale=colour_scale, title=target)
+        colours = class_colours(colour_scale.domain)  # type: ignore[arg-type]
+        cells = b.grid.assign(
+            fill=[
+                blend(colours.get(str(label), PALETTE[0]), 0.12 + 0.5 * strength)
+                for label, strength in zip(b.grid["label"], b.grid["strength"], strict=True)
+            ]
+        )
+        # Opaque cells whose stroke is their own fill leave no anti-aliasing seams.
+        fill = alt.Color("fill:N", scale=None)
+        edge = alt.Stroke("fill:N", scale=None)
+    else:
+        low = float(min(b.grid["label"].min(), b.points["label"].min() if len(b.points) else 0))
+        high = float(max(b.grid["label"].max(), b.points["label"].max() if len(b.points) else 0))
+        colour_scale = alt.Scale(scheme="viridis", domain=[low, high])
+        cells = b.grid
+        fill = alt.Color(
+            "label:Q", scale=colour_scale, title=target, legend=alt.Legend(type="gradient")
+        )
+        dots = fill
+        edge = alt.Stroke("label:Q", scale=colour_scale, title=target)
+    heat = (
+        alt.Chart(cells)
+        .mark_rect(strokeWidth=0.6)
+        .encode(
+            x=x,
+            x2="x2:Q",
+            y=y,
+            y2="y2:Q",
+            color=fill,
+            stroke=edge,
+            tooltip=[alt.Tooltip("label", title="prediction")],
+        )
+    )
+    layers: list[alt.Chart] = [heat]
+    if len(b.contours):
+        lines = b.contours.assign(
+            line=np.where(b.contours["level"] == 0, "boundary (f = 0)", "margins (f = ±1)")
+        )
+        # The legend lists only what is drawn: logistic regression has no margins.
+        dashes = {"boundary (f = 0)": [1, 0], "margins (f = ±1)": [5, 3]}
+        drawn = [name for name in dashes if name in set(lines["line"])]
+        layers.append(
+            alt.Chart(lines)
+            .mark_rule(color="black", strokeWidth=1.7)
+            .encode(
+                x="x:Q",
+                y="y:Q",
+                x2="x2:Q",
+                y2="y2:Q",
+                strokeDash=alt.StrokeDash(
+                    "line:N",
+                    title="decision function",
+                    scale=alt.Scale(domain=drawn, range=[dashes[name] for name in drawn]),
+                ),
+            )
+        )
+    layers.append(
+        alt.Chart(b.points)
+        .mark_circle(size=40, stroke=OUTLINE, strokeWidth=0.7, opacity=0.95)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            color=dots,
+            tooltip=[alt.Tooltip("label", title=f"{target} (actual)"), "x", "y"],
+        )
+    )
+    if b.support is not None and len(b.support):
+        layers.append(
+            alt.Chart(b.support.assign(kind="support vector"))
+            .mark_point(shape="circle", filled=False, size=110, strokeWidth=1.4, color="black")
+            .encode(
+                x="x:Q",
+                y="y:Q",
+                shape=alt.Shape("kind:N", scale=alt.Scale(range=["circle"]), title=None),
+            )
+        )
+    notes = [
+        "exact: the model uses only these two features"
+        if b.exact
+        else "a slice: every other feature held at the values listed below the chart",
+        f"{len(b.grid):,} grid cells predicted by the trained model",
+        sample_note(len(b.points), b.n_train, "training rows shown") or "all training rows shown",
+    ]
+    if b.n_support is not None:
+        shown = 0 if b.support is None else len(b.support)
+        notes.append(
+            f"{b.n_support:,} support vectors ringed"
+            if shown >= b.n_support
+            else f"{shown:,} of {b.n_support:,} support vectors ringed (a random sample)"
+        )
+    title = "Decision boundary" if b.value_kind == "class" else f"Predicted {target}"
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="shared")
+        .properties(title=chart_title(title, " · ".join(notes)), height=BOUNDARY_HEIGHT)
+    )

@@ -1,0 +1,101 @@
+"""Importance bars and partial dependence lines."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from mllib.charts.theme import (
+    HEIGHT,
+    LABEL_LIMIT,
+    PALETTE,
+    bar_height,
+    chart_title,
+    class_colours,
+)
+
+
+def importance(table: pd.DataFrame, title: str, note: str = "", max_bars: int = 25) -> alt.Chart:
+    """Bars for ``importance`` (with ± ``std`` whiskers when the table has them)."""
+    left = "" if len(table) <= max_bars else f"the {max_bars} largest of {len(table)}"
+    rows = table.head(max_bars)
+    order = list(rows["feature"])
+    bars = (
+        alt.Chart(rows)
+        .mark_bar(color=PALETTE[0])
+        .encode(
+            x=alt.X("importance:Q", title="importance"),
+            y=alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+            tooltip=["feature", alt.Tooltip("importance:Q", format=".4f")],
+        )
+    )
+    layers: list[alt.Chart] = [bars]
+    if "std" in rows.columns:
+        whiskers = rows.assign(
+            low=rows["importance"] - rows["std"], high=rows["importance"] + rows["std"]
+        )
+        layers.append(
+            alt.Chart(whiskers)
+            .mark_rule(color="black")
+            .encode(x="low:Q", x2="high:Q", y=alt.Y("feature:N", sort=order))
+        )
+    return alt.layer(*layers).properties(
+        height=bar_height(len(rows)), title=chart_title(title, note, left)
+    )
+
+
+def partial_dependence(
+    table: pd.DataFrame,
+    feature: str,
+    numeric: bool,
+    what: str,
+    note: str = "",
+    classes: list[str] | None = None,
+) -> alt.Chart:
+    outputs = list(dict.fromkeys(table["output"]))
+    if classes:
+        colours = class_colours(classes)
+        scale = alt.Scale(domain=outputs, range=[colours[o] for o in outputs])
+    else:
+        scale = alt.Scale(range=[PALETTE[0]])
+    colour = alt.Color(
+        "output:N",
+        scale=scale,
+        title="class" if classes else None,
+        legend=None if len(outputs) == 1 and not classes else alt.Legend(),
+    )
+    if numeric:
+        chart = (
+            alt.Chart(table)
+            .mark_line(point=True, strokeWidth=2.2)
+            .encode(
+                x=alt.X("value:Q", title=feature, scale=alt.Scale(zero=False)),
+                y=alt.Y("average:Q", title=what),
+                color=colour,
+                tooltip=[
+                    "output",
+                    alt.Tooltip("value:Q", format=".4g"),
+                    alt.Tooltip("average:Q", format=".4g"),
+                ],
+            )
+        )
+    else:
+        chart = (
+            alt.Chart(table)
+            .mark_bar()
+            .encode(
+                x=alt.X("value:N", title=feature, axis=alt.Axis(labelAngle=-30)),
+                xOffset="output:N",
+                y=alt.Y("average:Q", title=what),
+                color=colour,
+                tooltip=["output", "value", alt.Tooltip("average:Q", format=".4g")],
+            )
+        )
+    return chart.properties(
+        height=HEIGHT - 40,
+        title=chart_title(
+            f"Partial dependence on {feature}",
+            f"every row set to each value of {feature}, predictions averaged",
+            note,
+        ),
+    )

@@ -1,0 +1,141 @@
+"""Formulas with the model's own numbers in, as KaTeX: an equation, a split's gain."""
+
+from __future__ import annotations
+
+from mllib.charts.text import count_text
+from mllib.explain import LinearFit
+from mllib.splits import Criterion, SplitNumbers
+
+
+def equation_latex(fit: LinearFit, output: str, max_terms: int = 8) -> tuple[str, str]:
+    """The fitted equation in LaTeX with real weights, largest (per SD) first.
+
+    Returns (latex, note); the note says how many smaller terms were left out.
+    """
+    rows = fit.table[fit.table["output"] == output]
+    rows = rows.reindex(rows["standardised"].abs().sort_values(ascending=False).index)
+    shown = rows.head(max_terms)
+    if fit.kind == "value":
+        left = _tex_text(fit.target)
+    elif fit.kind == "log-odds":
+        left = (
+            rf"\log\dfrac{{P({_tex_text(output)})}}{{1 - P({_tex_text(output)})}}"
+            if len(fit.intercepts) == 1
+            else rf"z_{{{_tex_text(output)}}}"
+        )
+    else:
+        left = rf"f_{{{_tex_text(output)}}}(x)"
+    terms = [_number(fit.intercepts[output], first=True)]
+    for _, row in shown.iterrows():
+        terms.append(rf"{_number(row['raw'])}\,{_tex_text(_term_name(row['label']))}")
+    left_out = len(rows) - len(shown)
+    if left_out:
+        terms.append(r"+ \dots")
+    lines, per_line = [], 3
+    for i in range(0, len(terms), per_line):
+        lines.append(" ".join(terms[i : i + per_line]))
+    body = r" \\ & ".join(lines)
+    latex = rf"\begin{{aligned}} {left} = {{}} & {body} \end{{aligned}}"
+    note = (
+        f"{left_out} smaller term(s) not shown; the chart below lists every weight."
+        if left_out
+        else ""
+    )
+    return latex, note
+
+
+def _term_name(label: str) -> str:
+    return f"[{label}]" if " = " in label else label
+
+
+def _number(value: float, first: bool = False) -> str:
+    text = f"{abs(value):.4g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    if first:
+        return f"-{text}" if value < 0 else text
+    return f"- {text}" if value < 0 else f"+ {text}"
+
+
+def split_latex(numbers: SplitNumbers, words: Criterion, max_terms: int = 6) -> str:
+    """One split's gain with its numbers filled in (KaTeX ``aligned``): each node's impurity
+    from its class counts (Gini or entropy), then gain = parent − weighted children."""
+    left = (numbers.n_left, numbers.left, 1)
+    right = (numbers.n_right, numbers.right, 2)
+    (n_yes, i_yes, k_yes), (n_no, i_no, k_no) = (
+        (left, right) if numbers.yes_is_left else (right, left)
+    )
+    symbol = {"Gini impurity": "G", "entropy": "H", "variance": r"\operatorname{Var}"}.get(
+        words.impurity, "I"
+    )
+    lines = []
+    if numbers.counts and symbol in ("G", "H"):
+        for name, k, value in (
+            ("D", 0, numbers.parent),
+            (r"D_\text{yes}", k_yes, i_yes),
+            (r"D_\text{no}", k_no, i_no),
+        ):
+            lines.append(_impurity_line(symbol, name, numbers.counts[k], value, max_terms))
+    unit = rf"\ \text{{{words.unit}}}" if words.unit else ""
+    total = count_text(numbers.n)
+    lines.append(
+        rf"\text{{{words.gain}}} &= {symbol}(D) - \Big(\tfrac{{|D_\text{{yes}}|}}{{|D|}}"
+        rf"\,{symbol}(D_\text{{yes}}) + \tfrac{{|D_\text{{no}}|}}{{|D|}}"
+        rf"\,{symbol}(D_\text{{no}})\Big) \\"
+    )
+    lines.append(
+        rf"&= {latex_number(numbers.parent)} - "
+        rf"\Big(\tfrac{{{count_text(n_yes)}}}{{{total}}} \cdot {latex_number(i_yes)} + "
+        rf"\tfrac{{{count_text(n_no)}}}{{{total}}} \cdot {latex_number(i_no)}\Big) \\"
+    )
+    lines.append(rf"&= \mathbf{{{latex_number(numbers.gain)}}}{unit}")  # own line: fits 800 px
+    if symbol == "I":
+        lines.insert(0, rf"&\text{{I = {words.impurity}}} \\")
+    return r"\begin{aligned}" + "\n".join(lines) + r"\end{aligned}"
+
+
+def _impurity_line(
+    symbol: str, name: str, counts: tuple[float, ...], value: float, max_terms: int
+) -> str:
+    total = sum(counts)
+    present = [c for c in counts if c > 0]
+    shown = present[:max_terms]
+    more = r" + \dots" if len(present) > len(shown) else ""
+    fractions = [rf"\tfrac{{{count_text(c)}}}{{{count_text(total)}}}" for c in shown]
+    if symbol == "H":
+        terms = " + ".join(rf"{f} \log_2 {f}" for f in fractions)
+        body = rf"-\big({terms}{more}\big)"
+    else:
+        terms = " + ".join(rf"\big({f}\big)^2" for f in fractions)
+        body = rf"1 - \big({terms}{more}\big)"
+    return rf"{symbol}({name}) &= {body} = {latex_number(value)} \\"
+
+
+def latex_number(value: float) -> str:
+    """Numbers in formulas: four significant digits, 0 for (rounding-level) zero."""
+    if abs(value) < 5e-13:
+        return "0"
+    text = f"{value:.4g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def _tex_text(text: str) -> str:
+    escaped = str(text)
+    for char, repl in (
+        ("\\", r"\textbackslash "),
+        ("{", r"\{"),
+        ("}", r"\}"),
+        ("_", r"\_"),
+        ("#", r"\#"),
+        ("$", r"\$"),
+        ("%", r"\%"),
+        ("&", r"\&"),
+        ("^", r"\^{}"),
+        ("~", r"\~{}"),
+    ):
+        escaped = escaped.replace(char, repl)
+    return rf"\text{{{escaped}}}"

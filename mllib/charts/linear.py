@@ -1,0 +1,237 @@
+"""Linear models drawn: a one-feature fit over its feature, weights, the α path."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from mllib.charts.theme import (
+    EXTRA_LINE_COLOURS,
+    FONT_SIZE,
+    HEIGHT,
+    LABEL_LIMIT,
+    PALETTE,
+    PATH_COLOUR,
+    bar_height,
+    chart_title,
+    class_scale,
+    domain,
+    sample_note,
+)
+from mllib.explain import CurveView
+
+
+def fitted_curve(view: CurveView, show_residuals: bool = False) -> alt.Chart | alt.LayerChart:
+    """One feature: the rows and the model's line or curve (or class probabilities)."""
+    note = sample_note(len(view.points), view.n_rows, "rows shown")
+    x_scale = domain(view.curve["x"].min(), view.curve["x"].max())
+    x = alt.X("x:Q", title=view.feature, scale=x_scale)
+    if view.value_kind == "prediction":
+        return _regression_curve(view, x, show_residuals, note)
+    classes = sorted(view.points["actual"].astype(str).unique())
+    outputs = list(dict.fromkeys(view.curve["output"]))
+    scale = class_scale(classes)
+    y_title = "probability" if view.value_kind == "probability" else "decision score"
+    lines = (
+        alt.Chart(view.curve)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=f"{y_title} of the class"),
+            color=alt.Color("output:N", scale=scale, title="class"),
+        )
+    )
+    layers: list[alt.Chart] = [lines]
+    if view.value_kind == "decision score":  # the boundary (0) and, for one score, the margins
+        layers.append(
+            alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
+        )
+        if len(outputs) == 1:
+            margins = alt.Chart(pd.DataFrame({"y": [-1.0, 1.0]}))
+            layers.append(margins.mark_rule(color="black", strokeDash=[5, 3]).encode(y="y:Q"))
+    what = f"the probability of {outputs[0]}" if len(outputs) == 1 else "each class's probability"
+    if view.value_kind == "decision score":
+        what = (
+            "the decision score (above 0 → " + outputs[0] + ")"
+            if len(outputs) == 1
+            else ("each class's decision score")
+        )
+    top = alt.layer(*layers).properties(
+        height=HEIGHT - 80, title=chart_title(f"What the model says along {view.feature}: {what}")
+    )
+    strip = (
+        alt.Chart(view.points.assign(actual=view.points["actual"].astype(str)))
+        .mark_tick(thickness=1.5, opacity=0.7)
+        .encode(
+            x=x,
+            y=alt.Y("actual:N", title=None),
+            color=alt.Color("actual:N", scale=scale, legend=None),
+        )
+        .properties(
+            height=max(40, 22 * len(classes)),
+            title=chart_title("the rows, by their actual class", note),
+        )
+    )
+    return alt.vconcat(top, strip).resolve_scale(x="shared")
+
+
+def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str) -> alt.LayerChart:
+    y_title = view.target
+    layers: list[alt.Chart] = []
+    if view.tube:
+        band = view.curve.assign(
+            low=view.curve["value"] - view.tube, high=view.curve["value"] + view.tube
+        )
+        layers.append(
+            alt.Chart(band)
+            .mark_area(opacity=0.3, color=PALETTE[1])
+            .encode(x=x, y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False)), y2="high:Q")
+        )
+        for edge in ("low", "high"):
+            layers.append(
+                alt.Chart(band)
+                .mark_line(color=PALETTE[1], strokeDash=[4, 3])
+                .encode(x=x, y=f"{edge}:Q")
+            )
+    if show_residuals:
+        layers.append(
+            alt.Chart(view.points)
+            .mark_rule(color=PATH_COLOUR, opacity=0.5)
+            .encode(x=x, y="actual:Q", y2="fitted:Q")
+        )
+    layers.append(
+        alt.Chart(view.points)
+        .mark_circle(size=30, opacity=0.75)
+        .encode(
+            x=x,
+            y=alt.Y("actual:Q", title=y_title, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "split:N",
+                scale=alt.Scale(domain=["train", "test"], range=[PALETTE[0], PALETTE[2]]),
+                title="rows",
+            ),
+            tooltip=["x", "actual", "fitted", "residual", "split"],
+        )
+    )
+    layers.append(
+        alt.Chart(view.curve)
+        .mark_line(color="black", strokeWidth=2.5)
+        .encode(x=x, y=alt.Y("value:Q", title=y_title))
+    )
+    if view.support is not None and len(view.support):
+        layers.append(
+            alt.Chart(view.support.assign(kind="support vector"))
+            .mark_point(shape="circle", filled=False, size=110, strokeWidth=1.3, color="black")
+            .encode(
+                x="x:Q",
+                y="actual:Q",
+                shape=alt.Shape("kind:N", scale=alt.Scale(range=["circle"]), title=None),
+            )
+        )
+    notes = [note]
+    if view.tube:
+        notes.append(f"shaded: the ε-tube, ± {view.tube:.4g} around the curve")
+    if view.n_support is not None:
+        shown = 0 if view.support is None else len(view.support)
+        notes.append(
+            f"{view.n_support:,} support vectors ringed"
+            if shown >= view.n_support
+            else f"{shown:,} of {view.n_support:,} support vectors ringed"
+        )
+    if show_residuals:
+        notes.append("red: residuals (actual − fitted)")
+    title = f"{view.target} against {view.feature}"
+    if view.line is not None:
+        w, b = view.line
+        sign = "−" if b < 0 else "+"
+        title = f"{view.target} = {w:.4g} × {view.feature} {sign} {abs(b):.4g}"
+    return alt.layer(*layers).properties(
+        height=HEIGHT, title=chart_title(title, " · ".join(n for n in notes if n))
+    )
+
+
+def coefficients(
+    table: pd.DataFrame, output: str, units: str = "standardised", max_bars: int = 25
+) -> alt.Chart:
+    """Horizontal bars of one output's weights, largest magnitude first."""
+    rows = table[table["output"] == output].assign(size=lambda t: t[units].abs())
+    rows = rows.sort_values("size", ascending=False)
+    note = "" if len(rows) <= max_bars else f"the {max_bars} largest of {len(rows)} weights"
+    rows = rows.head(max_bars).assign(sign=lambda t: np.where(t[units] >= 0, "raises", "lowers"))
+    label = (
+        "change per standard deviation of the feature"
+        if units == "standardised"
+        else "change per one unit of the feature"
+    )
+    return (
+        alt.Chart(rows)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{units}:Q", title=label),
+            y=alt.Y(
+                "label:N",
+                sort=list(rows["label"]),
+                title=None,
+                axis=alt.Axis(labelLimit=LABEL_LIMIT),
+            ),
+            color=alt.Color(
+                "sign:N",
+                scale=alt.Scale(domain=["raises", "lowers"], range=[PALETTE[0], PALETTE[3]]),
+                title="the prediction",
+            ),
+            tooltip=[
+                "label",
+                alt.Tooltip("raw:Q", format=".4g"),
+                alt.Tooltip("standardised:Q", format=".4g"),
+            ],
+        )
+        .properties(
+            height=bar_height(len(rows)),
+            title=chart_title(
+                "Weights "
+                + (
+                    "per standard deviation"
+                    if units == "standardised"
+                    else "in the features' own units"
+                ),
+                note,
+            ),
+        )
+    )
+
+
+def coefficient_path(path: pd.DataFrame, alpha: float, note: str = "") -> alt.LayerChart:
+    """Each weight as α grows (log scale), with the model's own α marked."""
+    lines = (
+        alt.Chart(path)
+        .mark_line(strokeWidth=1.8)
+        .encode(
+            x=alt.X(
+                "alpha:Q",
+                scale=alt.Scale(type="log"),
+                title="α (regularisation strength)",
+                axis=alt.Axis(values=[10.0**k for k in range(-4, 4)], format="~g"),
+            ),
+            y=alt.Y("coefficient:Q", title="weight per standard deviation"),
+            color=alt.Color(
+                "feature:N",
+                title="feature",
+                scale=alt.Scale(range=[*PALETTE, *EXTRA_LINE_COLOURS]),
+            ),
+            tooltip=[
+                "feature",
+                alt.Tooltip("alpha:Q", format=".3g"),
+                alt.Tooltip("coefficient:Q", format=".4g"),
+            ],
+        )
+    )
+    mark = alt.Chart(pd.DataFrame({"alpha": [alpha], "what": [f"this model: α = {alpha:g}"]}))
+    rule = mark.mark_rule(color="black", strokeDash=[5, 3]).encode(x="alpha:Q")
+    text = mark.mark_text(align="left", dx=4, dy=-6, fontSize=FONT_SIZE).encode(
+        x="alpha:Q", y=alt.value(8), text="what:N"
+    )
+    return alt.layer(lines, rule, text).properties(
+        height=HEIGHT,
+        title=chart_title("Coefficient path: how the weights shrink as α grows", note),
+    )

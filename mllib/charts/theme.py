@@ -1,0 +1,73 @@
+"""The one look of every chart: palette, colours, fonts, sizes and the title style."""
+
+from __future__ import annotations
+
+import altair as alt
+
+PALETTE = (
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#e45756",
+    "#72b7b2",
+    "#b279a2",
+    "#eeca3b",
+    "#9d755d",
+    "#ff9da6",
+    "#bab0ac",
+)
+# More lines than PALETTE has colours (the coefficient path draws up to 15): these follow it.
+EXTRA_LINE_COLOURS = ("#333333", "#8c6d31", "#637939", "#843c39", "#7b4173")
+PATH_COLOUR = "#d62728"  # one row's path through the tree
+OUTLINE = "#222222"  # the ring around data points drawn over a coloured map
+EMPHASIS = "#1f4e79"  # a mark that must stand out on a PALETTE[0] bar
+MUTED = "#B8C7DA"  # bars that are not the one the chart is about
+REFERENCE = "#888"  # dashed reference lines, e.g. the perfect-prediction diagonal
+DIAGRAM_LINE = "#777777"  # boxes and arrows of the tree diagram
+DIAGRAM_FONT = "Helvetica"
+FONT_SIZE = 11  # annotations on charts, text in diagram boxes
+CELL_FONT_SIZE = 14  # numbers written inside heatmap cells
+
+HEIGHT = 380
+BOUNDARY_HEIGHT = 460  # a square-ish map needs more height than a line chart
+CURVE_HEIGHT = 320  # the validation and learning curves, drawn side by side with tables
+LABEL_LIMIT = 280
+# Streamlit sizes charts to fit: a chart's height includes its title, axes and padding.
+CHROME = 130
+
+
+def class_colours(classes: list[str]) -> dict[str, str]:
+    """One fixed colour per class, shared by every chart and the tree diagram."""
+    return {str(c): PALETTE[i % len(PALETTE)] for i, c in enumerate(classes)}
+
+
+def class_scale(classes: list[str]) -> alt.Scale:
+    colours = class_colours(classes)
+    return alt.Scale(domain=list(colours), range=list(colours.values()))
+
+
+def sample_note(shown: int, total: int, what: str = "rows") -> str:
+    """'' when nothing was left out, else 'a random 600 of 1,200 training rows'."""
+    if shown >= total:
+        return ""
+    return f"a random {shown:,} of {total:,} {what}"
+
+
+def chart_title(text: str, *notes: str) -> alt.TitleParams:
+    subtitle = [n for n in notes if n]
+    return alt.TitleParams(text, subtitle=subtitle or alt.Undefined, anchor="start")
+
+
+def bar_height(n: int) -> int:
+    return CHROME + 26 * max(n, 1)
+
+
+def domain(low: float, high: float) -> alt.Scale:
+    return alt.Scale(domain=[float(low), float(high)], nice=False, zero=False)
+
+
+def blend(colour: str, share: float) -> str:
+    """``colour`` mixed with white: ``share`` 1 is the colour itself, 0 is white."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(255 + (c - 255) * max(0.0, min(1.0, share))) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
