@@ -34,7 +34,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for i in range(out.shape[1]):
         column = out.iloc[:, i]
         if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            out.isetitem(i, column.map(neutralise, na_action="ignore").astype(object))
+            out.isetitem(i, column.map(neutralise, na_action="ignore").to_numpy(dtype=object))
     return out
 
 

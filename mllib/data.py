@@ -566,7 +566,10 @@ class _Source:
     def read_csv(self, **kwargs: Any) -> pd.DataFrame:
         while True:
             try:
-                return pd.read_csv(io.BytesIO(self.raw), encoding=self.encoding, **kwargs)
+                frame: pd.DataFrame = pd.read_csv(
+                    io.BytesIO(self.raw), encoding=self.encoding, **kwargs
+                )
+                return frame
             except UnicodeDecodeError as err:
                 fallback = {"utf-8": "cp1252", "cp1252": "latin-1"}.get(self.encoding)
                 if self.explicit or fallback is None:
@@ -584,7 +587,7 @@ class _Source:
 def _parse_csv(
     source: _Source, delimiter: str, decimal: str, skip_bad: bool
 ) -> tuple[pd.DataFrame, int]:
-    kwargs: dict = {"sep": delimiter, "decimal": decimal, "skipinitialspace": True}
+    kwargs: dict[str, Any] = {"sep": delimiter, "decimal": decimal, "skipinitialspace": True}
     if decimal == ",":
         kwargs["thousands"] = "."
     try:
@@ -620,9 +623,9 @@ def _parse_csv(
     except pd.errors.ParserError as err:
         match = _BAD_LINE.search(str(err))
         if match:
-            expected, line, saw = match.groups()
+            expected, bad_line, saw = match.groups()
             raise DataError(
-                f"Line {line} has {saw} fields, but the header has {expected}.",
+                f"Line {bad_line} has {saw} fields, but the header has {expected}.",
                 "Fix that line, pick the right delimiter, or tick “Skip malformed lines”.",
             ) from err
         raise DataError(f"The file could not be parsed as a table: {err}".strip()) from err
@@ -920,7 +923,7 @@ def quality_notes(frame: pd.DataFrame) -> list[str]:
     partial = missing[(missing > 0) & (missing < 1)]
     if len(partial):
         worst = partial.sort_values(ascending=False).head(5)
-        listed = ", ".join(f"{names[i]} ({p:.0%})" for i, p in worst.items())
+        listed = ", ".join(f"{names[i]} ({missing[i]:.0%})" for i in worst.index.to_list())
         notes.append(
             f"{len(partial)} column(s) have missing values, e.g. {listed}; "
             "they will be filled in (median or most frequent) before training."

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from sklearn import metrics as skm
 
 from mllib.profile import Task
@@ -81,12 +82,13 @@ def roc_auc(y_true: Any, scores: np.ndarray | None, classes: Any) -> float | Non
     return None
 
 
-def as_probabilities(scores: np.ndarray) -> np.ndarray:
+def as_probabilities(scores: NDArray[np.float64]) -> NDArray[np.float64]:
     """Rows that sum to one: probabilities pass through, decision values go through softmax."""
     if scores.min() >= 0 and np.allclose(scores.sum(axis=1), 1):
         return scores
-    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    shifted: NDArray[np.float64] = np.exp(scores - scores.max(axis=1, keepdims=True))
+    totals: NDArray[np.float64] = shifted.sum(axis=1, keepdims=True)
+    return shifted / totals
 
 
 def comparison_table(train: dict[str, float], test: dict[str, float]) -> pd.DataFrame:

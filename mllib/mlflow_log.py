@@ -84,17 +84,17 @@ def log_bundle(bundle: Any, card: str, uri: str | None = None) -> str:
         raise ValueError(f"set {ENV_URI} to log runs to MLflow")
     mlflow.set_tracking_uri(client_uri)
     experiment = os.environ.get(ENV_EXPERIMENT) or DEFAULT_EXPERIMENT
-    if mlflow.get_experiment_by_name(experiment) is None:
-        mlflow.create_experiment(experiment)
+    found = mlflow.get_experiment_by_name(experiment)
+    experiment_id = (
+        found.experiment_id if found is not None else mlflow.create_experiment(experiment)
+    )
     meta = bundle.metadata
     params, metrics = run_values(meta)
     rows = bundle.check_rows[bundle.schema.names].head(EXAMPLE_ROWS)
     example = bundle.clean(rows).reset_index(drop=True)
     signature = infer_signature(example, bundle.pipeline.predict(example))
     name = f"{meta.get('algorithm', {}).get('name', 'model')} → {meta.get('target')}"
-    with mlflow.start_run(
-        experiment_id=mlflow.get_experiment_by_name(experiment).experiment_id, run_name=name
-    ) as run:
+    with mlflow.start_run(experiment_id=experiment_id, run_name=name) as run:
         mlflow.log_params(params)
         mlflow.log_metrics(metrics)
         mlflow.set_tags({"glassbox.model_key": bundle.key, "glassbox.task": meta.get("task")})
@@ -112,7 +112,8 @@ def log_bundle(bundle: Any, card: str, uri: str | None = None) -> str:
                 json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
             )
             mlflow.log_artifacts(folder)
-        return run.info.run_id
+        run_id: str = run.info.run_id
+        return run_id
 
 
 def log_in_background(bundle: Any, card: str) -> threading.Thread | None:

@@ -128,7 +128,8 @@ def convert(pipeline: Pipeline, inputs: dict[str, list[str]], metadata: dict[str
     entry = model.metadata_props.add()
     entry.key, entry.value = METADATA_KEY, json.dumps(metadata, ensure_ascii=False)
     model.doc_string = f"Glassbox model: {metadata.get('algorithm', {}).get('name', 'model')}"
-    return model.SerializeToString()
+    data: bytes = model.SerializeToString()
+    return data
 
 
 class OnnxRunner:
@@ -147,7 +148,8 @@ class OnnxRunner:
         self.output_names = [o.name for o in self.session.get_outputs()]
 
     def run(self, cleaned: pd.DataFrame) -> list[np.ndarray]:
-        return self.session.run(None, feeds(cleaned, self.kinds))
+        outputs: list[np.ndarray] = self.session.run(None, feeds(cleaned, self.kinds))
+        return outputs
 
     def predict(self, cleaned: pd.DataFrame) -> Prediction:
         outputs = self.run(cleaned)

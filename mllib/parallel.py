@@ -61,7 +61,7 @@ def scheduler_address() -> str | None:
 
 
 def local_cores() -> int:
-    return max(1, joblib.cpu_count(only_physical_cores=False))
+    return max(1, int(joblib.cpu_count(only_physical_cores=False)))
 
 
 def dask_client(address: str) -> Any:
@@ -83,7 +83,10 @@ def dask_client(address: str) -> Any:
                 "run on this machine.",
             ) from err
         try:
-            client = Client(address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False)
+            # distributed's Client.__init__ has no annotations
+            client = Client(  # type: ignore[no-untyped-call]
+                address, timeout=CONNECT_TIMEOUT_SECONDS, set_as_default=False
+            )
         except (OSError, TimeoutError, ValueError) as err:
             raise GlassboxError(
                 f"Could not reach the Dask scheduler at {address} ({type(err).__name__}).",

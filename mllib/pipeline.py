@@ -44,7 +44,7 @@ MAX_CATEGORIES = 30
 CLEAN_STEP = "clean"
 
 
-class Clean(TransformerMixin, BaseEstimator):
+class Clean(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # sklearn has no types
     """Glassbox's own first step: :func:`mllib.cleaning.clean_features` on raw rows.
 
     It lets the app predict from raw rows during a session (explanations, searches), and is
@@ -128,7 +128,10 @@ class ColumnPlan:
 
 
 def plan_columns(profile: TableProfile, features: list[str], scale: bool) -> ColumnPlan:
-    numeric, categorical, dates, date_inputs = [], [], [], []
+    numeric: list[str] = []
+    categorical: list[str] = []
+    dates: list[str] = []
+    date_inputs: list[str] = []
     for name in features:
         column = profile[name]
         if column.role == Role.NUMERIC:

@@ -155,7 +155,9 @@ def profile_column(series: pd.Series) -> ColumnProfile:
     distinct = int(finite.nunique())
     dtype = str(series.dtype)
     role, reason = infer_role(series, finite, distinct)
-    lo = hi = mean = None
+    lo: float | str | None = None
+    hi: float | str | None = None
+    mean: float | None = None
     parts: tuple[str, ...] = ()
     if role in (Role.NUMERIC, Role.ID_LIKE) and pd.api.types.is_numeric_dtype(finite) and distinct:
         lo, hi, mean = float(finite.min()), float(finite.max()), float(finite.mean())
@@ -177,7 +179,8 @@ DATE_ATTRIBUTES = {"dayofweek": "day_of_week"}
 
 
 def date_part(dates: pd.Series, part: str) -> pd.Series:
-    return getattr(dates.dt, DATE_ATTRIBUTES.get(part, part))
+    values: pd.Series = getattr(dates.dt, DATE_ATTRIBUTES.get(part, part))
+    return values
 
 
 def varying_date_parts(dates: pd.Series) -> tuple[str, ...]:
@@ -216,7 +219,7 @@ def infer_role(series: pd.Series, finite: pd.Series, distinct: int) -> tuple[Rol
         return Role.DATETIME, "dates; expanded into year, month, day and weekday"
     ratio = distinct / n
     if n >= 20 and ratio > 0.5:  # a name or an id: one-hot encoding it learns nothing general
-        avg_words = values.head(200).str.split().str.len().mean()
+        avg_words = values.head(200).str.count(r"\S+").mean()  # words per value
         if avg_words > 3:
             return Role.TEXT, "free text (almost every value is different)"
         if ratio > 0.9 or _ID_NAME.search(str(series.name)):
@@ -429,7 +432,7 @@ def distributions(frame: pd.DataFrame, prof: TableProfile, bins: int = 12) -> li
         if col.role == Role.NUMERIC:
             values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
             values = values[np.isfinite(values)]
-            counts = np.histogram(values, bins=bins)[0] if len(values) else []
+            counts = np.histogram(values, bins=bins)[0] if len(values) else np.zeros(0)
             out.append([float(c) for c in counts])
         elif col.role in (Role.CATEGORICAL, Role.BOOLEAN):
             out.append([float(c) for c in series.value_counts().head(bins).to_numpy()])

@@ -185,7 +185,7 @@ class ProjectStore:
         """Bring the schema to :data:`SCHEMA_VERSION`; returns the version found before."""
         with self._lock, self._db() as conn:
             conn.execute("PRAGMA journal_mode = WAL")
-            found = conn.execute("PRAGMA user_version").fetchone()[0]
+            found = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if found > SCHEMA_VERSION:
                 raise GlassboxError(
                     f"The project database in {self.root} was written by a newer Glassbox "
@@ -203,7 +203,7 @@ class ProjectStore:
 
     # --- projects ---------------------------------------------------------------------------
 
-    def _info(self, row: tuple) -> ProjectInfo:
+    def _info(self, row: tuple[str, str, float, float, int]) -> ProjectInfo:
         return ProjectInfo(row[0], row[1], row[2], row[3], row[4])
 
     def _cutoff(self) -> float:

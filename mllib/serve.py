@@ -250,8 +250,12 @@ def create_app(
             return json_response(
                 {"path": request.path, "methods": allowed}, headers={"Allow": ", ".join(allowed)}
             )
-        locked = token is not None and request.path not in OPEN_PATHS and rule is not None
-        if locked and not token_matches(request.headers.get("Authorization"), token):
+        locked = request.path not in OPEN_PATHS and rule is not None
+        if (
+            token is not None
+            and locked
+            and not token_matches(request.headers.get("Authorization"), token)
+        ):
             return error_response(
                 401,
                 "unauthorized",
@@ -466,7 +470,7 @@ def openapi(
     else:
         label = {"type": "number"}
     per_class = {"type": "object", "additionalProperties": {"type": "number"}}
-    response = {
+    response: dict[str, Any] = {
         "type": "object",
         "required": ["predictions"],
         "properties": {

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,12 @@ def impurity_decrease(
     return gain
 
 
-def share_of_importance(gain: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def share_of_importance(
+    gain: NDArray[np.float64], weights: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """N_t/N · gain normalised to sum to 1: per feature, these add up to
     ``feature_importances_``."""
-    weighted = gain * weights / weights[0]
+    weighted: NDArray[np.float64] = gain * weights / weights[0]
     total = weighted.sum()
     return weighted / total if total > 0 else weighted
 
@@ -153,12 +156,19 @@ class SplitNumbers:
     yes_is_left: bool = True  # "x ≤ t?" sends yes left; "column = category?" sends yes right
 
 
+def _node(table: pd.DataFrame, node: int) -> pd.Series:
+    row = table.loc[node]
+    if not isinstance(row, pd.Series):  # node ids are the table's unique index
+        raise ValueError(f"node {node} is not one row of the tree table")
+    return row
+
+
 def split_numbers(table: pd.DataFrame, node: int) -> SplitNumbers:
     """The numbers of one split of a :func:`~mllib.explain.tree_table`, by node id."""
-    row = table.loc[node]
+    row = _node(table, node)
     if row["leaf"]:
         raise ValueError(f"node {node} is a leaf: it has no split")
-    left, right = table.loc[int(row["left"])], table.loc[int(row["right"])]
+    left, right = _node(table, int(row["left"])), _node(table, int(row["right"]))
     counts: tuple[tuple[float, ...], ...] = ()
     if "counts" in table.columns:
         counts = tuple(tuple(float(c) for c in r["counts"]) for r in (row, left, right))

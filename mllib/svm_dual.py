@@ -126,14 +126,16 @@ def kernel(model: TrainedModel, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     est = model.estimator
     name = est.kernel
     if name == "linear":
-        return linear_kernel(A, B)
+        return np.asarray(linear_kernel(A, B))
     gamma = float(est._gamma)  # "scale"/"auto" resolved at fit time
     if name == "rbf":
-        return rbf_kernel(A, B, gamma=gamma)
+        return np.asarray(rbf_kernel(A, B, gamma=gamma))
     if name == "poly":
-        return polynomial_kernel(A, B, degree=int(est.degree), gamma=gamma, coef0=float(est.coef0))
+        return np.asarray(
+            polynomial_kernel(A, B, degree=int(est.degree), gamma=gamma, coef0=float(est.coef0))
+        )
     if name == "sigmoid":
-        return sigmoid_kernel(A, B, gamma=gamma, coef0=float(est.coef0))
+        return np.asarray(sigmoid_kernel(A, B, gamma=gamma, coef0=float(est.coef0)))
     raise GlassboxError(f"The {name} kernel cannot be written out.")
 
 
@@ -168,7 +170,8 @@ def support_table(model: TrainedModel, m: DualMachine, columns: list[str]) -> pd
         table["where"] = np.where(at_bound, "outside the ε-tube", "on the tube's edge")
     else:
         y = np.sign(m.coef)
-        table["class"] = np.where(y > 0, m.positive, m.negative)
+        labels = np.array([m.negative, m.positive])  # what f(x) < 0 and f(x) > 0 predict
+        table["class"] = labels[(y > 0).astype(int)]
         table["yᵢ"] = y.astype(int)
         table["αᵢ"] = alpha
         table["yᵢ f(xᵢ)"] = y * f

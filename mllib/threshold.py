@@ -155,6 +155,7 @@ def apply(
         raise GlassboxError("This model's decision threshold does not match its class scores.")
     column = scores[next(c for c in scores.columns if str(c) == str(entry["positive_class"]))]
     score = column.to_numpy(dtype=float)
-    return np.where(
+    labels: np.ndarray = np.where(
         score >= float(entry["value"]), entry["positive_class"], entry["negative_class"]
-    ).astype(object)
+    )
+    return labels.astype(object)

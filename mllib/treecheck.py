@@ -75,7 +75,7 @@ def _array(node: Any, files: Mapping[str, bytes], what: str) -> np.ndarray:
     try:
         if node.get("__loader__") != "NdArrayNode" or node.get("type") != "numpy":
             raise ValueError("not a stored array")
-        return np.load(io.BytesIO(files[node["file"]]), allow_pickle=False)
+        return np.asarray(np.load(io.BytesIO(files[node["file"]]), allow_pickle=False))
     except (AttributeError, KeyError, TypeError, ValueError, OSError) as err:
         raise TreeRefused(f"a decision tree in the file has an unreadable {what} ({err})") from err
 
