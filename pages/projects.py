@@ -12,7 +12,8 @@ import streamlit as st
 
 from mllib import projects
 from mllib.errors import GlassboxError
-from ui import persistence, shell
+from ui import i18n, persistence, shell
+from ui.i18n import _
 from ui.state import Workspace, replace_workspace, workspace
 
 MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")
@@ -22,7 +23,7 @@ shell.ensure_app_shell()
 
 
 def when(stamp: float) -> str:
-    return dt.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
+    return i18n.tr().date(dt.datetime.fromtimestamp(stamp), "yyyy-MM-dd HH:mm")
 
 
 def switch_to(project_id: str | None) -> None:
@@ -35,16 +36,18 @@ def switch_to(project_id: str | None) -> None:
 
 
 def current(ws: Workspace, store: projects.ProjectStore) -> None:
-    st.subheader("This project")
+    st.subheader(_("This project"))
     info = store.get(ws.project_id) if ws.project_id else None
     if info is None:
         st.info(
-            "Nothing is saved yet: a project starts the moment you load data or train a model, "
-            "and its link appears in the address bar.",
+            _(
+                "Nothing is saved yet: a project starts the moment you load data or train a "
+                "model, and its link appears in the address bar."
+            ),
             icon=":material/cloud_queue:",
         )
-        if st.button("Start a saved project now", key="project_start", icon=":material/add:"):
-            name = ws.dataset.name if ws.dataset is not None else "Untitled project"
+        if st.button(_("Start a saved project now"), key="project_start", icon=":material/add:"):
+            name = ws.dataset.name if ws.dataset is not None else _("Untitled project")
             created = create(store, name)
             if created is not None:
                 ws.project_id, ws.saved = created.id, {}
@@ -53,40 +56,50 @@ def current(ws: Workspace, store: projects.ProjectStore) -> None:
         return
     c1, c2 = st.columns([3, 2])
     with c1:
-        name = st.text_input("Name", value=info.name, key=f"project_name_{info.id}")
+        name = st.text_input(_("Name"), value=info.name, key=f"project_name_{info.id}")
         if name.strip() and name != info.name:
             store.rename(info.id, name)
-            st.toast("Renamed")
+            st.toast(_("Renamed"))
         room = projects.human_mb(store.limits.max_project_bytes)
         st.caption(
-            f"Created {when(info.created)} · last saved {when(info.updated)} · "
-            f"{projects.human_mb(info.bytes)} of {room}"
+            _(
+                "Created {created} · last saved {saved} · {size} of {room}",
+                created=when(info.created),
+                saved=when(info.updated),
+                size=projects.human_mb(info.bytes),
+                room=room,
+            )
         )
         st.markdown(
-            "**Its link** is this page's address (it ends in `?project=…`). Anyone with the link "
-            "can open the project, and nobody can find it without the link: keep it private."
+            _(
+                "**Its link** is this page's address (it ends in `?project=…`). Anyone with the "
+                "link can open the project, and nobody can find it without the link: keep it "
+                "private."
+            )
         )
         st.code(project_link(info.id), language=None)
     with c2:
-        if st.button("New project", key="project_new", icon=":material/add:", width="stretch"):
+        if st.button(_("New project"), key="project_new", icon=":material/add:", width="stretch"):
             persistence.saver().flush(info.id)
-            created = create(store, "Untitled project")
+            created = create(store, _("Untitled project"))
             if created is not None:
                 switch_to(created.id)
         if st.button(
-            "Duplicate", key="project_duplicate", icon=":material/content_copy:", width="stretch"
+            _("Duplicate"), key="project_duplicate", icon=":material/content_copy:", width="stretch"
         ):
             persistence.saver().flush(info.id)
             try:
-                copy = store.duplicate(info.id, f"{info.name} (copy)")
+                copy = store.duplicate(info.id, _("{name} (copy)", name=info.name))
             except GlassboxError as err:
-                st.error(str(err), icon=":material/error:")
+                st.error(i18n.error_text(err), icon=":material/error:")
             else:
                 switch_to(copy.id)
         download(store, info)
-        with st.popover("Delete…", icon=":material/delete:", width="stretch"):
-            st.markdown(f"Delete **{info.name}** with its data, model and run history?")
-            if st.button("Delete it for good", key="project_delete", type="primary"):
+        with st.popover(_("Delete…"), icon=":material/delete:", width="stretch"):
+            st.markdown(
+                _("Delete **{name}** with its data, model and run history?", name=info.name)
+            )
+            if st.button(_("Delete it for good"), key="project_delete", type="primary"):
                 store.delete(info.id)
                 st.session_state.pop("project_file", None)
                 replace_workspace(Workspace())
@@ -103,7 +116,7 @@ def create(store: projects.ProjectStore, name: str) -> projects.ProjectInfo | No
     try:
         return store.create(name)
     except GlassboxError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(i18n.error_text(err), icon=":material/error:")
         return None
 
 
@@ -112,7 +125,10 @@ def download(store: projects.ProjectStore, info: projects.ProjectInfo) -> None:
     ready = st.session_state.get("project_file")
     if ready is None or ready[0] != (info.id, info.updated):
         if st.button(
-            "Prepare a project file", key="project_pack", icon=":material/archive:", width="stretch"
+            _("Prepare a project file"),
+            key="project_pack",
+            icon=":material/archive:",
+            width="stretch",
         ):
             persistence.saver().flush(info.id)
             fresh = store.get(info.id) or info
@@ -121,22 +137,24 @@ def download(store: projects.ProjectStore, info: projects.ProjectInfo) -> None:
         return
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", info.name).strip("-") or "project"
     st.download_button(
-        "Download the project file",
+        _("Download the project file"),
         ready[1],
         f"{safe}.glassbox.zip",
         "application/zip",
         key="project_download",
         icon=":material/download:",
         width="stretch",
-        help="One zip: data, settings, run history and model, with SHA-256 sums.",
+        help=_("One zip: data, settings, run history and model, with SHA-256 sums."),
     )
 
 
 def upload(store: projects.ProjectStore) -> None:
-    st.subheader("Open a project file")
+    st.subheader(_("Open a project file"))
     file = st.file_uploader(
-        "A .zip downloaded from a Projects page — up to "
-        + projects.human_mb(min(store.limits.max_project_bytes, MAX_UPLOAD_MB * 2**20)),
+        _(
+            "A .zip downloaded from a Projects page — up to {size}",
+            size=projects.human_mb(min(store.limits.max_project_bytes, MAX_UPLOAD_MB * 2**20)),
+        ),
         type=["zip"],
         key="project_upload",
     )
@@ -150,10 +168,10 @@ def upload(store: projects.ProjectStore) -> None:
             st.error(done[1], icon=":material/error:")
         return
     try:
-        with st.spinner(f"Checking {file.name}…"):
+        with st.spinner(_("Checking {name}…", name=file.name)):
             info = store.import_zip(raw, file.name, check=projects.validate_project_file)
     except GlassboxError as err:
-        message = f"{err} Nothing was changed."
+        message = _("{problem} Nothing was changed.", problem=i18n.error_text(err))
         st.session_state["project_upload_done"] = (digest, message)
         st.error(message, icon=":material/error:")
         return
@@ -162,12 +180,12 @@ def upload(store: projects.ProjectStore) -> None:
 
 
 def open_link(store: projects.ProjectStore) -> None:
-    st.subheader("Open a project by its link")
+    st.subheader(_("Open a project by its link"))
     text = st.text_input(
-        "Project link or id",
+        _("Project link or id"),
         key="project_link",
         placeholder="http://…/?project=…",
-        help="Paste the address of a saved project.",
+        help=_("Paste the address of a saved project."),
     )
     if not text:
         return
@@ -175,33 +193,39 @@ def open_link(store: projects.ProjectStore) -> None:
     found = store.get(match.group(1)) if match else None
     if found is None:
         st.error(
-            "No project has that link (it may have been deleted, or expired after "
-            f"{store.limits.max_age_days:g} days without use).",
+            _(
+                "No project has that link (it may have been deleted, or expired after "
+                "{days:g} days without use).",
+                days=store.limits.max_age_days,
+            ),
             icon=":material/link_off:",
         )
         return
-    if st.button(f"Open “{found.name}”", key="project_open_link", type="primary"):
+    if st.button(_("Open “{name}”", name=found.name), key="project_open_link", type="primary"):
         switch_to(found.id)
 
 
 def listing(ws: Workspace, store: projects.ProjectStore) -> None:
-    st.subheader("All projects on this server")
+    st.subheader(_("All projects on this server"))
     if not projects.single_user():
         st.caption(
-            "Not listed: this server may be shared, so each project opens only with its link. "
-            "On your own machine, start Glassbox with `GLASSBOX_SINGLE_USER=1` to list them here."
+            _(
+                "Not listed: this server may be shared, so each project opens only with its "
+                "link. On your own machine, start Glassbox with `GLASSBOX_SINGLE_USER=1` to "
+                "list them here."
+            )
         )
         return
     items = store.list_projects()
     if not items:
-        st.caption("No saved projects yet.")
+        st.caption(_("No saved projects yet."))
         return
     table = pd.DataFrame(
         {
-            "name": [p.name for p in items],
-            "last saved": [when(p.updated) for p in items],
-            "size": [projects.human_mb(p.bytes) for p in items],
-            "current": ["✓" if p.id == ws.project_id else "" for p in items],
+            _("name"): [p.name for p in items],
+            _("last saved"): [when(p.updated) for p in items],
+            _("size"): [projects.human_mb(p.bytes) for p in items],
+            _("current"): ["✓" if p.id == ws.project_id else "" for p in items],
         }
     )
     st.dataframe(table, hide_index=True)
@@ -210,20 +234,22 @@ def listing(ws: Workspace, store: projects.ProjectStore) -> None:
         return
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     chosen = c1.selectbox(
-        "Project", [p.id for p in others], format_func={p.id: p.name for p in others}.get
+        _("Project"), [p.id for p in others], format_func={p.id: p.name for p in others}.get
     )
-    if c2.button("Open", key="project_open_listed", icon=":material/folder_open:"):
+    if c2.button(_("Open"), key="project_open_listed", icon=":material/folder_open:"):
         switch_to(chosen)
 
 
 def main() -> None:
     ws = workspace()
     shell.page_header(
-        "Projects",
-        "Your work is saved as you go; a project's link reopens it, here or on another day.",
+        _("Projects"),
+        _("Your work is saved as you go; a project's link reopens it, here or on another day."),
     )
     if not persistence.enabled():
-        st.info("Saving is turned off on this server (GLASSBOX_PERSIST=0).", icon=":material/info:")
+        st.info(
+            _("Saving is turned off on this server (GLASSBOX_PERSIST=0)."), icon=":material/info:"
+        )
         return
     store = persistence.store()
     current(ws, store)
@@ -237,9 +263,13 @@ def main() -> None:
     listing(ws, store)
     limits = store.limits
     st.caption(
-        f"This server keeps up to {limits.max_projects:,} projects of at most "
-        f"{projects.human_mb(limits.max_project_bytes)} each, and removes a project after "
-        f"{limits.max_age_days:g} days without use."
+        _(
+            "This server keeps up to {count} projects of at most {size} each, and removes a "
+            "project after {days:g} days without use.",
+            count=i18n.tr().number(limits.max_projects),
+            size=projects.human_mb(limits.max_project_bytes),
+            days=limits.max_age_days,
+        )
     )
 
 

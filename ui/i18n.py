@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from mllib import i18n
+from mllib.errors import GlassboxError
 from mllib.i18n import LANGUAGES, Message, Translator
 from ui.state import Workspace, workspace
 
@@ -111,3 +112,8 @@ def term(name: str) -> str:
     """A name Glassbox itself gives (a task, a metric, an algorithm) in the reader's language;
     anything else (a column, a category) comes back unchanged."""
     return tr().text(name)
+
+
+def error_text(err: Exception) -> str:
+    """An error's message for the page: a GlassboxError in the reader's language."""
+    return err.text(tr()) if isinstance(err, GlassboxError) else str(err)
