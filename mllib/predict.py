@@ -449,6 +449,19 @@ def check_table(table: pd.DataFrame, schema: FeatureSchema) -> Checked:
     return Checked(frame, warnings + range_warnings(schema, frame), ignored, renamed, notes)
 
 
+NOT_NUMBERS = "“{name}” should hold numbers, but {count} value(s) are not: {examples}"
+NOT_DATES = "“{name}” should hold dates, but {count} value(s) are not: {examples}"
+
+
+def _unreadable(
+    problems: _Collector, series: pd.Series, bad: pd.Series, name: str, message: str
+) -> None:
+    """One problem for the ``bad`` values of column ``name``: ``message`` with its ``{name}``,
+    ``{count}`` of bad values and up to five ``{examples}`` filled in."""
+    examples = _listed(series[bad].astype(str).unique().tolist(), 5)
+    problems.add(message.format(name=name, count=int(bad.sum()), examples=examples), name)
+
+
 def _check_column(
     feature: Feature, series: pd.Series, problems: _Collector, warnings: list[str]
 ) -> None:
@@ -461,12 +474,7 @@ def _check_column(
         numbers = pd.to_numeric(series, errors="coerce")
         bad = present & numbers.isna()
         if bad.any():
-            examples = series[bad].astype(str).unique().tolist()
-            problems.add(
-                f"“{name}” should hold numbers, but {int(bad.sum())} value(s) are not: "
-                f"{_listed(examples, 5)}",
-                name,
-            )
+            _unreadable(problems, series, bad, name, NOT_NUMBERS)
             return
         values = numbers.to_numpy(dtype=float)
         infinite = int(np.isinf(values).sum())
@@ -478,12 +486,7 @@ def _check_column(
         dates = parse_dates(series)
         bad = present & dates.isna()
         if bad.any():
-            examples = series[bad].astype(str).unique().tolist()
-            problems.add(
-                f"“{name}” should hold dates, but {int(bad.sum())} value(s) are not: "
-                f"{_listed(examples, 5)}",
-                name,
-            )
+            _unreadable(problems, series, bad, name, NOT_DATES)
     elif feature.categories:
         text = series.astype(object).map(category_text)
         unseen_mask = text.notna() & ~text.isin(list(feature.categories))

@@ -44,7 +44,7 @@ def suggest_axes(model: TrainedModel, X_train: pd.DataFrame, y_train: pd.Series)
         by_feature = table.assign(size=table["standardised"].abs()).groupby("feature")["size"]
         for name, value in by_feature.max().items():
             if name in weight.index:
-                weight[name] = value
+                weight[str(name)] = value
     else:
         keep = sample_rows(len(X_train), 5_000, model.config.seed)
         X = X_train.iloc[keep][axes].apply(pd.to_numeric, errors="coerce")

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 
 def contour_segments(
@@ -25,7 +26,7 @@ def contour_segments(
         y0, y1 = ys[:-1][:, None], ys[1:][:, None]
         shape = a.shape
 
-        def cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        def cross(p: NDArray[np.float64], q: NDArray[np.float64]) -> NDArray[np.float64]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 t = p / (p - q)
             return np.clip(np.nan_to_num(t, nan=0.5), 0, 1)

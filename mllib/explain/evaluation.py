@@ -21,7 +21,7 @@ def confusion_table(y_true: Any, y_pred: Any, classes: list[Any]) -> pd.DataFram
     counts = pd.crosstab(frame["actual"], frame["predicted"]).reindex(
         index=labels, columns=labels, fill_value=0
     )
-    table = counts.stack().rename("count").reset_index()
+    table = counts.stack().reset_index()
     table.columns = ["actual", "predicted", "count"]
     totals = table.groupby("actual")["count"].transform("sum")
     table["share"] = np.where(totals > 0, table["count"] / totals.clip(lower=1), 0.0)

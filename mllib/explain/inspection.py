@@ -90,7 +90,7 @@ def partial_dependence_table(
     value_col = np.repeat(np.arange(len(grid)), len(rows))
     if model.task == Task.REGRESSION:
         prediction = np.asarray(pipe.predict(big), dtype=float)
-        means = pd.Series(prediction).groupby(value_col).mean().to_numpy()
+        means: np.ndarray = pd.Series(prediction).groupby(value_col).mean().to_numpy()
         table = pd.DataFrame({"value": grid, "output": model.config.target, "average": means})
     else:
         classes = [str(c) for c in model.classes or []]

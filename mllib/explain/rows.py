@@ -133,7 +133,11 @@ def _one_hot_source(name: str, sources: list[str]) -> str:
 def transform(model: TrainedModel, X: pd.DataFrame) -> np.ndarray:
     """The estimator's input for raw rows ``X``, always dense."""
     out = model.pipeline[:-1].transform(X)  # clean, then prep
-    return out.toarray() if sparse.issparse(out) else np.asarray(out, dtype=float)
+    if sparse.issparse(out):  # one-hot columns can make it sparse
+        # scipy-stubs narrow issparse() to SparseABC, which declares no toarray()
+        dense: np.ndarray = out.toarray()  # type: ignore[attr-defined]
+        return dense
+    return np.asarray(out, dtype=float)
 
 
 def target_scale(model: TrainedModel) -> tuple[float, float]:

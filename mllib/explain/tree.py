@@ -160,7 +160,7 @@ def display_value(value: Any) -> str:
 def tree_rules(model: TrainedModel, max_depth: int, max_chars: int = RULES_CHARS) -> str:
     """The tree as indented if/else text (``export_text``), cut to ``max_chars``."""
     names = [c.name for c in model_columns(model)]
-    text = export_text(model.estimator, feature_names=names, max_depth=max_depth, decimals=3)
+    text: str = export_text(model.estimator, feature_names=names, max_depth=max_depth, decimals=3)
     if len(text) > max_chars:
         cut = text[:max_chars].rsplit("\n", 1)[0]
         return cut + f"\n… cut at {max_chars:,} characters; lower the depth to see all of it."
