@@ -20,7 +20,7 @@ import pandas as pd
 from mllib.errors import DataError
 from mllib.text_files import (
     DELIMITERS,
-    CsvSource,
+    EncodedText,
     decimal_comma_columns,
     decode_text,
     duplicate_header_notes,
@@ -211,7 +211,7 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions, limits: Limits) 
     delimiter = options.delimiter or sniff_delimiter(head)
     _check_header(head.lstrip("\ufeff"), len(raw) <= _HEAD_BYTES, delimiter, filename, limits)
     decimal = options.decimal or "."
-    source = CsvSource(raw, encoding, explicit=options.encoding is not None)
+    source = EncodedText(raw, encoding, explicit=options.encoding is not None)
     frame, skipped = parse_csv(source, delimiter, decimal, options.skip_bad_lines)
     encoding = source.encoding
     notes: list[str] = []

@@ -137,7 +137,7 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-class CsvSource:
+class EncodedText:
     """The raw bytes of a text table and the encoding to read them with.
 
     A detected UTF-8 that fails past the decoded head falls back to cp1252 (then latin-1),
@@ -169,7 +169,7 @@ class CsvSource:
 
 
 def parse_csv(
-    source: CsvSource, delimiter: str, decimal: str, skip_bad: bool
+    source: EncodedText, delimiter: str, decimal: str, skip_bad: bool
 ) -> tuple[pd.DataFrame, int]:
     kwargs: dict[str, Any] = {"sep": delimiter, "decimal": decimal, "skipinitialspace": True}
     if decimal == ",":
