@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sklearn.base import BaseEstimator
@@ -34,6 +34,8 @@ class Param:
     ``choices`` are ``(label, value)`` pairs. ``specials`` are extra ``(label, value)`` options
     around a numeric range, e.g. ``("unlimited", None)`` for ``max_depth``. ``when`` maps another
     parameter's name to the values under which this one matters (``degree`` only for ``poly``).
+    A parameter several algorithms share (``C``, ``alpha``, ``class_weight``) is declared once
+    below and specialised with :func:`dataclasses.replace` where its wording differs.
     """
 
     name: str
@@ -52,6 +54,8 @@ class Param:
     # The number a text special stands for, from facts about the model's input ("columns":
     # input columns after preprocessing), so a slider can place it where it belongs.
     special_values: Callable[[Mapping[str, float]], Mapping[Any, float]] | None = None
+    # What changing it does to the pictures on the "See the model" page ("How it works").
+    effect: str = ""
 
     def options(self, facts: Mapping[str, float] | None = None) -> list[Any]:
         """Every value the widget offers, in order (numeric grids include the specials).
@@ -142,7 +146,9 @@ def log_grid(low: float, high: float) -> list[float]:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """One algorithm: its estimators per task, hyperparameters and a plain-language story."""
+    """One algorithm: its estimators per task, hyperparameters, a plain-language story, and
+    every per-algorithm fact the pages, the search and the export need (adding an algorithm is
+    adding one spec)."""
 
     key: str
     name: str
@@ -162,6 +168,23 @@ class ModelSpec:
     # What statistical inference the fitted weights support: "ols" (standard errors, t, p),
     # "penalised" (none: the penalty biases the weights; the page says why), or None.
     inference: Literal["ols", "penalised"] | None = None
+    # --- what the pages show, so that no page or engine module branches on an algorithm's key:
+    # The "Model" tab: the weights and equation, the tree diagram, or the SVM's dual form (which
+    # draws the boundary or curve itself, so SVMs get no separate boundary tab).
+    model_view: Literal["weights", "diagram", "dual"] = "weights"
+    formula: str = ""  # LaTeX on the "How it works" tab
+    # What a classifier's linear score w·x + b is: the log-odds of a class or a margin score.
+    output_kind: Literal["log-odds", "score"] = "score"
+    margins: bool = False  # ±1 margins on the boundary map, the ε-tube on a one-feature curve
+    straight_line: bool = False  # a regression y = w·x + b: the one-feature view writes it out
+    gain_importance: bool = False  # impurity-decrease importances (a tree's own ranking)
+    # The caption's last sentence when the Ridge/Lasso-style coefficient path is drawn.
+    coefficient_path: str = ""
+    search: tuple[str, ...] = ()  # parameters a search varies unless the user picks others
+    card_note: str = ""  # a classifier's caveat about its scores, for the model card
+    slow_note: str = ""  # why a fit on many rows is slow, added to the Train page's warning
+    # A faster algorithm to offer when this one would be slow: (key, button label).
+    faster: tuple[str, str] | None = None
 
     @property
     def tasks(self) -> frozenset[Task]:
@@ -222,9 +245,57 @@ class ModelSpec:
         return self.seconds_per_unit * (n_rows**self.cost_exponent) * max(n_columns, 1)
 
 
-# --- the catalogue ------------------------------------------------------------------------------
+# --- parameters several algorithms share, declared once ---------------------------------------
 
-_ALPHA = dict(kind="float", low=1e-4, high=1e3, log=True)
+_SOLVER_NOTE = (
+    "Changes the picture only when the solver stopped early (a warning on the Train page)."
+)
+ALPHA = Param(
+    "alpha",
+    "Regularisation strength α",
+    "float",
+    1.0,
+    "Larger α shrinks the weights.",
+    low=1e-4,
+    high=1e3,
+    log=True,
+)
+C_PENALTY = Param(
+    "C",
+    "C (penalty for errors)",
+    "float",
+    1.0,
+    "Large C: fewer training errors, narrower margin.",
+    low=1e-3,
+    high=1e3,
+    log=True,
+)
+CLASS_WEIGHT = Param(
+    "class_weight",
+    "Class weights",
+    "choice",
+    None,
+    "“balanced” gives rare classes as much total weight as common ones.",
+    choices=(("equal", None), ("balanced", "balanced")),
+    tasks=frozenset({C}),
+    effect="“balanced” moves the boundary into the common class's territory, so the rare "
+    "class's coloured region grows; its recall in the confusion matrix rises.",
+)
+EPSILON = Param(
+    "epsilon",
+    "ε (tube width)",
+    "float",
+    0.1,
+    "Errors smaller than ε (in standard deviations of the target) cost nothing: a wider tube, "
+    "fewer support vectors.",
+    low=0.0,
+    high=2.0,
+    step=0.05,
+    tasks=frozenset({R}),
+)
+
+
+# --- the catalogue ------------------------------------------------------------------------------
 
 LINEAR = ModelSpec(
     key="linear",
@@ -238,6 +309,8 @@ LINEAR = ModelSpec(
             "bool",
             True,
             "Off forces the line through the origin (y = 0 when every x = 0).",
+            effect="Off forces the line (or plane) through the origin: on the one-feature chart "
+            "it pivots about (0, 0) and the equation loses its constant b.",
         ),
     ),
     summary="A straight line (or flat plane) through the data: y = w·x + b.",
@@ -250,6 +323,9 @@ LINEAR = ModelSpec(
     scale=False,
     seconds_per_unit=2e-9,
     inference="ols",
+    formula=r"\hat y = b + w_1 x_1 + \dots + w_p x_p,\quad \min_{w,b} \sum_i (y_i - \hat y_i)^2",
+    straight_line=True,
+    search=("fit_intercept",),
 )
 
 RIDGE = ModelSpec(
@@ -258,12 +334,12 @@ RIDGE = ModelSpec(
     family="linear",
     estimators={R: Ridge},
     params=(
-        Param(
-            "alpha",
-            "Regularisation strength α",
-            default=1.0,
+        replace(
+            ALPHA,
             help="Larger α shrinks all weights towards zero: a smoother, less over-fitted model.",
-            **_ALPHA,
+            effect="Raise α and every bar in the weight chart shrinks towards zero, none exactly "
+            "to it; on the coefficient path the dashed marker moves right, where all the lines "
+            "flatten towards 0.",
         ),
     ),
     summary="Least squares plus a penalty α·Σw² that shrinks every weight.",
@@ -275,6 +351,10 @@ RIDGE = ModelSpec(
     ),
     seconds_per_unit=3e-9,
     inference="penalised",
+    formula=r"\min_{w,b} \sum_i (y_i - \hat y_i)^2 + \alpha \sum_j w_j^2",
+    straight_line=True,
+    coefficient_path="Ridge weights shrink but never reach zero.",
+    search=("alpha",),
 )
 
 LASSO = ModelSpec(
@@ -283,12 +363,12 @@ LASSO = ModelSpec(
     family="linear",
     estimators={R: Lasso},
     params=(
-        Param(
-            "alpha",
-            "Regularisation strength α",
+        replace(
+            ALPHA,
             default=0.1,
             help="Larger α sets more weights exactly to zero: a sparser model.",
-            **_ALPHA,
+            effect="Raise α and weights reach exactly zero one after another: on the coefficient "
+            "path the lines join the zero axis and the equation loses terms.",
         ),
         Param(
             "max_iter",
@@ -299,6 +379,7 @@ LASSO = ModelSpec(
             low=100,
             high=20000,
             step=100,
+            effect=_SOLVER_NOTE,
         ),
     ),
     summary="Least squares plus a penalty α·Σ|w| that switches features off.",
@@ -309,6 +390,10 @@ LASSO = ModelSpec(
     ),
     seconds_per_unit=2e-8,
     inference="penalised",
+    formula=r"\min_{w,b} \tfrac{1}{2n}\sum_i (y_i - \hat y_i)^2 + \alpha \sum_j |w_j|",
+    straight_line=True,
+    coefficient_path="Lasso weights reach exactly zero.",
+    search=("alpha",),
 )
 
 
@@ -323,16 +408,14 @@ LOGISTIC = ModelSpec(
     family="linear",
     estimators={C: LogisticRegression},
     params=(
-        Param(
-            "C",
-            "Inverse regularisation C",
-            default=1.0,
+        replace(
+            C_PENALTY,
+            label="Inverse regularisation C",
             help="Smaller C = stronger penalty = simpler boundary; larger C fits the "
             "training data more closely.",
-            kind="float",
-            low=1e-3,
-            high=1e3,
-            log=True,
+            effect="Smaller C shrinks the weights: the probability curve flattens and the "
+            "boundary map fades (the model is less sure everywhere). Larger C makes the change "
+            "from one class to the other sharp.",
         ),
         Param(
             "l1_ratio",
@@ -341,15 +424,10 @@ LOGISTIC = ModelSpec(
             0.0,
             "L2 shrinks all weights; L1 can set weights exactly to zero (feature selection).",
             choices=(("L2 (shrink all)", 0.0), ("L1 (sparse)", 1.0)),
+            effect="L1 sets some weights to exactly zero: those bars vanish from the weight "
+            "chart and those terms from the equation.",
         ),
-        Param(
-            "class_weight",
-            "Class weights",
-            "choice",
-            None,
-            "“balanced” gives rare classes as much total weight as common ones.",
-            choices=(("equal", None), ("balanced", "balanced")),
-        ),
+        CLASS_WEIGHT,
         Param(
             "max_iter",
             "Max iterations",
@@ -359,6 +437,7 @@ LOGISTIC = ModelSpec(
             low=100,
             high=10000,
             step=100,
+            effect=_SOLVER_NOTE,
         ),
     ),
     summary="A linear score w·x + b turned into a probability by the sigmoid 1/(1+e^−z).",
@@ -370,6 +449,14 @@ LOGISTIC = ModelSpec(
     ),
     resolve=_logistic_solver,
     seconds_per_unit=3e-8,
+    formula=r"P(y = 1 \mid x) = \frac{1}{1 + e^{-(w \cdot x + b)}}",
+    output_kind="log-odds",
+    search=("C", "l1_ratio"),
+)
+
+_CRITERION_EFFECT = (
+    "Changes which question each node asks; the impurity in each box switches between Gini, "
+    "entropy or error, and the gains are measured in that unit."
 )
 
 TREE = ModelSpec(
@@ -391,6 +478,7 @@ TREE = ModelSpec(
                 ("Log loss", "log_loss"),
             ),
             tasks=frozenset({C}),
+            effect=_CRITERION_EFFECT,
         ),
         Param(
             "criterion",
@@ -406,6 +494,7 @@ TREE = ModelSpec(
                 ("Poisson", "poisson"),
             ),
             tasks=frozenset({R}),
+            effect=_CRITERION_EFFECT,
         ),
         Param(
             "max_depth",
@@ -417,6 +506,8 @@ TREE = ModelSpec(
             low=1,
             high=30,
             specials=(("unlimited", None),),
+            effect="The number of levels in the diagram. On the boundary map every extra level "
+            "can split a rectangle in two: more, smaller boxes.",
         ),
         Param(
             "min_samples_split",
@@ -426,6 +517,8 @@ TREE = ModelSpec(
             "A node with fewer rows than this becomes a leaf.",
             low=2,
             high=200,
+            effect="A node with fewer samples stays a leaf: fewer, larger boxes in the diagram "
+            "and on the boundary map.",
         ),
         Param(
             "min_samples_leaf",
@@ -435,6 +528,8 @@ TREE = ModelSpec(
             "Every leaf keeps at least this many rows: larger values smooth the model.",
             low=1,
             high=100,
+            effect="Every leaf in the diagram keeps at least this many samples, so the boundary "
+            "map has no tiny islands around single rows.",
         ),
         Param(
             "max_features",
@@ -443,6 +538,8 @@ TREE = ModelSpec(
             None,
             "Trying fewer features at each split adds randomness and speed.",
             choices=(("all", None), ("√n", "sqrt"), ("log₂ n", "log2")),
+            effect="Each node looks at a random subset of features, so the questions in the "
+            "diagram change with the seed.",
         ),
         Param(
             "ccp_alpha",
@@ -453,6 +550,8 @@ TREE = ModelSpec(
             low=0.0,
             high=0.05,
             step=0.001,
+            effect="Branches whose information gain is worth less than α are pruned: the "
+            "diagram loses its low-gain bottom splits.",
         ),
     ),
     summary="A flowchart of yes/no questions, each chosen for the largest impurity decrease.",
@@ -466,6 +565,12 @@ TREE = ModelSpec(
     scale=False,
     dense=True,
     seconds_per_unit=3e-7,
+    model_view="diagram",
+    formula=r"\text{gain}(t) = \frac{N_t}{N}\Big(I(t) - \frac{N_L}{N_t} I(L) - "
+    r"\frac{N_R}{N_t} I(R)\Big),\quad I_{\text{gini}} = 1 - \sum_k p_k^2",
+    gain_importance=True,
+    search=("max_depth", "min_samples_leaf", "criterion"),
+    card_note="Tree probabilities are leaf class shares: coarse and not calibrated.",
 )
 
 _KERNELS = (
@@ -474,6 +579,7 @@ _KERNELS = (
     ("polynomial", "poly"),
     ("sigmoid", "sigmoid"),
 )
+_SVM_CARD_NOTE = "This SVM gives decision scores, not probabilities."
 
 SVM = ModelSpec(
     key="svm",
@@ -488,17 +594,15 @@ SVM = ModelSpec(
             "rbf",
             "The similarity measure: linear draws a straight boundary; RBF and polynomial bend it.",
             choices=_KERNELS,
+            effect="Linear draws a straight boundary with parallel margins; RBF and polynomial "
+            "kernels bend them around the data.",
         ),
-        Param(
-            "C",
-            "C (penalty for errors)",
-            "float",
-            1.0,
-            "Large C: few training errors, narrow margin, risk of over-fitting. Small C: wide "
-            "margin, more errors tolerated.",
-            low=1e-3,
-            high=1e3,
-            log=True,
+        replace(
+            C_PENALTY,
+            help="Large C: few training errors, narrow margin, risk of over-fitting. Small C: "
+            "wide margin, more errors tolerated.",
+            effect="Larger C narrows the margins (the dashed lines move in), rings fewer support "
+            "vectors and lets the boundary wiggle; smaller C widens the margins and rings more.",
         ),
         Param(
             "gamma",
@@ -514,6 +618,8 @@ SVM = ModelSpec(
             specials=(("auto", "scale"),),
             special_values=lambda facts: {"scale": 1.0 / max(facts.get("columns", 1.0), 1.0)},
             when={"kernel": ("rbf", "poly", "sigmoid")},
+            effect="Larger γ makes each support vector's influence local: the boundary wraps "
+            "tightly around clusters and islands appear. Smaller γ smooths it.",
         ),
         Param(
             "degree",
@@ -524,28 +630,14 @@ SVM = ModelSpec(
             low=2,
             high=6,
             when={"kernel": ("poly",)},
+            effect="A higher degree lets the polynomial boundary bend more times.",
         ),
-        Param(
-            "epsilon",
-            "ε (tube width)",
-            "float",
-            0.1,
-            "Errors smaller than ε (in standard deviations of the target) cost nothing: a "
-            "wider tube, fewer support vectors.",
-            low=0.0,
-            high=2.0,
-            step=0.05,
-            tasks=frozenset({R}),
+        replace(
+            EPSILON,
+            effect="Widens the shaded ε-tube around the fitted curve; rows inside it are not "
+            "support vectors, so fewer are ringed.",
         ),
-        Param(
-            "class_weight",
-            "Class weights",
-            "choice",
-            None,
-            "“balanced” gives rare classes as much total weight as common ones.",
-            choices=(("equal", None), ("balanced", "balanced")),
-            tasks=frozenset({C}),
-        ),
+        CLASS_WEIGHT,
     ),
     summary="The widest possible margin between classes, bent by a kernel.",
     explanation=(
@@ -561,6 +653,15 @@ SVM = ModelSpec(
     scale_target=True,
     seconds_per_unit=1e-9,
     cost_exponent=2.0,
+    model_view="dual",
+    formula=r"f(x) = \sum_i \alpha_i y_i K(x_i, x) + b,\quad w = \sum_i \alpha_i y_i x_i,"
+    r"\quad \text{margin} = \frac{2}{\lVert w \rVert}",
+    margins=True,
+    # Kernel SVMs keep their kernel in a default search (poly on some data takes seconds a fit).
+    search=("C", "gamma"),
+    card_note=_SVM_CARD_NOTE,
+    slow_note="kernel SVMs grow with the square of the rows",
+    faster=("linear_svm", "Switch to the linear SVM"),
 )
 
 LINEAR_SVM = ModelSpec(
@@ -569,36 +670,18 @@ LINEAR_SVM = ModelSpec(
     family="svm",
     estimators={C: LinearSVC, R: LinearSVR},
     params=(
-        Param(
-            "C",
-            "C (penalty for errors)",
-            "float",
-            1.0,
-            "Large C: fewer training errors, narrower margin.",
-            low=1e-3,
-            high=1e3,
-            log=True,
+        replace(
+            C_PENALTY,
+            effect="Larger C fits the training rows harder: the margins (dashed lines) move "
+            "closer to the boundary and the weights grow.",
         ),
-        Param(
-            "epsilon",
-            "ε (tube width)",
-            "float",
-            0.0,
-            "Errors smaller than ε (in target standard deviations) cost nothing.",
-            low=0.0,
-            high=2.0,
-            step=0.05,
-            tasks=frozenset({R}),
+        replace(
+            EPSILON,
+            default=0.0,
+            help="Errors smaller than ε (in target standard deviations) cost nothing.",
+            effect="Errors inside ± ε cost nothing: a wider ε lets the line ignore more rows.",
         ),
-        Param(
-            "class_weight",
-            "Class weights",
-            "choice",
-            None,
-            "“balanced” gives rare classes as much total weight as common ones.",
-            choices=(("equal", None), ("balanced", "balanced")),
-            tasks=frozenset({C}),
-        ),
+        CLASS_WEIGHT,
         Param(
             "max_iter",
             "Max iterations",
@@ -608,6 +691,7 @@ LINEAR_SVM = ModelSpec(
             low=500,
             high=20000,
             step=500,
+            effect=_SOLVER_NOTE,
         ),
     ),
     summary="A maximum-margin straight boundary, fast on hundreds of thousands of rows.",
@@ -625,6 +709,12 @@ LINEAR_SVM = ModelSpec(
     fixed_for={R: {"loss": "squared_epsilon_insensitive"}},
     scale_target=True,
     seconds_per_unit=2e-8,
+    model_view="dual",
+    formula=r"f(x) = w \cdot x + b,\quad \min_{w,b} \tfrac12 \lVert w \rVert^2 + "
+    r"C \sum_i \max(0, 1 - y_i f(x_i))",
+    margins=True,
+    search=("C",),
+    card_note=_SVM_CARD_NOTE,
 )
 
 CATALOGUE: dict[str, ModelSpec] = {
@@ -641,72 +731,3 @@ def get_spec(key: str) -> ModelSpec:
         return CATALOGUE[key]
     except KeyError:
         raise KeyError(f"No algorithm called {key!r}; known: {', '.join(CATALOGUE)}") from None
-
-
-# What each hyperparameter does to the pictures on the "See the model" page, per algorithm and
-# parameter name: the "How it works" panel shows the lines for the parameters a model has.
-_SOLVER_NOTE = (
-    "Changes the picture only when the solver stopped early (a warning on the Train page)."
-)
-_BALANCED_NOTE = (
-    "“balanced” moves the boundary into the common class's territory, so the rare class's "
-    "coloured region grows; its recall in the confusion matrix rises."
-)
-VISUAL_NOTES: dict[str, dict[str, str]] = {
-    "linear": {
-        "fit_intercept": "Off forces the line (or plane) through the origin: on the one-feature "
-        "chart it pivots about (0, 0) and the equation loses its constant b.",
-    },
-    "ridge": {
-        "alpha": "Raise α and every bar in the weight chart shrinks towards zero, none exactly "
-        "to it; on the coefficient path the dashed marker moves right, where all the lines "
-        "flatten towards 0.",
-    },
-    "lasso": {
-        "alpha": "Raise α and weights reach exactly zero one after another: on the coefficient "
-        "path the lines join the zero axis and the equation loses terms.",
-        "max_iter": _SOLVER_NOTE,
-    },
-    "logistic": {
-        "C": "Smaller C shrinks the weights: the probability curve flattens and the boundary "
-        "map fades (the model is less sure everywhere). Larger C makes the change from one "
-        "class to the other sharp.",
-        "l1_ratio": "L1 sets some weights to exactly zero: those bars vanish from the weight "
-        "chart and those terms from the equation.",
-        "class_weight": _BALANCED_NOTE,
-        "max_iter": _SOLVER_NOTE,
-    },
-    "tree": {
-        "criterion": "Changes which question each node asks; the impurity in each box switches "
-        "between Gini, entropy or error, and the gains are measured in that unit.",
-        "max_depth": "The number of levels in the diagram. On the boundary map every extra "
-        "level can split a rectangle in two: more, smaller boxes.",
-        "min_samples_split": "A node with fewer samples stays a leaf: fewer, larger boxes in the "
-        "diagram and on the boundary map.",
-        "min_samples_leaf": "Every leaf in the diagram keeps at least this many samples, so the "
-        "boundary map has no tiny islands around single rows.",
-        "max_features": "Each node looks at a random subset of features, so the questions in "
-        "the diagram change with the seed.",
-        "ccp_alpha": "Branches whose information gain is worth less than α are pruned: the "
-        "diagram loses its low-gain bottom splits.",
-    },
-    "svm": {
-        "kernel": "Linear draws a straight boundary with parallel margins; RBF and polynomial "
-        "kernels bend them around the data.",
-        "C": "Larger C narrows the margins (the dashed lines move in), rings fewer support "
-        "vectors and lets the boundary wiggle; smaller C widens the margins and rings more.",
-        "gamma": "Larger γ makes each support vector's influence local: the boundary wraps "
-        "tightly around clusters and islands appear. Smaller γ smooths it.",
-        "degree": "A higher degree lets the polynomial boundary bend more times.",
-        "epsilon": "Widens the shaded ε-tube around the fitted curve; rows inside it are not "
-        "support vectors, so fewer are ringed.",
-        "class_weight": _BALANCED_NOTE,
-    },
-    "linear_svm": {
-        "C": "Larger C fits the training rows harder: the margins (dashed lines) move closer "
-        "to the boundary and the weights grow.",
-        "epsilon": "Errors inside ± ε cost nothing: a wider ε lets the line ignore more rows.",
-        "class_weight": _BALANCED_NOTE,
-        "max_iter": _SOLVER_NOTE,
-    },
-}

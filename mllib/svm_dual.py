@@ -124,19 +124,19 @@ def machine(model: TrainedModel, pair: tuple[str, str] | None = None) -> DualMac
 def kernel(model: TrainedModel, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """K(a, b) for every row pair, with the fitted model's kernel and its actual γ."""
     est = model.estimator
-    name = est.kernel
-    if name == "linear":
+    kernel_name = est.kernel
+    if kernel_name == "linear":
         return np.asarray(linear_kernel(A, B))
     gamma = float(est._gamma)  # "scale"/"auto" resolved at fit time
-    if name == "rbf":
+    if kernel_name == "rbf":
         return np.asarray(rbf_kernel(A, B, gamma=gamma))
-    if name == "poly":
+    if kernel_name == "poly":
         return np.asarray(
             polynomial_kernel(A, B, degree=int(est.degree), gamma=gamma, coef0=float(est.coef0))
         )
-    if name == "sigmoid":
+    if kernel_name == "sigmoid":
         return np.asarray(sigmoid_kernel(A, B, gamma=gamma, coef0=float(est.coef0)))
-    raise GlassboxError(f"The {name} kernel cannot be written out.")
+    raise GlassboxError(f"The {kernel_name} kernel cannot be written out.")
 
 
 def kernel_formula(model: TrainedModel) -> str:

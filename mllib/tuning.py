@@ -62,17 +62,6 @@ CHUNK_SECONDS = 1.0  # aim for a progress update (and a chance to stop) about th
 PROCESS_SECONDS = 5.0
 FIT_OVERHEAD_SECONDS = 0.02  # preprocessing and scoring around each fit, on small data
 
-# Which parameters a search varies unless the user picks others: the ones that move the score
-# most. Kernel SVMs keep their kernel (poly on some data takes seconds per fit).
-DEFAULT_SEARCH: dict[str, tuple[str, ...]] = {
-    "linear": ("fit_intercept",),
-    "ridge": ("alpha",),
-    "lasso": ("alpha",),
-    "logistic": ("C", "l1_ratio"),
-    "tree": ("max_depth", "min_samples_leaf", "criterion"),
-    "svm": ("C", "gamma"),
-    "linear_svm": ("C",),
-}
 _QUIET = (ConvergenceWarning, UndefinedMetricWarning, FitFailedWarning, RuntimeWarning)
 
 
@@ -155,8 +144,10 @@ def tunable_params(spec: ModelSpec, task: Task) -> list[Param]:
 
 
 def default_search(spec: ModelSpec, task: Task) -> list[str]:
+    """The parameters a search varies unless the user picks others: the spec's ``search`` (the
+    ones that move the score most), else the first three tunable ones."""
     names = [p.name for p in tunable_params(spec, task)]
-    chosen = [n for n in DEFAULT_SEARCH.get(spec.key, ()) if n in names]
+    chosen = [n for n in spec.search if n in names]
     return chosen or [n for n in names if n != "max_iter"][:3]
 
 

@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from mllib import charts, explain, ols, splits, svm_dual, threshold, training
-from mllib.catalogue import VISUAL_NOTES
 from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
 from mllib.profile import Task
@@ -124,13 +123,8 @@ def summary(view: View) -> None:
 
 
 def model_tab(view: View) -> None:
-    family = view.model.spec.family
-    if family == "tree":
-        tree_view(view)
-    elif family == "svm":
-        svm_view(view)
-    else:
-        linear_view(view)
+    draw = {"weights": linear_view, "diagram": tree_view, "dual": svm_view}
+    draw[view.model.spec.model_view](view)
 
 
 def curve_section(view: View) -> None:
@@ -156,7 +150,7 @@ def linear_view(view: View) -> None:
             ols.PENALISED_REASON.format(name=model.spec.name, alpha=float(model.estimator.alpha)),
             icon=":material/info:",
         )
-    if model.spec.key in ("ridge", "lasso"):
+    if model.spec.coefficient_path:
         st.subheader("Shrinkage: the coefficient path")
         with st.spinner("Refitting over 30 values of α…"):
             path, note = cached_path(view.key, view)
@@ -164,12 +158,7 @@ def linear_view(view: View) -> None:
         st.caption(
             "Each line is one feature's weight (per standard deviation) when the model is "
             "refitted with that α on the same preprocessed training rows; the dashed line is "
-            "this model's α. "
-            + (
-                "Lasso weights reach exactly zero."
-                if model.spec.key == "lasso"
-                else "Ridge weights shrink but never reach zero."
-            )
+            "this model's α. " + model.spec.coefficient_path
         )
 
 
@@ -670,7 +659,7 @@ def importance_tab(view: View) -> None:
             f"mean ± SD over 5 shuffles on {note}",
         )
     )
-    if model.spec.family == "tree":
+    if model.spec.gain_importance:
         chart(
             charts.importance(
                 explain.tree_importances(model),
@@ -705,34 +694,20 @@ def importance_tab(view: View) -> None:
 
 # --- how it works ---------------------------------------------------------------------------
 
-FORMULAS = {
-    "linear": r"\hat y = b + w_1 x_1 + \dots + w_p x_p,\quad \min_{w,b} \sum_i (y_i - \hat y_i)^2",
-    "ridge": r"\min_{w,b} \sum_i (y_i - \hat y_i)^2 + \alpha \sum_j w_j^2",
-    "lasso": r"\min_{w,b} \tfrac{1}{2n}\sum_i (y_i - \hat y_i)^2 + \alpha \sum_j |w_j|",
-    "logistic": r"P(y = 1 \mid x) = \frac{1}{1 + e^{-(w \cdot x + b)}}",
-    "tree": r"\text{gain}(t) = \frac{N_t}{N}\Big(I(t) - \frac{N_L}{N_t} I(L) - "
-    r"\frac{N_R}{N_t} I(R)\Big),\quad I_{\text{gini}} = 1 - \sum_k p_k^2",
-    "svm": r"f(x) = \sum_i \alpha_i y_i K(x_i, x) + b,\quad w = \sum_i \alpha_i y_i x_i,"
-    r"\quad \text{margin} = \frac{2}{\lVert w \rVert}",
-    "linear_svm": r"f(x) = w \cdot x + b,\quad \min_{w,b} \tfrac12 \lVert w \rVert^2 + "
-    r"C \sum_i \max(0, 1 - y_i f(x_i))",
-}
-
 
 def how_tab(view: View) -> None:
     model = view.model
     spec = model.spec
     st.subheader(f"How it works: {spec.name}")
     st.markdown(spec.explanation)
-    if spec.key in FORMULAS:
-        st.latex(FORMULAS[spec.key])
-    notes = VISUAL_NOTES.get(spec.key, {})
+    if spec.formula:
+        st.latex(spec.formula)
     params = [p for p in spec.params_for(model.task) if p.name in model.config.param_dict]
     if params:
         st.markdown("**What each setting does to the pictures**")
         for param in params:
             current = param.label_of(model.config.param_dict[param.name])
-            text = notes.get(param.name, param.help)
+            text = param.effect or param.help
             st.markdown(f"- **{param.label}** (now {current}): {text}")
     else:
         st.caption("This algorithm has no settings: what you see is the single best fit.")
@@ -748,7 +723,8 @@ def how_tab(view: View) -> None:
 
 def tab_names(model: TrainedModel) -> list[str]:
     names = ["Model"]
-    if model.spec.family != "svm" and len(explain.boundary_axes(model)) >= 2:
+    # The dual view draws the boundary (or curve) on its own tab already.
+    if model.spec.model_view != "dual" and len(explain.boundary_axes(model)) >= 2:
         names.append("Boundary" if model.task == Task.CLASSIFICATION else "Prediction map")
     return [*names, "Evaluation", "Importance", "How it works"]
 

@@ -126,7 +126,7 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
     st.warning(
         f"**{spec.name}** on {n_rows:,} rows may take about {estimate:,.0f} s"
         + (" (timed on this machine" if training.is_measured(spec) else " (a rough estimate")
-        + ("; kernel SVMs grow with the square of the rows)." if spec.key == "svm" else ").")
+        + (f"; {spec.slow_note})." if spec.slow_note else ").")
         + " Choose how to go on:",
         icon=":material/hourglass:",
     )
@@ -138,10 +138,11 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
         on_click=ws.confirmed.__setitem__,
         args=(key, "sample"),
     )
-    if spec.key == "svm":
+    if spec.faster is not None:
         # A callback: the algorithm widget is already drawn in this run, so its state can only
         # change before the next run draws it.
-        c2.button("Switch to the linear SVM", key="go_linear", on_click=use_algorithm, args=(ws,))
+        faster, label = spec.faster
+        c2.button(label, key="go_linear", on_click=use_algorithm, args=(ws, faster))
     c3.button(
         f"Train on all {n_rows:,} rows anyway",
         key="go_full",
@@ -151,7 +152,7 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
     return None
 
 
-def use_algorithm(ws: Workspace, algorithm: str = "linear_svm") -> None:
+def use_algorithm(ws: Workspace, algorithm: str) -> None:
     ws.algorithm = algorithm
     st.session_state["algorithm"] = algorithm
 

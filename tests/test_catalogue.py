@@ -352,3 +352,15 @@ def test_linear_svm_converges_at_its_defaults_on_noisy_regression() -> None:
         warnings.simplefilter("error", ConvergenceWarning)
         estimator.fit(X, y)
     assert inner(estimator).loss == "squared_epsilon_insensitive"
+
+
+def test_every_fact_on_a_spec_names_something_real() -> None:
+    for key, spec in CATALOGUE.items():
+        names = {p.name for p in spec.params}
+        assert set(spec.search) <= names, key  # the default search varies real parameters
+        if spec.faster is not None:
+            faster, label = spec.faster
+            assert faster in CATALOGUE and faster != key and label, key
+            assert spec.tasks <= CATALOGUE[faster].tasks, key  # it can take over every task
+        if spec.coefficient_path:
+            assert spec.straight_line and any(p.name == "alpha" for p in spec.params), key

@@ -223,7 +223,7 @@ def roc(
         "AUC",
         alt.X("fpr:Q", title="false positive rate", scale=alt.Scale(domain=[0, 1])),
         alt.Y("tpr:Q", title="true positive rate", scale=alt.Scale(domain=[0, 1])),
-        "linear",
+        interpolate="linear",
     )
     chance = (
         alt.Chart(pd.DataFrame({"fpr": [0, 1], "tpr": [0, 1]}))
@@ -256,7 +256,7 @@ def precision_recall(
         "average precision",
         alt.X("recall:Q", title="recall", scale=alt.Scale(domain=[0, 1])),
         alt.Y("precision:Q", title="precision", scale=alt.Scale(domain=[0, 1.02])),
-        "step-before",
+        interpolate="step-before",
     )
     return alt.layer(lines, *_operating_point(point, "recall", "precision")).properties(
         height=height,

@@ -34,7 +34,7 @@ def suggest_axes(model: TrainedModel, X_train: pd.DataFrame, y_train: pd.Series)
     if len(axes) < 2:
         raise GlassboxError("A boundary chart needs at least two numeric features.")
     weight = pd.Series(0.0, index=axes)
-    if model.spec.family == "tree":
+    if model.spec.gain_importance:
         columns = model_columns(model)
         for col, value in zip(columns, model.estimator.feature_importances_, strict=True):
             if col.source in weight.index:
@@ -160,7 +160,7 @@ def decision_boundary(
         decision = pipe.decision_function(grid_rows) if hasattr(pipe, "decision_function") else None
         if decision is not None and np.ndim(decision) == 1:
             labels = classes[(np.asarray(decision) > 0).astype(int)]
-            contour_levels = (-1.0, 0.0, 1.0) if model.spec.family == "svm" else (0.0,)
+            contour_levels = (-1.0, 0.0, 1.0) if model.spec.margins else (0.0,)
             contours = contour_segments(
                 xs, ys, np.asarray(decision).reshape(gx.shape), contour_levels
             )

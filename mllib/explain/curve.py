@@ -72,7 +72,7 @@ def curve_view(model: TrainedModel, data: ModelData, max_points: int = SCATTER_P
         )
         kind: Literal["prediction", "probability", "decision score"] = "prediction"
         estimator = model.estimator
-        if hasattr(estimator, "epsilon") and model.spec.family == "svm":
+        if hasattr(estimator, "epsilon") and model.spec.margins:
             tube = float(estimator.epsilon) * target_scale(model)[1]
         support_index = getattr(estimator, "support_", None)
         if support_index is not None:
@@ -106,7 +106,7 @@ def curve_view(model: TrainedModel, data: ModelData, max_points: int = SCATTER_P
             ignore_index=True,
         )
     line = None
-    if model.task == Task.REGRESSION and model.spec.family == "linear":
+    if model.task == Task.REGRESSION and model.spec.straight_line:
         # The prediction is linear in x: two points of the curve give w and b exactly.
         x0, x1 = float(curve["x"].iloc[0]), float(curve["x"].iloc[-1])
         v0, v1 = float(curve["value"].iloc[0]), float(curve["value"].iloc[-1])

@@ -61,9 +61,7 @@ def linear_fit(model: TrainedModel, X_train: pd.DataFrame) -> LinearFit:
     if model.task == Task.CLASSIFICATION:
         classes = [str(c) for c in model.classes or []]
         outputs = classes[1:] if coef.shape[0] == 1 else classes
-        kind: Literal["value", "log-odds", "score"] = (
-            "log-odds" if model.spec.key == "logistic" else "score"
-        )
+        kind: Literal["value", "log-odds", "score"] = model.spec.output_kind
     else:
         outputs, kind = [model.config.target], "value"
     rows, intercepts = [], {}

@@ -8,6 +8,7 @@ import json
 import shlex
 from typing import Any
 
+from mllib.catalogue import CATALOGUE
 from mllib.csv_safe import neutralise
 from mllib.export.bundle import MODEL_STEM, ModelBundle
 from mllib.export.loading import ALLOWED_TYPES
@@ -80,11 +81,9 @@ def limitations(metadata: dict[str, Any], schema: FeatureSchema) -> list[str]:
         "refuses them, the Predict page warns and predicts without them."
     )
     if schema.is_classifier:
-        key = metadata.get("algorithm", {}).get("key")
-        if key in ("svm", "linear_svm"):
-            out.append("This SVM gives decision scores, not probabilities.")
-        elif key == "tree":
-            out.append("Tree probabilities are leaf class shares: coarse and not calibrated.")
+        spec = CATALOGUE.get(metadata.get("algorithm", {}).get("key"))
+        if spec is not None and spec.card_note:
+            out.append(spec.card_note)
     out.extend(metadata.get("warnings") or [])
     return out
 
