@@ -10,6 +10,7 @@ artifacts. ``GLASSBOX_MLFLOW_EXPERIMENT`` names the experiment (default ``glassb
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -17,7 +18,10 @@ import re
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mllib.export.metadata import ModelMetadata
 
 log = logging.getLogger("glassbox.mlflow")
 
@@ -41,28 +45,27 @@ def metric_name(name: str) -> str:
     return re.sub(r"[_ ]+", "_", text)
 
 
-def run_values(metadata: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
+def run_values(metadata: ModelMetadata) -> tuple[dict[str, Any], dict[str, float]]:
     """(parameters, metrics) of a model from its metadata."""
-    split = metadata.get("split", {})
     params: dict[str, Any] = {
-        "algorithm": metadata.get("algorithm", {}).get("key"),
-        "estimator": metadata.get("algorithm", {}).get("estimator"),
-        "task": metadata.get("task"),
-        "target": metadata.get("target"),
-        "features": ",".join(f["name"] for f in metadata.get("schema", {}).get("features", [])),
-        "data_fingerprint": metadata.get("data", {}).get("fingerprint"),
-        **{f"split_{k}": v for k, v in split.items()},
-        **{f"param_{k}": v for k, v in (metadata.get("hyperparameters") or {}).items()},
+        "algorithm": metadata.algorithm.key,
+        "estimator": metadata.algorithm.estimator,
+        "task": metadata.task,
+        "target": metadata.target,
+        "features": ",".join(f["name"] for f in metadata.schema.get("features", [])),
+        "data_fingerprint": metadata.data.fingerprint,
+        **{f"split_{k}": v for k, v in dataclasses.asdict(metadata.split).items()},
+        **{f"param_{k}": v for k, v in metadata.hyperparameters.items()},
     }
-    if metadata.get("decision_threshold"):
-        params["decision_threshold"] = json.dumps(metadata["decision_threshold"])
+    if metadata.decision_threshold:
+        params["decision_threshold"] = json.dumps(metadata.decision_threshold)
     metrics: dict[str, float] = {}
-    scores = metadata.get("metrics", {})
-    for part in ("train", "test"):
-        for name, value in (scores.get(part) or {}).items():
+    scores = metadata.metrics
+    for part, values in (("train", scores.train), ("test", scores.test)):
+        for name, value in values.items():
             if value is not None:
                 metrics[f"{part}_{metric_name(name)}"] = float(value)
-    for row in scores.get("cv") or []:
+    for row in scores.cv or []:
         base = f"cv_{metric_name(str(row.get('metric')))}"
         for stat in ("mean", "std"):
             if row.get(stat) is not None:
@@ -93,11 +96,11 @@ def log_bundle(bundle: Any, card: str, uri: str | None = None) -> str:
     rows = bundle.check_rows[bundle.schema.names].head(EXAMPLE_ROWS)
     example = bundle.clean(rows).reset_index(drop=True)
     signature = infer_signature(example, bundle.pipeline.predict(example))
-    name = f"{meta.get('algorithm', {}).get('name', 'model')} → {meta.get('target')}"
+    name = f"{meta.algorithm.name} → {meta.target}"
     with mlflow.start_run(experiment_id=experiment_id, run_name=name) as run:
         mlflow.log_params(params)
         mlflow.log_metrics(metrics)
-        mlflow.set_tags({"glassbox.model_key": bundle.key, "glassbox.task": meta.get("task")})
+        mlflow.set_tags({"glassbox.model_key": bundle.key, "glassbox.task": meta.task})
         mlflow.sklearn.log_model(
             bundle.pipeline,
             name="model",
@@ -109,7 +112,7 @@ def log_bundle(bundle: Any, card: str, uri: str | None = None) -> str:
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / "model-card.md").write_text(card, encoding="utf-8")
             (Path(folder) / "model.json").write_text(
-                json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8"
+                json.dumps(meta.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
             )
             mlflow.log_artifacts(folder)
         run_id: str = run.info.run_id

@@ -208,7 +208,7 @@ def export_onnx(bundle: Any, rows: pd.DataFrame | None) -> OnnxExport:
     if rows is None or not len(rows):
         return OnnxExport(None, "No test rows to check an ONNX file against, so none is made.")
     try:
-        data = convert(bundle.pipeline, bundle.inputs, bundle.metadata)
+        data = convert(bundle.pipeline, bundle.inputs, bundle.metadata.to_dict())
     except Exception as err:  # skl2onnx raises many types for what it cannot convert
         return OnnxExport(None, f"{name} cannot be converted to ONNX: {_reason(err)}")
     try:

@@ -312,8 +312,8 @@ def create_app(
                 "task": schema.task,
                 "target": schema.target,
                 "features": len(schema.features),
-                "created": meta.get("created"),
-                "scikit_learn": meta.get("versions", {}).get("scikit-learn"),
+                "created": meta.created,
+                "scikit_learn": meta.versions.get("scikit-learn"),
                 "decision_threshold": bundle.threshold,  # None: the model's own cut-off
                 "max_rows": max_rows,
                 "max_bytes": max_bytes,
@@ -541,7 +541,7 @@ def openapi(
         "openapi": "3.0.3",
         "info": {
             "title": f"Glassbox model: {bundle.title}",
-            "version": str(bundle.metadata.get("created", "1")),
+            "version": bundle.metadata.created or "1",
             "description": "Policies: " + "; ".join(f"{k}: {v}" for k, v in POLICIES.items()),
         },
         "paths": {

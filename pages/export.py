@@ -71,7 +71,7 @@ def own_code(bundle: ModelBundle, onnx: bool) -> None:
     st.subheader("Use the model in your own code")
     st.markdown(
         "The files hold a plain scikit-learn pipeline: they load wherever scikit-learn "
-        f"{bundle.metadata.get('versions', {}).get('scikit-learn', '')} is installed, without "
+        f"{bundle.metadata.versions.get('scikit-learn', '')} is installed, without "
         "Glassbox. Rows go in as Glassbox cleaned them: numbers, categories as text and each "
         "date as its parts, as the code below does."
     )
@@ -152,8 +152,8 @@ def importer(ws: Workspace) -> None:
         meta = ws.imported.metadata
         st.success(
             f"Imported **{ws.imported.source}**: {ws.imported.title}, created "
-            f"{meta.get('created', '?')} with scikit-learn "
-            f"{meta.get('versions', {}).get('scikit-learn', '?')}.",
+            f"{meta.created or '?'} with scikit-learn "
+            f"{meta.versions.get('scikit-learn', '?')}.",
             icon=":material/check_circle:",
         )
         left, right = st.columns(2)

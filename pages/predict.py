@@ -46,9 +46,8 @@ def batch_prediction(
     prediction = _bundle.predict(checked.frame)
     out = append_predictions(table, prediction, _bundle.target)
     agreement = target_agreement(table, prediction, _bundle.schema)
-    if agreement and dataset.fingerprint == _bundle.metadata.get("data", {}).get("fingerprint"):
-        test = _bundle.metadata.get("metrics", {}).get("test") or {}
-        name, value = next(iter(test.items()), ("score", None))
+    if agreement and dataset.fingerprint == _bundle.metadata.data.fingerprint:
+        name, value = _bundle.metadata.metrics.primary or ("score", None)
         agreement += (
             " This is the file the model was trained on, so most of these rows are training "
             "rows and this is optimistic"
@@ -91,12 +90,11 @@ def choose_bundle(ws: Workspace) -> ModelBundle | None:
 
 
 def describe(bundle: ModelBundle) -> None:
-    test = bundle.metadata.get("metrics", {}).get("test") or {}
-    primary = next(iter(test.items()), None)
+    primary = bundle.metadata.metrics.primary
     score = f" · test {primary[0]} {primary[1]:.3f}" if primary and primary[1] is not None else ""
     st.caption(
         f"**{bundle.title}** · {len(bundle.schema.features)} feature(s) · trained on "
-        f"{bundle.metadata.get('training_rows', '?'):,} rows{score}"
+        f"{bundle.metadata.training_rows:,} rows{score}"
     )
     if bundle.threshold:
         st.caption(

@@ -26,7 +26,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from mllib import export, samples, training
 from mllib.errors import GlassboxError
-from mllib.export import ModelBundle, bundle_from_model, import_model
+from mllib.export import ModelBundle, ModelMetadata, bundle_from_model, import_model
 from mllib.profile import Task, default_features, profile_table
 from mllib.training import TrainConfig
 from tests.conftest import SAMPLES
@@ -90,7 +90,7 @@ def test_round_trip_gives_identical_predictions(case: tuple) -> None:
 
 def test_metadata_is_complete_and_plain_json() -> None:
     dataset, model, bundle = trained("tree", CLS)
-    meta = bundle.metadata
+    meta = bundle.metadata.to_dict()  # as written into model.json and the .skops
     json.dumps(meta, allow_nan=False)
     assert meta["task"] == "classification" and meta["target"] == "churned"
     assert meta["classes"] == ["no", "yes"]
@@ -108,6 +108,79 @@ def test_metadata_is_complete_and_plain_json() -> None:
 def test_skops_metadata_is_readable_without_loading_objects() -> None:
     _, _, bundle = trained("tree", CLS)
     assert export.peek_metadata(export.to_skops(bundle)) == bundle.metadata
+
+
+# --- metadata saved by earlier versions ---------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+#: model.json and the .skops of a logistic regression on iris, written by Glassbox before the
+#: metadata was typed (format version 2): files like these sit in saved projects and downloads.
+SAVED_METADATA = FIXTURES / "model-metadata-v2.json"
+SAVED_SKOPS = FIXTURES / "iris-logistic-v2.skops"
+
+
+def saved_metadata() -> dict:
+    return json.loads(SAVED_METADATA.read_text(encoding="utf-8"))
+
+
+def test_saved_metadata_reads_typed_and_writes_back_byte_for_byte() -> None:
+    raw = saved_metadata()
+    meta = ModelMetadata.from_dict(raw)
+    assert meta.algorithm.key == "logistic" and meta.algorithm.name == "Logistic regression"
+    assert meta.split.test_rows == 38 and meta.split.stratified and meta.split.seed == 0
+    assert meta.metrics.test["accuracy"] == raw["metrics"]["test"]["accuracy"]
+    assert meta.metrics.primary == ("accuracy", raw["metrics"]["test"]["accuracy"])
+    assert meta.data.file == "iris.csv" and meta.data.decimal == "."
+    assert meta.classes == ["setosa", "versicolor", "virginica"]
+    assert meta.decision_threshold is None and meta.extra == {}
+    assert export.metadata_json(meta) == export.metadata_json(raw)  # same keys, order, values
+
+
+def test_new_models_write_the_saved_layout() -> None:
+    """Every key and nested record key of today's files, in the same order (free-form maps
+    such as metrics and hyperparameters aside)."""
+
+    def layout(values: dict) -> list:
+        records = ("algorithm", "split", "metrics", "data")
+        return [(k, list(values[k]) if k in records else None) for k in values]
+
+    new = trained("logistic", CLS, (), "iris")[2].metadata.to_dict()
+    assert layout(new) == layout(saved_metadata())
+    assert {k: v for k, v in new.items() if k not in ("created", "versions")} == {
+        k: v for k, v in saved_metadata().items() if k not in ("created", "versions")
+    }
+
+
+def test_a_threshold_and_keys_from_elsewhere_survive_a_round_trip() -> None:
+    raw = saved_metadata()
+    raw["decision_threshold"] = {"positive": "virginica", "threshold": 0.3}
+    raw["note"] = {"added by": "someone else"}
+    meta = ModelMetadata.from_dict(raw)
+    assert meta.decision_threshold == raw["decision_threshold"]
+    assert meta.to_dict() == raw
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [None, [], {"format": "other"}, {"format": "glassbox-model"}, {"split": "x"}],
+    ids=["none", "list", "other-format", "no-schema", "split-not-a-record"],
+)
+def test_damaged_metadata_is_refused_with_a_message(damage: object) -> None:
+    values = damage
+    if damage == {"split": "x"}:
+        values = {**saved_metadata(), "split": "x"}
+    with pytest.raises(GlassboxError):
+        ModelMetadata.from_dict(values)
+
+
+def test_a_skops_file_saved_before_the_typed_metadata_still_loads_and_predicts() -> None:
+    bundle, _ = import_model(SAVED_SKOPS.read_bytes(), SAVED_SKOPS.name)
+    assert bundle.metadata == ModelMetadata.from_dict(saved_metadata())
+    rows = samples.load_sample("iris").frame[list(bundle.schema.names)]
+    fresh = trained("logistic", CLS, (), "iris")[2]
+    np.testing.assert_array_equal(bundle.predict(rows).values, fresh.predict(rows).values)
+    assert "Logistic regression" in export.model_card(bundle)
+    assert "LogisticRegression(" in export.train_script(bundle)
 
 
 # --- train.py ---------------------------------------------------------------------------------
@@ -219,7 +292,7 @@ def with_pipeline(bundle: ModelBundle, pipeline: object) -> bytes:
     """A .skops of ``pipeline`` with ``bundle``'s metadata, as someone else could make one."""
     archive = io.BytesIO(sio.dumps(pipeline))
     with zipfile.ZipFile(archive, "a") as z:
-        z.writestr(export.SKOPS_METADATA, json.dumps({"metadata": bundle.metadata}))
+        z.writestr(export.SKOPS_METADATA, json.dumps({"metadata": bundle.metadata.to_dict()}))
     return archive.getvalue()
 
 
@@ -245,20 +318,24 @@ def test_other_files_are_refused_with_reasons() -> None:
 
 
 def with_sklearn_version(bundle: ModelBundle, version: str) -> bytes:
-    meta = json.loads(json.dumps(bundle.metadata))
+    meta = bundle.metadata.to_dict()
     meta["versions"]["scikit-learn"] = version
-    return export.to_skops(replace(bundle, metadata=meta))
+    return export.to_skops(replace(bundle, metadata=ModelMetadata.from_dict(meta)))
 
 
 def test_version_check_names_both_versions() -> None:
     _, _, bundle = trained("tree", CLS)
-    assert export.check_versions({"versions": {"scikit-learn": "1.9.0"}}, running="1.9.1") == []
-    minor = export.check_versions({"versions": {"scikit-learn": "1.8.2"}}, running="1.9.1")
+
+    def saved_with(version: str | None = None) -> ModelMetadata:
+        return ModelMetadata(schema={}, versions={"scikit-learn": version} if version else {})
+
+    assert export.check_versions(saved_with("1.9.0"), running="1.9.1") == []
+    minor = export.check_versions(saved_with("1.8.2"), running="1.9.1")
     assert "1.8.2" in minor[0] and "1.9.1" in minor[0]
     with pytest.raises(GlassboxError, match=r"scikit-learn 0\.24\.2.*scikit-learn 1\.9\.1"):
-        export.check_versions({"versions": {"scikit-learn": "0.24.2"}}, running="1.9.1")
+        export.check_versions(saved_with("0.24.2"), running="1.9.1")
     with pytest.raises(GlassboxError, match="does not say which scikit-learn"):
-        export.check_versions({"versions": {}})
+        export.check_versions(saved_with())
     import sklearn
 
     major, minor_part = (int(p) for p in sklearn.__version__.split(".")[:2])
@@ -280,18 +357,18 @@ def test_model_card_has_every_section() -> None:
     for heading in ("## Model details", "## Data", "## Metrics", "## Intended use"):
         assert heading in card
     assert "## Limitations" in card and "## Versions" in card
-    assert bundle.metadata["data"]["fingerprint"] in card
+    assert bundle.metadata.data.fingerprint in card
     assert f"| accuracy | {model.train_scores['accuracy']:.4f} |" in card
     assert "age 18 – 81" in card  # the training range appears as a limitation
 
 
 def test_limitations_catch_imbalance_small_data_and_overfitting() -> None:
     _, _, bundle = trained("tree", CLS, (("max_depth", None),), "iris")
-    meta = json.loads(json.dumps(bundle.metadata))
+    meta = bundle.metadata.to_dict()
     meta["class_counts"] = {"a": 100, "b": 10}
     meta["metrics"]["train"]["accuracy"] = 1.0
     meta["metrics"]["test"]["accuracy"] = 0.7
-    text = " ".join(export.limitations(meta, bundle.schema))
+    text = " ".join(export.limitations(ModelMetadata.from_dict(meta), bundle.schema))
     assert "imbalanced" in text and "over-fits" in text and "training rows" in text
 
 

@@ -3,7 +3,6 @@ and a sklearn-flavour model that predicts what Glassbox predicted; MLflow stays 
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -61,9 +60,9 @@ def test_a_logged_run_predicts_what_glassbox_predicted(
 
 def test_cross_validation_scores_are_logged(tracking: str) -> None:
     _, _, bundle = trained("ridge", REG)
-    meta = json.loads(json.dumps(bundle.metadata))
+    meta = bundle.metadata.to_dict()
     meta["metrics"]["cv"] = [{"metric": "R²", "mean": 0.5, "std": 0.1, "folds": 5}]
-    params, metrics = mlflow_log.run_values(meta)
+    params, metrics = mlflow_log.run_values(export.ModelMetadata.from_dict(meta))
     assert metrics["cv_R2_mean"] == 0.5 and metrics["cv_R2_std"] == 0.1
     assert mlflow_log.metric_name("F1 (macro)") == "F1_macro"
     assert params["algorithm"] == "ridge"

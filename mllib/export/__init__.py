@@ -4,6 +4,7 @@ One module per concern, re-exported here so callers write ``from mllib import ex
 ``export.to_skops(bundle)`` without knowing the layout:
 
 * :mod:`~mllib.export.bundle`: the fitted pipeline and its metadata (:class:`ModelBundle`);
+* :mod:`~mllib.export.metadata`: that metadata, typed (:class:`ModelMetadata`), and its JSON;
 * :mod:`~mllib.export.files`: its bytes as ``.joblib``, ``.skops`` and ``model.json``;
 * :mod:`~mllib.export.loading`: the safe loader (``.skops`` only, fixed allow-list, trees signed
   or checked, versions compared; pickles are never opened);
@@ -16,8 +17,6 @@ One module per concern, re-exported here so callers write ``from mllib import ex
 from __future__ import annotations
 
 from mllib.export.bundle import (
-    FORMAT,
-    FORMAT_VERSION,
     METADATA_FILE,
     MODEL_STEM,
     SKOPS_METADATA,
@@ -26,8 +25,6 @@ from mllib.export.bundle import (
     bundle_from_model,
     data_filename,
     feature_kinds,
-    jsonable,
-    library_versions,
 )
 from mllib.export.card import curl_example, limitations, model_card, serve_command, usage_code
 from mllib.export.downloads import (
@@ -52,6 +49,17 @@ from mllib.export.loading import (
     open_skops,
     peek_metadata,
 )
+from mllib.export.metadata import (
+    FORMAT,
+    FORMAT_VERSION,
+    AlgorithmInfo,
+    DataInfo,
+    ModelMetadata,
+    ModelScores,
+    SplitInfo,
+    jsonable,
+    library_versions,
+)
 from mllib.export.script import train_script
 
 __all__ = [
@@ -65,9 +73,14 @@ __all__ = [
     "PICKLE_REFUSAL",
     "SKOPS_METADATA",
     "ZIP_LIMITS",
+    "AlgorithmInfo",
     "Artifact",
+    "DataInfo",
     "ModelBundle",
+    "ModelMetadata",
+    "ModelScores",
     "SkopsFile",
+    "SplitInfo",
     "build_metadata",
     "bundle_from_model",
     "check_versions",

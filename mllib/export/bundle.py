@@ -9,29 +9,30 @@ written as ``model.json``, inside the ``.skops`` archive and into the model card
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import importlib
 import json
-import math
-import platform
 from dataclasses import dataclass, field
 from typing import Any
 
-import joblib
-import numpy as np
 import pandas as pd
-import scipy
-import sklearn
-import skops
 from sklearn.pipeline import Pipeline
 
-import mllib
 from mllib import pipeline as mlpipe
 from mllib.cleaning import clean_features, input_columns
 from mllib.data import Dataset
 from mllib.errors import GlassboxError
+from mllib.export.metadata import (
+    AlgorithmInfo,
+    DataInfo,
+    ModelMetadata,
+    ModelScores,
+    SplitInfo,
+    jsonable,
+    library_versions,
+    utc_text,
+)
 from mllib.onnx_export import OnnxExport, export_onnx
 from mllib.pipeline import portable
 from mllib.predict import Prediction, predict
@@ -45,12 +46,9 @@ from mllib.schema import (
     build_schema,
     training_rows,
 )
-from mllib.threshold import METADATA_KEY as THRESHOLD_KEY
 from mllib.threshold import apply as apply_threshold
 from mllib.training import TrainedModel, model_rows
 
-FORMAT = "glassbox-model"
-FORMAT_VERSION = 2
 MODEL_STEM = "glassbox-model"
 #: The metadata entry Glassbox adds to a ``.skops`` archive, and the export zip's metadata file.
 SKOPS_METADATA = "glassbox-model.json"
@@ -67,7 +65,7 @@ class ModelBundle:
     """
 
     pipeline: Pipeline | None
-    metadata: dict[str, Any]
+    metadata: ModelMetadata
     source: str = "trained in this session"
     runner: Any = field(default=None, repr=False, compare=False)
     check_rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
@@ -75,10 +73,10 @@ class ModelBundle:
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.metadata.get("format") != FORMAT:
+        if not isinstance(self.metadata, ModelMetadata):
             raise GlassboxError("This is not a Glassbox model: its metadata is missing.")
-        self.schema = FeatureSchema.from_dict(self.metadata["schema"])
-        text = json.dumps(self.metadata, sort_keys=True, default=str)
+        self.schema = FeatureSchema.from_dict(self.metadata.schema)
+        text = json.dumps(self.metadata.to_dict(), sort_keys=True, default=str)
         self.key = hashlib.sha256(text.encode()).hexdigest()[:16]  # a cheap cache key
 
     @property
@@ -91,7 +89,7 @@ class ModelBundle:
 
     @property
     def algorithm(self) -> str:
-        return str(self.metadata.get("algorithm", {}).get("name", "model"))
+        return self.metadata.algorithm.name
 
     @property
     def title(self) -> str:
@@ -112,17 +110,18 @@ class ModelBundle:
     @property
     def threshold(self) -> dict[str, Any] | None:
         """The decision threshold chosen for a binary classifier (see :mod:`mllib.threshold`)."""
-        return self.metadata.get(THRESHOLD_KEY)
+        return self.metadata.decision_threshold
 
     def with_threshold(self, entry: dict[str, Any] | None) -> ModelBundle:
         """The same model with ``entry`` as its decision threshold (``None``: the default)."""
         if entry == self.threshold:
             return self
-        meta = {k: v for k, v in self.metadata.items() if k != THRESHOLD_KEY}
-        if entry is not None:
-            meta[THRESHOLD_KEY] = jsonable(entry)
         return ModelBundle(
-            self.pipeline, meta, self.source, runner=self.runner, check_rows=self.check_rows
+            self.pipeline,
+            self.metadata.with_threshold(entry),
+            self.source,
+            runner=self.runner,
+            check_rows=self.check_rows,
         )
 
     def predict(self, frame: pd.DataFrame) -> Prediction:
@@ -172,7 +171,7 @@ def bundle_from_model(
     )
 
 
-def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema) -> dict[str, Any]:
+def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema) -> ModelMetadata:
     config = model.config
     estimator = model.pipeline.named_steps["model"]
     inner = getattr(estimator, "regressor_", estimator)
@@ -181,61 +180,56 @@ def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema)
     if schema.is_classifier:
         labels = rows[config.target].map(mlpipe.category_text)
         class_counts = {str(k): int(v) for k, v in labels.value_counts().items()}
-    meta = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "created": dt.datetime.fromtimestamp(model.created, dt.timezone.utc).isoformat(
-            timespec="seconds"
+    return ModelMetadata(
+        created=utc_text(model.created),
+        task=schema.task,
+        target=schema.target,
+        classes=list(schema.classes) if schema.classes is not None else None,
+        class_counts=class_counts,
+        algorithm=AlgorithmInfo(
+            key=config.algorithm,
+            name=model.spec.name,
+            estimator=f"{public_module(type(inner))}.{type(inner).__name__}",
+            target_scaled=inner is not estimator,
         ),
-        "task": schema.task,
-        "target": schema.target,
-        "classes": list(schema.classes) if schema.classes is not None else None,
-        "class_counts": class_counts,
-        "algorithm": {
-            "key": config.algorithm,
-            "name": model.spec.name,
-            "estimator": f"{public_module(type(inner))}.{type(inner).__name__}",
-            "target_scaled": inner is not estimator,
-        },
-        "hyperparameters": config.param_dict,
-        "split": {
-            "train_rows": model.n_train,
-            "test_rows": model.n_test,
-            "test_size": config.test_size,
-            "seed": config.seed,
-            "stratified": schema.is_classifier,
-            "cv_folds": config.cv_folds,
-            "sample_rows": config.sample_rows,
-        },
-        "training_rows": model.n_train,
-        "metrics": {
-            "train": model.train_scores,
-            "test": model.test_scores,
-            "cv": model.cv.to_dict(orient="records") if model.cv is not None else None,
-        },
-        "data": {
-            "name": dataset.name,
-            "source": dataset.source,
-            "file": data_filename(dataset),
-            "fingerprint": dataset.fingerprint,
-            "rows": dataset.n_rows,
-            "columns": dataset.n_cols,
-            "file_format": dataset.file_format,
-            "encoding": dataset.encoding,
-            "delimiter": dataset.delimiter,
-            "decimal": dataset.decimal,
-            "sheet": dataset.sheet,
-        },
-        "preprocessing": model.plan.describe().to_dict(orient="records"),
-        "schema": schema.to_dict(),
-        "inputs": {
+        hyperparameters=jsonable(config.param_dict),
+        split=SplitInfo(
+            train_rows=int(model.n_train),
+            test_rows=int(model.n_test),
+            test_size=float(config.test_size),
+            seed=int(config.seed),
+            stratified=schema.is_classifier,
+            cv_folds=int(config.cv_folds),
+            sample_rows=config.sample_rows,
+        ),
+        training_rows=int(model.n_train),
+        metrics=ModelScores(
+            train=jsonable(model.train_scores),
+            test=jsonable(model.test_scores),
+            cv=jsonable(model.cv.to_dict(orient="records")) if model.cv is not None else None,
+        ),
+        data=DataInfo(
+            name=dataset.name,
+            source=dataset.source,
+            file=data_filename(dataset),
+            fingerprint=dataset.fingerprint,
+            rows=dataset.n_rows,
+            columns=dataset.n_cols,
+            file_format=dataset.file_format,
+            encoding=dataset.encoding,
+            delimiter=dataset.delimiter,
+            decimal=dataset.decimal,
+            sheet=dataset.sheet,
+        ),
+        preprocessing=jsonable(model.plan.describe().to_dict(orient="records")),
+        schema=jsonable(schema.to_dict()),
+        inputs={
             **feature_kinds(schema),
             "columns": input_columns(list(schema.names), list(model.plan.datetime)),
         },
-        "warnings": list(model.warnings),
-        "versions": library_versions(),
-    }
-    return jsonable(meta)
+        warnings=[str(w) for w in model.warnings],
+        versions=library_versions(),
+    )
 
 
 def data_filename(dataset: Dataset) -> str:
@@ -247,34 +241,6 @@ def data_filename(dataset: Dataset) -> str:
             if sample.title == dataset.name:
                 return sample.filename
     return dataset.name
-
-
-def library_versions() -> dict[str, str]:
-    return {
-        "python": platform.python_version(),
-        "scikit-learn": sklearn.__version__,
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "scipy": scipy.__version__,
-        "joblib": joblib.__version__,
-        "skops": skops.__version__,
-        "glassbox": mllib.__version__,
-    }
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values only: numpy scalars unwrapped, NaN/inf become null."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
 
 
 def public_module(cls: type) -> str:

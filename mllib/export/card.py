@@ -12,6 +12,7 @@ from mllib.catalogue import CATALOGUE
 from mllib.csv_safe import neutralise
 from mllib.export.bundle import MODEL_STEM, ModelBundle
 from mllib.export.loading import ALLOWED_TYPES
+from mllib.export.metadata import ModelMetadata
 from mllib.schema import FeatureSchema
 from mllib.threshold import METADATA_KEY as THRESHOLD_KEY
 from mllib.threshold import describe as describe_threshold
@@ -30,7 +31,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
-def limitations(metadata: dict[str, Any], schema: FeatureSchema) -> list[str]:
+def limitations(metadata: ModelMetadata, schema: FeatureSchema) -> list[str]:
     """Plain-language caveats derived from the metrics, the data and the algorithm."""
     out = []
     numeric = [f for f in schema.features if f.range_text()]
@@ -41,13 +42,13 @@ def limitations(metadata: dict[str, Any], schema: FeatureSchema) -> list[str]:
             + ("; …" if len(numeric) > 12 else "")
             + "."
         )
-    train_rows = int(metadata.get("training_rows") or 0)
+    train_rows = int(metadata.training_rows or 0)
     if train_rows < 200:
         out.append(
             f"Only {train_rows} training rows: scores on new data may differ noticeably from "
             "the test score."
         )
-    counts = metadata.get("class_counts") or {}
+    counts = metadata.class_counts or {}
     if counts:
         low, high = min(counts.values()), max(counts.values())
         if low and high / low >= 3:
@@ -56,11 +57,11 @@ def limitations(metadata: dict[str, Any], schema: FeatureSchema) -> list[str]:
                 f"Classes are imbalanced (“{rare}” has {low} training rows, the largest class "
                 f"{high}); accuracy flatters the model, so read balanced accuracy and recall."
             )
-    train = metadata.get("metrics", {}).get("train") or {}
-    test = metadata.get("metrics", {}).get("test") or {}
+    train, test = metadata.metrics.train, metadata.metrics.test
     primary = next(iter(test), None)  # R² or accuracy: higher is better
-    if primary and train.get(primary) is not None and test.get(primary) is not None:
-        gap = train[primary] - test[primary]
+    high_train, high_test = train.get(primary or ""), test.get(primary or "")
+    if primary and high_train is not None and high_test is not None:
+        gap = high_train - high_test
         if gap > 0.1:
             out.append(
                 f"Train {primary} exceeds test {primary} by {gap:.2f}: the model over-fits; "
@@ -81,18 +82,18 @@ def limitations(metadata: dict[str, Any], schema: FeatureSchema) -> list[str]:
         "refuses them, the Predict page warns and predicts without them."
     )
     if schema.is_classifier:
-        spec = CATALOGUE.get(metadata.get("algorithm", {}).get("key"))
+        spec = CATALOGUE.get(metadata.algorithm.key)
         if spec is not None and spec.card_note:
             out.append(spec.card_note)
-    out.extend(metadata.get("warnings") or [])
+    out.extend(metadata.warnings)
     return out
 
 
 def model_card(bundle: ModelBundle) -> str:
     """A Markdown model card: details, data, metrics, intended use, limitations, versions."""
     meta, schema = bundle.metadata, bundle.schema
-    algo, data, split = meta["algorithm"], meta["data"], meta["split"]
-    params = meta.get("hyperparameters") or {}
+    algo, data, split = meta.algorithm, meta.data, meta.split
+    params = meta.hyperparameters
     feature_rows = []
     for f in schema.features:
         values = f.range_text() or ", ".join(f.categories[:10]) + (
@@ -107,25 +108,25 @@ def model_card(bundle: ModelBundle) -> str:
                 "missing": f"{f.missing:.1%}",
             }
         )
-    metrics = meta["metrics"]
+    metrics = meta.metrics
     metric_rows = [
         {
             "metric": name,
-            "train": metrics["train"].get(name),
+            "train": metrics.train.get(name),
             "test": value,
         }
-        for name, value in metrics["test"].items()
+        for name, value in metrics.test.items()
     ]
     parts = [
-        f"# Model card: {algo['name']} predicting “{schema.target}”",
+        f"# Model card: {algo.name} predicting “{schema.target}”",
         "",
-        f"Created {meta['created']} with Glassbox {meta['versions'].get('glassbox')}. "
+        f"Created {meta.created} with Glassbox {meta.versions.get('glassbox')}. "
         f"Task: **{schema.task}**.",
         "",
         "## Model details",
         "",
-        f"- Algorithm: {algo['name']} (`{algo['estimator']}`)"
-        + (", target standardised inside the model" if algo.get("target_scaled") else ""),
+        f"- Algorithm: {algo.name} (`{algo.estimator}`)"
+        + (", target standardised inside the model" if algo.target_scaled else ""),
         "- Hyperparameters: "
         + (", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "none (defaults)"),
         f"- Target: `{schema.target}`"
@@ -144,21 +145,20 @@ def model_card(bundle: ModelBundle) -> str:
         "",
         "### Preprocessing",
         "",
-        _table(meta.get("preprocessing") or [], ["columns treated as", "columns", "what is done"]),
+        _table(meta.preprocessing, ["columns treated as", "columns", "what is done"]),
         "",
         "## Data",
         "",
-        f"- Dataset: {data['name']} (`{data['file']}`, {data['rows']:,} rows × "
-        f"{data['columns']} columns)",
-        f"- Fingerprint (SHA-256 of the file and reading options): `{data['fingerprint']}`",
-        f"- Split: {split['train_rows']:,} training rows, {split['test_rows']:,} test rows, "
-        f"seed {split['seed']}" + (", stratified by class" if split.get("stratified") else ""),
+        f"- Dataset: {data.name} (`{data.file}`, {data.rows:,} rows × {data.columns} columns)",
+        f"- Fingerprint (SHA-256 of the file and reading options): `{data.fingerprint}`",
+        f"- Split: {split.train_rows:,} training rows, {split.test_rows:,} test rows, "
+        f"seed {split.seed}" + (", stratified by class" if split.stratified else ""),
         "",
         _table(feature_rows, ["feature", "role", "type", "values in training", "missing"]),
         "",
     ]
-    if meta.get("class_counts"):
-        counts = ", ".join(f"{k}: {v}" for k, v in meta["class_counts"].items())
+    if meta.class_counts:
+        counts = ", ".join(f"{k}: {v}" for k, v in meta.class_counts.items())
         parts += [f"Training rows per class: {counts}.", ""]
     parts += [
         "## Metrics",
@@ -168,19 +168,19 @@ def model_card(bundle: ModelBundle) -> str:
         _table(metric_rows, ["metric", "train", "test"]),
         "",
     ]
-    if metrics.get("cv"):
-        folds = metrics["cv"][0].get("folds")
+    if metrics.cv:
+        folds = metrics.cv[0].get("folds")
         parts += [
             f"{folds}-fold cross-validation (mean ± standard deviation):",
             "",
-            _table(metrics["cv"], ["metric", "mean", "std", "folds"]),
+            _table(metrics.cv, ["metric", "mean", "std", "folds"]),
             "",
         ]
     parts += [
         "## Intended use",
         "",
         f"Predict `{schema.target}` for new rows that come from the same source as "
-        f"“{data['name']}”: the same columns, units and categories, and values inside the "
+        f"“{data.name}”: the same columns, units and categories, and values inside the "
         "training ranges. It was built in Glassbox, a learning and prototyping tool: it has not "
         "been validated for decisions about people, money or safety.",
         "",
@@ -190,12 +190,12 @@ def model_card(bundle: ModelBundle) -> str:
         "",
         "## Versions",
         "",
-        ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".",
+        ", ".join(f"{k} {v}" for k, v in meta.versions.items()) + ".",
         "",
         "## Using the files",
         "",
         "The model is a plain scikit-learn pipeline: it loads wherever scikit-learn "
-        f"{meta['versions'].get('scikit-learn')} is installed, without Glassbox.",
+        f"{meta.versions.get('scikit-learn')} is installed, without Glassbox.",
         "",
         "```python",
         *usage_code(bundle).splitlines(),

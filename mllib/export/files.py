@@ -13,7 +13,8 @@ import joblib
 import skops.io as sio
 
 from mllib import signing
-from mllib.export.bundle import FORMAT, SKOPS_METADATA, ModelBundle
+from mllib.export.bundle import SKOPS_METADATA, ModelBundle
+from mllib.export.metadata import FORMAT, ModelMetadata
 from mllib.safezip import ZipLimits, read_zip, write_zip
 
 #: What an uploaded ``.skops`` may unpack to. Measured on Glassbox's own models (20,000 rows,
@@ -30,9 +31,11 @@ ZIP_LIMITS = ZipLimits(
 )
 
 
-def metadata_json(metadata: dict[str, Any]) -> bytes:
-    """The metadata as the UTF-8 JSON written beside the model (``model.json``)."""
-    return json.dumps(metadata, allow_nan=False, ensure_ascii=False, indent=1).encode()
+def metadata_json(metadata: ModelMetadata | dict[str, Any]) -> bytes:
+    """The metadata as the UTF-8 JSON written beside the model (``model.json``). A plain dict
+    is the metadata exactly as read from a file, which its signature covers."""
+    values = metadata.to_dict() if isinstance(metadata, ModelMetadata) else metadata
+    return json.dumps(values, allow_nan=False, ensure_ascii=False, indent=1).encode()
 
 
 def to_joblib(bundle: ModelBundle) -> bytes:

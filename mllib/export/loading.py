@@ -27,14 +27,9 @@ from skops.io.exceptions import UntrustedTypesFoundException
 from mllib import onnx_export, signing
 from mllib.cleaning import input_columns
 from mllib.errors import GlassboxError
-from mllib.export.bundle import (
-    FORMAT,
-    FORMAT_VERSION,
-    METADATA_FILE,
-    SKOPS_METADATA,
-    ModelBundle,
-)
+from mllib.export.bundle import METADATA_FILE, SKOPS_METADATA, ModelBundle
 from mllib.export.files import ZIP_LIMITS, metadata_json, signed_message
+from mllib.export.metadata import FORMAT, FORMAT_VERSION, ModelMetadata
 from mllib.safezip import read_zip, write_zip
 from mllib.treecheck import TreeRefused, check_trees
 
@@ -55,7 +50,7 @@ PICKLE_REFUSAL = (
 )
 
 
-def load_trusted_joblib(data: bytes, metadata: dict[str, Any] | bytes) -> ModelBundle:
+def load_trusted_joblib(data: bytes, metadata: ModelMetadata | bytes) -> ModelBundle:
     """Load a ``.joblib`` pipeline YOU wrote, with its ``model.json``. Unpickling runs code from
     the file: never call this on a file from anyone else (the dashboard never does)."""
     if isinstance(metadata, bytes):
@@ -96,7 +91,7 @@ class SkopsFile:
 
     entries: dict[str, bytes]
     schema: dict[str, Any]
-    metadata: dict[str, Any]
+    metadata: ModelMetadata
     signed: bool
 
 
@@ -113,11 +108,11 @@ def open_skops(data: bytes, filename: str = "model.skops") -> SkopsFile:
     try:
         schema = json.loads(entries["schema.json"])
         wrapper = json.loads(entries[SKOPS_METADATA])
-        metadata, signature = wrapper["metadata"], wrapper.get("signature")
+        raw, signature = wrapper["metadata"], wrapper.get("signature")
     except (KeyError, TypeError, ValueError, RecursionError) as err:
         raise GlassboxError(f"“{filename}” is a damaged Glassbox model ({err}).") from err
-    metadata = _check_metadata(metadata, filename)
-    message = signed_message(metadata_json(metadata), entries)
+    metadata = _check_metadata(raw, filename)
+    message = signed_message(metadata_json(raw), entries)  # the signature covers what was read
     return SkopsFile(entries, schema, metadata, signing.verify(message, signature))
 
 
@@ -167,7 +162,7 @@ def load_onnx(data: bytes, filename: str = "model.onnx") -> tuple[ModelBundle, l
     return bundle, []
 
 
-def _bundle(pipe: Any, metadata: dict[str, Any], filename: str) -> ModelBundle:
+def _bundle(pipe: Any, metadata: ModelMetadata, filename: str) -> ModelBundle:
     if not isinstance(pipe, Pipeline):
         raise GlassboxError(f"“{filename}” does not hold a fitted scikit-learn pipeline.")
     try:
@@ -184,14 +179,15 @@ def _bundle(pipe: Any, metadata: dict[str, Any], filename: str) -> ModelBundle:
     return bundle
 
 
-def _parse_metadata(raw: bytes, filename: str) -> dict[str, Any]:
+def _parse_metadata(raw: bytes, filename: str) -> ModelMetadata:
     try:
         return _check_metadata(json.loads(raw), filename)
     except (TypeError, ValueError, RecursionError) as err:
         raise GlassboxError(f"“{filename}” is not valid model metadata JSON ({err}).") from err
 
 
-def _check_metadata(metadata: Any, filename: str) -> dict[str, Any]:
+def _check_metadata(metadata: Any, filename: str) -> ModelMetadata:
+    """Format and version first (with the file's name in the message), then the typed read."""
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
         raise GlassboxError(f"“{filename}” is not Glassbox model metadata.")
     try:
@@ -208,10 +204,10 @@ def _check_metadata(metadata: Any, filename: str) -> dict[str, Any]:
             f"“{filename}” was written by an older Glassbox (format {version}).",
             "Export the model again from this Glassbox.",
         )
-    return metadata
+    return ModelMetadata.from_dict(metadata)
 
 
-def peek_metadata(data: bytes, filename: str = "model.skops") -> dict[str, Any]:
+def peek_metadata(data: bytes, filename: str = "model.skops") -> ModelMetadata:
     """The metadata of a Glassbox ``.skops`` archive, without building any object."""
     return open_skops(data, filename).metadata
 
@@ -221,11 +217,11 @@ def _major_minor(version: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def check_versions(metadata: dict[str, Any], running: str | None = None) -> list[str]:
+def check_versions(metadata: ModelMetadata, running: str | None = None) -> list[str]:
     """Same scikit-learn minor version: fine. Another minor: a warning naming both. Another
     major (or unknown): refused, since fitted models do not carry across major versions."""
     running = running or sklearn.__version__
-    saved = str(metadata.get("versions", {}).get("scikit-learn", ""))
+    saved = str(metadata.versions.get("scikit-learn", ""))
     ours, theirs = _major_minor(running), _major_minor(saved)
     if theirs is None:
         raise GlassboxError(

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, clone
 
 from mllib import pipeline as mlpipe
 from mllib.export.bundle import ModelBundle, public_module
+from mllib.export.metadata import DataInfo
 
 TEMPLATE = Path(__file__).with_name("train_template.py")
 
@@ -139,11 +140,10 @@ def copied_source(*roots: Any) -> str:
     return "\n".join(constants) + "\n\n\n" + "\n\n\n".join(blocks)
 
 
-def _read_code(meta: dict[str, Any]) -> str:
-    data = meta["data"]
-    fmt = data.get("file_format")
+def _read_code(data: DataInfo) -> str:
+    fmt = data.file_format
     if fmt == "excel":
-        sheet = data.get("sheet")
+        sheet = data.sheet
         return (
             f"frame = pd.read_excel(path, sheet_name={sheet!r})"
             if sheet
@@ -151,11 +151,11 @@ def _read_code(meta: dict[str, Any]) -> str:
         )
     if fmt == "parquet":
         return "frame = pd.read_parquet(path)"
-    options = [f"sep={data.get('delimiter') or ','!r}", f"decimal={data.get('decimal') or '.'!r}"]
-    if data.get("decimal") == ",":
+    options = [f"sep={data.delimiter or ','!r}", f"decimal={data.decimal or '.'!r}"]
+    if data.decimal == ",":
         options.append("thousands='.'")
-    if data.get("encoding"):
-        options.append(f"encoding={data['encoding']!r}")
+    if data.encoding:
+        options.append(f"encoding={data.encoding!r}")
     options.append("skipinitialspace=True")
     return f"frame = pd.read_csv(path, {', '.join(options)})"
 
@@ -165,29 +165,29 @@ def train_script(bundle: ModelBundle) -> str:
     meta, schema = bundle.metadata, bundle.schema
     source = _Source()
     pipeline_code = source.expr(clone(bundle.pipeline), indent=4)
-    expected = {k: v for k, v in meta["metrics"]["test"].items() if v is not None}
-    split, versions = meta["split"], meta["versions"]
+    expected = {k: v for k, v in meta.metrics.test.items() if v is not None}
+    split, versions = meta.split, meta.versions
     docstring = DOCSTRING.format(
         title=_docstring_safe(bundle.title),
         glassbox=versions.get("glassbox"),
-        created=meta["created"],
+        created=meta.created,
         sklearn=versions.get("scikit-learn"),
         pandas=versions.get("pandas"),
         numpy=versions.get("numpy"),
-        data_file=_docstring_safe(meta["data"]["file"]),
+        data_file=_docstring_safe(meta.data.file),
     )
     settings = {
-        "DATA_FILE": repr(meta["data"]["file"]),
-        "DATA_ROWS": repr(meta["data"]["rows"]),
+        "DATA_FILE": repr(meta.data.file),
+        "DATA_ROWS": repr(meta.data.rows),
         "TARGET": repr(schema.target),
         "FEATURES": source.expr(list(schema.names)),
         "NUMERIC": source.expr(bundle.inputs["numeric"]),
         "CATEGORICAL": source.expr(bundle.inputs["categorical"]),
         "DATES": source.expr(bundle.inputs["dates"]),
         "TASK": repr(schema.task),
-        "SEED": repr(split["seed"]),
-        "TEST_ROWS": repr(split["test_rows"]),
-        "SAMPLE_ROWS": repr(split.get("sample_rows")),
+        "SEED": repr(split.seed),
+        "TEST_ROWS": repr(split.test_rows),
+        "SAMPLE_ROWS": repr(split.sample_rows),
         "GLASSBOX_TEST_METRICS": source.expr(expected),
     }
     return fill_template(
@@ -195,7 +195,7 @@ def train_script(bundle: ModelBundle) -> str:
         docstring=docstring,
         settings=settings,
         pipeline=pipeline_code,
-        read=_read_code(meta),
+        read=_read_code(meta.data),
         imports=source.imports,
     )
 

@@ -91,7 +91,7 @@ def test_every_file_downloads_and_its_hash_is_shown(app: Any, downloads: Any) ->
     assert sorted(archive.namelist()) == sorted([*FILES[:-1], "SHA256SUMS"])
     assert archive.read("train.py") == files["train.py"]
     bundle, notes = export.import_model(files["glassbox-model.skops"], "glassbox-model.skops")
-    assert notes == [] and bundle.metadata["algorithm"]["key"] == "tree"
+    assert notes == [] and bundle.metadata.algorithm.key == "tree"
     assert "# Model card: Decision tree" in files["model-card.md"].decode()
 
 
@@ -135,7 +135,7 @@ def test_a_skops_file_with_unknown_types_is_refused(app: Any) -> None:
     )
     archive = io.BytesIO(sio.dumps(print))
     with zipfile.ZipFile(archive, "a") as z:
-        z.writestr(export.SKOPS_METADATA, json.dumps({"metadata": bundle.metadata}))
+        z.writestr(export.SKOPS_METADATA, json.dumps({"metadata": bundle.metadata.to_dict()}))
     import_file(at, "odd.skops", archive.getvalue())
     assert "builtins.print" in " ".join(texts(at, "error"))
     assert workspace(at).imported is None
@@ -160,15 +160,19 @@ def test_a_file_from_another_scikit_learn_is_warned_or_refused(app: Any) -> None
         workspace(at).model, workspace(at).dataset, workspace(at).profile
     )
     major, minor = (int(p) for p in sklearn.__version__.split(".")[:2])
-    meta = json.loads(json.dumps(bundle.metadata))
+    meta = bundle.metadata.to_dict()
     meta["versions"]["scikit-learn"] = f"{major}.{minor + 1}.0"
-    newer = export.to_skops(export.ModelBundle(bundle.pipeline, meta))
+    newer = export.to_skops(
+        export.ModelBundle(bundle.pipeline, export.ModelMetadata.from_dict(meta))
+    )
     import_file(at, "newer.skops", newer)
     warning = " ".join(texts(at, "warning"))
     assert f"{major}.{minor + 1}.0" in warning and sklearn.__version__ in warning
     assert workspace(at).imported is not None
     meta["versions"]["scikit-learn"] = f"{major + 1}.0.0"
-    other = export.to_skops(export.ModelBundle(bundle.pipeline, meta))
+    other = export.to_skops(
+        export.ModelBundle(bundle.pipeline, export.ModelMetadata.from_dict(meta))
+    )
     import_file(at, "future.skops", other)
     error = " ".join(texts(at, "error"))
     assert f"scikit-learn {major + 1}.0.0" in error and sklearn.__version__ in error
