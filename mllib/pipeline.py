@@ -35,6 +35,7 @@ __all__ = [
     "build_pipeline",
     "category_text",
     "category_texts",
+    "check_columns",
     "portable",
     "prepare_features",
 ]
@@ -210,9 +211,14 @@ def build_pipeline(
 
 def prepare_features(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
     """The feature columns in order; the pipeline's first step cleans them."""
+    check_columns(frame, features)
+    return frame[features]
+
+
+def check_columns(frame: pd.DataFrame, features: list[str] | tuple[str, ...]) -> None:
+    """Raise :class:`mllib.errors.DataError` naming every feature missing from ``frame``."""
     missing = [f for f in features if f not in frame.columns]
     if missing:
         from mllib.errors import DataError
 
         raise DataError(f"Missing feature column(s): {', '.join(missing)}.")
-    return frame[features]

@@ -8,11 +8,13 @@ with a message for people. :func:`training_key` is the cheap cache key the app l
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -22,10 +24,17 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate, train_test_split
 from sklearn.pipeline import Pipeline
 
-from mllib import costs, metrics, parallel
+from mllib import costs, metrics, parallel, prepared
 from mllib.catalogue import ModelSpec, get_spec
 from mllib.errors import DataError, TrainingError
-from mllib.pipeline import ColumnPlan, build_pipeline, category_text, prepare_features
+from mllib.pipeline import (
+    ColumnPlan,
+    build_pipeline,
+    category_text,
+    check_columns,
+    prepare_features,
+)
+from mllib.prepared import PreparedRows
 from mllib.profile import Role, TableProfile, Task, check_target, drop_bad_target_rows
 
 MIN_ROWS = 10
@@ -110,12 +119,17 @@ class TrainedModel:
         model = self.pipeline.named_steps["model"]
         return getattr(model, "regressor_", model)
 
-    @property
+    @functools.cached_property
     def input_width(self) -> int:
         """Columns the estimator sees after preprocessing (one-hot columns counted)."""
         return len(self.pipeline.named_steps["prep"].get_feature_names_out())
 
     def score_table(self) -> pd.DataFrame:
+        """Train and test scores side by side (made once: pages draw it on every rerun)."""
+        return self._score_table
+
+    @functools.cached_property
+    def _score_table(self) -> pd.DataFrame:
         return metrics.comparison_table(self.train_scores, self.test_scores)
 
     def summary_row(self) -> dict[str, Any]:
@@ -250,6 +264,12 @@ def affordable_rows(
 
 def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
     """Raise :class:`TrainingError` for blocking problems; return warnings for the rest."""
+    check_config(config)
+    return _check_rows(frame, config)
+
+
+def check_config(config: TrainConfig) -> None:
+    """The checks that need no data: features, target and task against the algorithm."""
     if not config.features:
         raise TrainingError(
             "No feature is selected.", "Tick at least one feature column on the Data page."
@@ -264,6 +284,9 @@ def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
             f"{spec.name} does not do {config.task.value}.",
             "Pick an algorithm from the list for this task.",
         )
+
+
+def _check_rows(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
     check = check_target(frame, config.target, config.task)
     if check.errors:
         raise TrainingError(" ".join(check.errors))
@@ -320,45 +343,48 @@ def train_model(
     config: TrainConfig,
     fingerprint: str = "",
 ) -> TrainedModel:
-    """Fit ``config`` on ``frame``; rows with a missing/infinite target are left out (and said)."""
-    notes = check_trainable(frame, config)
-    usable = drop_bad_target_rows(frame, config.target)
-    data = _sample(usable, config)
-    if len(data) < len(usable):
-        notes.append(f"Trained on a random sample of {config.sample_rows:,} rows.")
-    X, y, train_idx, test_idx, test_size = split_rows(data, config)
-    if not math.isclose(test_size, config.test_size):
-        notes.append(f"Test share adjusted to {test_size:.0%} so every class fits in both parts.")
+    """Fit ``config`` on ``frame``; rows with a missing/infinite target are left out (and said).
+
+    With a ``fingerprint`` (the data's content hash), the prepared rows of small tables are
+    reused while only the model's settings change (:mod:`mllib.prepared`)."""
+    check_config(config)
+    check_columns(frame, config.features)
     pipe, plan = build_pipeline(
         config.spec, config.task, config.param_dict, profile, list(config.features), config.seed
     )
-    X_train, y_train = X.iloc[train_idx], y.iloc[train_idx]
-    X_test, y_test = X.iloc[test_idx], y.iloc[test_idx]
-    if config.task == Task.CLASSIFICATION and y_train.nunique() < 2:
-        raise TrainingError("The training part holds a single class; use more data.")
+    key = _prepared_key(fingerprint, config, plan) if fingerprint else ""
+    rows = prepared.CACHE.get(key) if key else None
+    if rows is None:
+        rows = prepare_rows(frame, config, pipe)
+        if key:
+            prepared.CACHE.put(key, rows)
+    pipe.steps[0] = (pipe.steps[0][0], rows.clean)
+    pipe.steps[1] = (pipe.steps[1][0], rows.prep)
+    notes = list(rows.notes)
     start = time.perf_counter()
-    Xt_train, fit_notes = _fit(pipe, X_train, y_train)
-    fit_seconds = time.perf_counter() - start
-    notes.extend(fit_notes)
+    notes.extend(_fit_model(pipe[-1], rows.Xt_train, rows.y_train))
+    fit_seconds = rows.seconds + time.perf_counter() - start
     classes = list(pipe.classes_) if config.task == Task.CLASSIFICATION else None
-    if len(X_train) > TRAIN_SCORE_ROWS:  # the train score is a check for over-fitting:
+    Xt_train, y_train = rows.Xt_train, rows.y_train
+    if len(y_train) > TRAIN_SCORE_ROWS:  # the train score is a check for over-fitting:
         picked = np.random.default_rng(config.seed).choice(  # a sample measures it well
-            len(X_train), TRAIN_SCORE_ROWS, replace=False
+            len(y_train), TRAIN_SCORE_ROWS, replace=False
         )
         Xt_train, y_train = Xt_train[picked], y_train.iloc[picked]
         notes.append(f"Train scores were measured on {TRAIN_SCORE_ROWS:,} sampled train rows.")
     train_pred, raw_train = _predict_prepared(pipe[-1], Xt_train)
-    test_pred, raw_test = _predict_all(pipe, X_test)
+    test_pred, raw_test = _predict_prepared(pipe[-1], rows.Xt_test)
     train_scores = metrics.score(config.task, y_train, train_pred, raw_train, classes)
-    test_scores = metrics.score(config.task, y_test, test_pred, raw_test, classes)
+    test_scores = metrics.score(config.task, rows.y_test, test_pred, raw_test, classes)
     n_text = count_text(profile, config.features)
-    costs.record(  # fit and scores on len(data) rows: what an estimate for that many means
+    costs.record(  # preparing, fitting and scoring len(data) rows: what an estimate means
         config.algorithm,
-        model_seconds(config.spec, len(data), len(config.features), n_text),
-        time.perf_counter() - start,
+        model_seconds(config.spec, rows.n_rows, len(config.features), n_text),
+        rows.seconds + rows.test_seconds + time.perf_counter() - start,
     )
     cv_table = None
     if config.cv_folds and config.cv_folds >= 2:
+        X, y, *_ = split_rows(model_rows(frame, config), config)
         cv_table = cross_validate_model(config, profile, X, y)
     return TrainedModel(
         pipeline=pipe,
@@ -368,16 +394,71 @@ def train_model(
         test_scores=test_scores,
         cv=cv_table,
         fit_seconds=fit_seconds,
-        n_train=len(train_idx),
-        n_test=len(test_idx),
+        n_train=len(rows.train_index),
+        n_test=len(rows.test_index),
         classes=classes,
         data_fingerprint=fingerprint,
-        train_index=train_idx,
-        test_index=test_idx,
-        y_test=np.asarray(y_test),
+        train_index=rows.train_index,
+        test_index=rows.test_index,
+        y_test=np.asarray(rows.y_test),
         y_pred=np.asarray(test_pred),
         test_scores_raw=raw_test,
         warnings=notes,
+    )
+
+
+def _prepared_key(fingerprint: str, config: TrainConfig, plan: ColumnPlan) -> str:
+    """What the prepared rows depend on: the data, the split and the column treatment (not
+    the algorithm's settings)."""
+    payload = json.dumps(
+        [
+            fingerprint,
+            config.task.value,
+            config.target,
+            config.features,
+            config.test_size,
+            config.seed,
+            config.sample_rows,
+            config.spec.dense,
+            repr(plan),
+        ]
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def prepare_rows(frame: pd.DataFrame, config: TrainConfig, pipe: Pipeline) -> PreparedRows:
+    """Check, sample and split the rows, and fit ``pipe``'s preparation steps on the
+    training part (the estimator is left unfitted)."""
+    notes = _check_rows(frame, config)
+    usable = drop_bad_target_rows(frame, config.target)
+    data = _sample(usable, config)
+    if len(data) < len(usable):
+        notes.append(f"Trained on a random sample of {config.sample_rows:,} rows.")
+    X, y, train_idx, test_idx, test_size = split_rows(data, config)
+    if not math.isclose(test_size, config.test_size):
+        notes.append(f"Test share adjusted to {test_size:.0%} so every class fits in both parts.")
+    y_train, y_test = y.iloc[train_idx], y.iloc[test_idx]
+    if config.task == Task.CLASSIFICATION and y_train.nunique() < 2:
+        raise TrainingError("The training part holds a single class; use more data.")
+    start = time.perf_counter()
+    with _fit_errors():
+        Xt_train = pipe[:-1].fit_transform(X.iloc[train_idx], y_train)
+    seconds = time.perf_counter() - start
+    Xt_test = pipe[:-1].transform(X.iloc[test_idx])
+    test_seconds = time.perf_counter() - start - seconds
+    return PreparedRows(
+        clean=pipe[0],
+        prep=pipe[1],
+        Xt_train=Xt_train,
+        Xt_test=Xt_test,
+        y_train=y_train,
+        y_test=y_test,
+        train_index=train_idx,
+        test_index=test_idx,
+        n_rows=len(data),
+        notes=tuple(notes),
+        seconds=seconds,
+        test_seconds=test_seconds,
     )
 
 
@@ -476,29 +557,31 @@ def restore_model(
     )
 
 
-def _fit(pipe: Pipeline, X: pd.DataFrame, y: pd.Series) -> tuple[Any, list[str]]:
-    """Fit as ``pipe.fit`` does (preprocessing steps, then the model on their output) and
-    return the prepared training rows with the notes, so the train score does not prepare
-    them again. Convergence warnings become advice and numeric errors TrainingError."""
-    with warnings.catch_warnings(record=True) as caught:
+@contextlib.contextmanager
+def _fit_errors() -> Iterator[None]:
+    """scikit-learn's numeric and memory errors as :class:`TrainingError` for people."""
+    try:
+        yield
+    except MemoryError as err:
+        raise TrainingError(
+            "This model ran out of memory on this data.",
+            "Use fewer features or rows, or a linear model.",
+        ) from err
+    except ValueError as err:
+        raise TrainingError(f"scikit-learn could not fit this model: {err}") from err
+
+
+def _fit_model(model: Any, Xt: Any, y: pd.Series) -> list[str]:
+    """Fit the estimator on prepared rows; convergence warnings become advice."""
+    with warnings.catch_warnings(record=True) as caught, _fit_errors():
         warnings.simplefilter("always", ConvergenceWarning)
-        try:
-            Xt = pipe[:-1].fit_transform(X, y)
-            pipe[-1].fit(Xt, y)
-        except MemoryError as err:
-            raise TrainingError(
-                "This model ran out of memory on this data.",
-                "Use fewer features or rows, or a linear model.",
-            ) from err
-        except ValueError as err:
-            raise TrainingError(f"scikit-learn could not fit this model: {err}") from err
-    notes = []
+        model.fit(Xt, y)
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
-        notes.append(
+        return [
             "The solver stopped before it converged, so the model may be sub-optimal. "
             "Raise “Max iterations”, or make the penalty stronger (larger α, smaller C)."
-        )
-    return Xt, notes
+        ]
+    return []
 
 
 def _predict_all(pipe: Pipeline, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:

@@ -79,8 +79,8 @@ def choice_key(key: str, options: Sequence[Any], default: Any) -> str:
 
 def split_settings(ws: Workspace) -> tuple[float, int]:
     """The Train page's test share and seed (its defaults when it was never opened)."""
-    assert ws.frame is not None and ws.target and ws.task
-    low, high = training.test_size_bounds(ws.frame[ws.target].dropna(), ws.task)
+    assert ws.dataset is not None and ws.target and ws.task
+    low, high = cache.split_bounds(ws.dataset.fingerprint, ws.target, ws.task, ws.dataset)
     lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
     pct = ws.test_pct or min(max(25, lo_pct), hi_pct)
     return pct / 100, ws.seed

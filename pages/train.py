@@ -11,7 +11,7 @@ import streamlit as st
 
 from mllib import catalogue, training
 from mllib.catalogue import ModelSpec
-from mllib.csv_safe import csv_bytes
+from mllib.csv_safe import rows_csv_bytes
 from mllib.profile import Task
 from mllib.training import TrainConfig
 from ui import cache, lesson, shell
@@ -58,8 +58,8 @@ def input_facts(ws: Workspace) -> dict[str, float]:
 
 
 def split_settings(ws: Workspace) -> tuple[float, int, int]:
-    assert ws.frame is not None and ws.target and ws.task
-    low, high = training.test_size_bounds(ws.frame[ws.target].dropna(), ws.task)
+    assert ws.dataset is not None and ws.target and ws.task
+    low, high = cache.split_bounds(ws.dataset.fingerprint, ws.target, ws.task, ws.dataset)
     lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
     default = min(max(25, lo_pct), hi_pct)
     c1, c2, c3 = st.columns(3)
@@ -207,7 +207,7 @@ def history_table(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, bytes]:
     if cached is not None and cached[0] == len(rows) and cached[1] is rows[-1]:
         return cached[2], cached[3]
     table = pd.DataFrame(rows[::-1])
-    data = csv_bytes(table)
+    data = rows_csv_bytes(rows[::-1])
     st.session_state[HISTORY_KEY] = (len(rows), rows[-1], table, data)
     return table, data
 

@@ -44,6 +44,17 @@ def glassbox_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["GLASSBOX_HOME"] = before
 
 
+@pytest.fixture(autouse=True)
+def fresh_process_memory() -> None:
+    """Each test starts with nothing learned or kept by earlier ones: fit costs
+    (:mod:`mllib.costs`) and prepared rows (:mod:`mllib.prepared`) are per process, and a
+    test's estimate must not depend on which tests ran before it."""
+    from mllib import costs, prepared
+
+    costs.forget()
+    prepared.CACHE.clear()
+
+
 @pytest.fixture
 def project_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A GLASSBOX_HOME of this test's own, for tests that count the projects saved in it."""

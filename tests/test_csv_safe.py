@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from mllib.csv_safe import FORMULA_START, csv_bytes, neutralise
+from mllib.csv_safe import FORMULA_START, csv_bytes, neutralise, rows_csv_bytes
 
 CELLS = [  # (cell, what the download must hold)
     ("=1+1", "'=1+1"),
@@ -59,3 +59,12 @@ def test_headers_text_and_category_columns_are_defused() -> None:
     assert back["P(=1+1)"].tolist() == [0.5, -0.25, 1.0]  # numbers stay numbers
     assert back["kind"].tolist() == ["'+a", "b", "'-c"]
     assert frame["=label"].tolist() == ["=1+1", "@x", "ok"]  # the caller's frame is unchanged
+
+
+def test_rows_are_written_as_the_frame_of_them_would_be() -> None:
+    rows = [
+        {"algorithm": "=cmd", "settings": 'α=1, "quoted"', "fit s": 0.021, "test R²": 0.9123},
+        {"algorithm": "Tree", "settings": "-d", "fit s": 1.5, "CV accuracy": "0.9 ± 0.1"},
+        {"algorithm": "@x", "settings": None, "fit s": float("nan"), "test R²": -0.25},
+    ]
+    assert rows_csv_bytes(rows) == csv_bytes(pd.DataFrame(rows))

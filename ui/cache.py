@@ -12,7 +12,7 @@ import streamlit as st
 
 from mllib import mlflow_log, samples, training
 from mllib.data import Dataset, LoadOptions, read_table
-from mllib.profile import TableProfile, profile_table
+from mllib.profile import TableProfile, Task, profile_table
 from ui.state import Workspace
 
 if TYPE_CHECKING:  # mllib.export (skops, ONNX) takes seconds to import: only where it is used
@@ -32,6 +32,15 @@ def uploaded_dataset(
     """Parse an upload once per content hash (``digest`` covers ``_raw``)."""
     dataset = read_table(_raw, filename, options)
     return dataset, profile_table(dataset.frame)
+
+
+@st.cache_resource(max_entries=32, ttl=3600, show_spinner=False)
+def split_bounds(
+    fingerprint: str, target: str, task: Task, _dataset: Dataset
+) -> tuple[float, float]:
+    """:func:`mllib.training.test_size_bounds` of a target, once per data and target (it
+    counts the classes: tens of milliseconds per rerun on a million rows)."""
+    return training.test_size_bounds(_dataset.frame[target].dropna(), task)
 
 
 @st.cache_resource(max_entries=64, ttl=3600, show_spinner=False)
