@@ -38,6 +38,18 @@ def factor(algorithm: str) -> float | None:
     return statistics.median(ratios) if ratios else None
 
 
+def recorded(algorithm: str) -> list[float]:
+    """The ratios kept for ``algorithm`` (a worker process sends them back)."""
+    with _lock:
+        return list(_ratios.get(algorithm, ()))
+
+
+def extend(algorithm: str, ratios: list[float]) -> None:
+    """Add ratios measured elsewhere (in a worker process) for ``algorithm``."""
+    with _lock:
+        _ratios.setdefault(algorithm, deque(maxlen=KEEP)).extend(r for r in ratios if r > 0)
+
+
 def forget() -> None:
     """Drop everything learned (tests)."""
     with _lock:

@@ -14,7 +14,7 @@ from mllib.catalogue import ModelSpec
 from mllib.csv_safe import rows_csv_bytes
 from mllib.profile import Task
 from mllib.training import TrainConfig
-from ui import cache, lesson, shell
+from ui import background_fit, cache, lesson, shell
 from ui.state import Workspace, bind, reset_settings, workspace
 from ui.widgets import param_form
 
@@ -266,6 +266,7 @@ def main() -> None:
         seed=seed,
         cv_folds=folds,
     )
+    background_fit.show_stop_note()
     config = cost_gate(ws, spec, config)
     if config is None:
         return
@@ -276,6 +277,13 @@ def main() -> None:
         and training.training_key(current.data_fingerprint, current.config) == key
     ):
         model = current
+    elif background_fit.runs_in_background(estimate := fit_estimate(ws, spec, config)):
+        model = background_fit.fit(ws, config, key, estimate)
+        if model is None:  # running, stopped or failed: the previous model stays
+            if ws.model is not None:
+                st.divider()
+                show_results(ws)
+            return
     else:
         with st.spinner(f"Training {spec.name.lower()}…", show_time=True):
             model = cache.trained_model(key, ws.dataset, ws.profile, config)
@@ -283,6 +291,14 @@ def main() -> None:
     st.divider()
     show_results(ws)
     history(ws)
+
+
+def fit_estimate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> float:
+    """Seconds :func:`mllib.training.estimate_seconds` expects for this fit (its sample)."""
+    assert ws.dataset is not None and ws.profile is not None
+    rows = min(ws.dataset.n_rows, config.sample_rows or ws.dataset.n_rows)
+    n_text = training.count_text(ws.profile, config.features)
+    return training.estimate_seconds(spec, rows, len(config.features), config.cv_folds, n_text)
 
 
 main()

@@ -50,12 +50,17 @@ def trained_model(
     """Fit once per ``training_key`` (data fingerprint + every choice in the config); with
     ``GLASSBOX_MLFLOW_TRACKING_URI`` set, the run is logged to MLflow in the background."""
     model = training.train_model(_dataset.frame, _profile, _config, _dataset.fingerprint)
+    log_run(model, _dataset, _profile)
+    return model
+
+
+def log_run(model: training.TrainedModel, dataset: Dataset, profile: TableProfile) -> None:
+    """With ``GLASSBOX_MLFLOW_TRACKING_URI`` set, log a new model to MLflow in the background."""
     if mlflow_log.tracking_uri():
         from mllib import export
 
-        bundle = export.bundle_from_model(model, _dataset, _profile)
+        bundle = export.bundle_from_model(model, dataset, profile)
         mlflow_log.log_in_background(bundle, export.model_card(bundle))
-    return model
 
 
 @st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)

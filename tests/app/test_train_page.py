@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from mllib import catalogue, training
 from mllib.profile import Task
 from tests.app.helpers import assert_healthy, texts
+from ui import background_fit
 
 TRAIN = "pages/train.py"
 SAMPLE_FOR = {Task.CLASSIFICATION: "iris", Task.REGRESSION: "diabetes"}
@@ -229,3 +231,82 @@ def test_switching_to_the_linear_svm_at_the_gate(app: Any, monkeypatch: pytest.M
     assert_healthy(at)
     assert at.selectbox(key="algorithm").value == "linear_svm"
     assert at.session_state["glassbox_workspace"].algorithm == "linear_svm"
+
+
+def _fit_state(at: Any) -> Any:
+    return at.session_state[background_fit.STATE_KEY]
+
+
+def slow_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fit goes to a worker process and takes a minute there (the fork inherits this)."""
+    real = training.train_model
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(background_fit, "BACKGROUND_FIT_SECONDS", 0.0)
+    monkeypatch.setattr(training, "train_model", slow)
+
+
+def test_a_long_fit_runs_in_a_worker_and_stop_keeps_the_previous_model(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app(TRAIN)
+    ws = at.session_state["glassbox_workspace"]
+    before = ws.model
+    assert before is not None and not [b for b in at.button if b.key == "train_stop"]
+    slow_fits(monkeypatch)
+    at.select_slider(key="p_logistic_C").set_value("10").run()
+    assert_healthy(at)
+    job = _fit_state(at).job
+    assert job is not None and job.alive, "the fit runs in a worker process"
+    assert [b for b in at.button if b.key == "train_stop"]
+    assert any("separate process" in str(p.proto.text) for p in at.get("progress"))
+    assert ws.model is before and at.metric, "the previous model stays on screen meanwhile"
+    at.button(key="train_stop").click().run()
+    assert_healthy(at)
+    assert not job.alive, "Stop ended the process"
+    assert ws.model is before
+    note = " ".join(texts(at, "info"))
+    assert "Stopped training the logistic regression" in note and "is kept" in note, note
+    assert not [b for b in at.button if b.key == "train_stop"]
+    at.run()  # a rerun does not start the stopped fit again
+    assert _fit_state(at).job is None and ws.model is before
+    assert [b for b in at.button if b.key == "train_again"]
+
+
+def test_a_fit_in_a_worker_replaces_the_model_when_it_ends(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app(TRAIN)
+    monkeypatch.setattr(background_fit, "BACKGROUND_FIT_SECONDS", 0.0)
+    at.select_slider(key="p_logistic_C").set_value("10").run()
+    job = _fit_state(at).job
+    if job is not None:  # not over within the first run (a busy machine): wait and rerun
+        assert job.wait(120)
+        at.run()
+    assert_healthy(at)
+    ws = at.session_state["glassbox_workspace"]
+    assert ws.model.config.param_dict["C"] == 10 and "Test accuracy" in metrics(at)
+    assert ws.history and not [b for b in at.button if b.key == "train_stop"]
+
+
+def test_stopping_a_fit_on_all_rows_asks_again_at_the_gate(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training, "SLOW_FIT_SECONDS", 0.0)
+    monkeypatch.setattr(training, "affordable_rows", lambda *args, **kwargs: 100)
+    at = app(TRAIN)
+    at.button(key="go_sample").click().run()
+    sampled = at.session_state["glassbox_workspace"].model
+    assert sampled.config.sample_rows == 100
+    slow_fits(monkeypatch)
+    at.button(key="go_full").click().run()
+    job = _fit_state(at).job
+    assert job is not None and job.alive
+    at.button(key="train_stop").click().run()
+    assert_healthy(at)
+    assert not job.alive and at.session_state["glassbox_workspace"].model is sampled
+    assert any("may take about" in w for w in texts(at, "warning")), "the gate asks again"
+    assert any("is kept" in i for i in texts(at, "info"))
