@@ -22,7 +22,7 @@ from ui import cache
 from ui.state import Workspace
 
 BACKGROUND_FIT_SECONDS = 1.0
-POLL_SECONDS = 0.5
+POLL_SECONDS = 1.0
 STATE_KEY = "train_background_fit"
 
 
