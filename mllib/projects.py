@@ -10,15 +10,14 @@ A project id is an unguessable ``secrets`` token: the id is the only key to a pr
 shared server never shows one user's work to another. Quotas (projects per server, bytes per
 project, days without use) are :class:`Limits`, read from the environment.
 
-:class:`BackgroundSaver` writes on a worker thread, coalescing repeated writes of the same kind,
-so saving is not felt while sliders move.
+The project file (one zip, downloaded and uploaded) is :mod:`mllib.project_file`; saving on a
+worker thread, so it is not felt while sliders move, is :mod:`mllib.project_saver`. Their
+public names are re-exported here, so callers read ``projects.BackgroundSaver`` as before.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import hashlib
 import io
 import json
 import logging
@@ -37,15 +36,24 @@ from typing import Any
 import pandas as pd
 
 from mllib.errors import GlassboxError
-from mllib.safezip import ZipLimits, human_bytes, read_zip, write_zip
+from mllib.project_file import PROJECT_FORMAT as PROJECT_FORMAT
+from mllib.project_file import (
+    ProjectFile,
+    clean_name,
+    read_project_file,
+    write_project_file,
+)
+from mllib.project_file import ProjectFileError as ProjectFileError
+from mllib.project_file import validate_project_file as validate_project_file
+from mllib.project_saver import BackgroundSaver as BackgroundSaver
+from mllib.project_saver import shared_saver as shared_saver
+from mllib.safezip import human_bytes
+from mllib.safezip import write_zip as write_zip
 
 log = logging.getLogger("glassbox.projects")
 
 DB_NAME = "glassbox.db"
-PROJECT_FORMAT = "glassbox-project"
-PROJECT_FORMAT_VERSION = 1
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-MAX_NAME = 120
 
 #: Schema migrations, applied in order; ``PRAGMA user_version`` records how many have run.
 #: Never edit a released step: append a new one (tests migrate a version-1 database).
@@ -79,10 +87,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 class QuotaError(GlassboxError):
     """A configured limit (projects, bytes, age) was reached."""
-
-
-class ProjectFileError(GlassboxError):
-    """An uploaded project file that is refused (damaged, hostile or too large)."""
 
 
 def home() -> Path:
@@ -443,22 +447,13 @@ class ProjectStore:
         info = self.get(project_id)
         if info is None:
             raise GlassboxError("This project no longer exists.")
-        manifest = {
-            "format": PROJECT_FORMAT,
-            "format_version": PROJECT_FORMAT_VERSION,
-            "name": info.name,
-            "created": info.created,
-            "settings": self.settings(project_id),
-            "runs": self.runs(project_id),
-        }
-        files = {"project.json": json.dumps(manifest, indent=1, default=str).encode()}
-        for name in ("data.parquet", "model.skops"):
-            data = self._get_file(project_id, name)
-            if data is not None:
-                files[name] = data
-        sums = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in files.items())
-        files["SHA256SUMS"] = sums.encode()
-        return write_zip(files)
+        return write_project_file(
+            info.name,
+            info.created,
+            self.settings(project_id),
+            self.runs(project_id),
+            {name: self._get_file(project_id, name) for name in ("data.parquet", "model.skops")},
+        )
 
     def import_zip(
         self, raw: bytes, filename: str, check: Callable[[ProjectFile], None] | None = None
@@ -487,11 +482,6 @@ class ProjectStore:
         return self.get(info.id) or info
 
 
-def clean_name(name: str) -> str:
-    text = " ".join(str(name).split())[:MAX_NAME]
-    return text or "Untitled project"
-
-
 def frame_to_parquet(frame: pd.DataFrame) -> bytes:
     """Parquet bytes; object columns with mixed types are stored as text rather than lost."""
     buffer = io.BytesIO()
@@ -506,227 +496,3 @@ def frame_to_parquet(frame: pd.DataFrame) -> bytes:
         buffer = io.BytesIO()
         fixed.to_parquet(buffer)
     return buffer.getvalue()
-
-
-# --- reading a project file (untrusted input) -------------------------------------------------
-
-PROJECT_MEMBERS = {"project.json", "data.parquet", "model.skops", "SHA256SUMS"}
-MAX_MANIFEST_BYTES = 20 * 2**20
-_SUM_LINE = re.compile(r"^([0-9a-f]{64})  (\S+)$")
-
-
-@dataclass
-class ProjectFile:
-    """A checked project file, not yet stored."""
-
-    name: str
-    settings: dict[str, Any]
-    runs: list[dict[str, Any]]
-    data: bytes | None
-    model: bytes | None
-
-
-def read_project_file(raw: bytes, filename: str, max_bytes: int) -> ProjectFile:
-    """Open an uploaded project zip with limits: size, member names, unpacked size (read in
-    bounded chunks, whatever the headers claim), SHA-256 sums and the manifest's shape.
-    Nothing from the file is executed; the model inside is only loaded later, safely."""
-    label = f"“{filename}”"
-    if len(raw) > max_bytes:
-        raise ProjectFileError(f"{label} is larger than {human_mb(max_bytes)}, the project limit.")
-    limits = ZipLimits(
-        max_total_bytes=max_bytes * 4,
-        max_entry_bytes=max_bytes * 4,
-        max_entries=16,
-        entry_limits={"project.json": MAX_MANIFEST_BYTES, "SHA256SUMS": 64 * 1024},
-    )
-    try:  # bounded: sizes are checked while unpacking, whatever the zip's headers claim
-        files = read_zip(raw, limits, filename)
-    except GlassboxError as err:
-        raise ProjectFileError(str(err)) from err
-    names = list(files)
-    if not set(names) <= PROJECT_MEMBERS:
-        strange = sorted(set(names) - PROJECT_MEMBERS)[:3]
-        raise ProjectFileError(
-            f"{label} is not a Glassbox project file: it holds unexpected entries "
-            f"({', '.join(repr(n[:60]) for n in strange)})."
-        )
-    if "project.json" not in names or "SHA256SUMS" not in names:
-        raise ProjectFileError(f"{label} is not a Glassbox project file (no project.json).")
-    _check_sums(files, label)
-    try:
-        manifest = json.loads(files["project.json"])
-    except ValueError as err:
-        raise ProjectFileError(f"{label} has a damaged project.json ({err}).") from err
-    if not isinstance(manifest, dict) or manifest.get("format") != PROJECT_FORMAT:
-        raise ProjectFileError(f"{label} is not a Glassbox project file.")
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or version > PROJECT_FORMAT_VERSION:
-        raise ProjectFileError(
-            f"{label} was written by a newer Glassbox (project format {version}); this one "
-            f"reads format {PROJECT_FORMAT_VERSION}."
-        )
-    settings, runs = manifest.get("settings"), manifest.get("runs", [])
-    if not isinstance(settings, dict) or not isinstance(runs, list):
-        raise ProjectFileError(f"{label} has a damaged project.json (settings or runs).")
-    if not all(isinstance(r, dict) for r in runs):
-        raise ProjectFileError(f"{label} has a damaged run history.")
-    if ("data.parquet" in files) != isinstance(settings.get("dataset"), dict):
-        raise ProjectFileError(f"{label} has data without its description, or the reverse.")
-    if "model.skops" in files and not isinstance(settings.get("model"), dict):
-        raise ProjectFileError(f"{label} has a model without its description.")
-    return ProjectFile(
-        clean_name(str(manifest.get("name", filename))),
-        settings,
-        runs,
-        files.get("data.parquet"),
-        files.get("model.skops"),
-    )
-
-
-def _check_sums(files: dict[str, bytes], label: str) -> None:
-    listed: dict[str, str] = {}
-    for line in files["SHA256SUMS"].decode("ascii", "replace").splitlines():
-        match = _SUM_LINE.match(line.strip())
-        if not match:
-            raise ProjectFileError(f"{label} has a damaged SHA256SUMS file.")
-        listed[match.group(2)] = match.group(1)
-    for name, data in files.items():
-        if name == "SHA256SUMS":
-            continue
-        if listed.get(name) != hashlib.sha256(data).hexdigest():
-            raise ProjectFileError(
-                f"{label} is damaged or was altered: the SHA-256 sum of {name} does not match."
-            )
-
-
-# --- saving in the background ---------------------------------------------------------------
-
-
-class BackgroundSaver:
-    """One worker thread that runs save jobs in order, keeping only the newest job per
-    ``(project, kind)``: while a slider moves, only the last model is written.
-
-    ``delay`` holds a job back so a burst of changes is written once. :meth:`flush` runs
-    what is pending now (a reload calls it before reading a project back).
-    """
-
-    def __init__(self) -> None:
-        self._jobs: dict[tuple[str, str], tuple[float, Callable[[], None]]] = {}
-        self._running: tuple[str, str] | None = None
-        self._cond = threading.Condition()
-        self.errors: dict[str, str] = {}
-        self._thread = threading.Thread(target=self._work, name="glassbox-saver", daemon=True)
-        self._thread.start()
-        atexit.register(self.flush, None, 30.0)  # a stopping server writes what is pending
-
-    def submit(
-        self, project_id: str, kind: str, job: Callable[[], None], delay: float = 0.0
-    ) -> None:
-        with self._cond:
-            self._jobs.pop((project_id, kind), None)  # the newer job replaces the older one
-            self._jobs[(project_id, kind)] = (time.monotonic() + delay, job)
-            self._cond.notify_all()
-
-    def pending(self, project_id: str | None = None) -> bool:
-        with self._cond:
-            keys = [*self._jobs, *([self._running] if self._running else [])]
-            return any(project_id is None or k[0] == project_id for k in keys)
-
-    def flush(self, project_id: str | None = None, timeout: float = 120.0) -> bool:
-        """Run pending jobs now and wait for them; True when nothing is left."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            for key, (_, job) in list(self._jobs.items()):
-                if project_id is None or key[0] == project_id:
-                    self._jobs[key] = (0.0, job)
-            self._cond.notify_all()
-            while time.monotonic() < deadline:
-                busy = [*self._jobs, *([self._running] if self._running else [])]
-                if not any(project_id is None or k[0] == project_id for k in busy):
-                    return True
-                self._cond.wait(0.05)
-        return False
-
-    def _next(self) -> tuple[tuple[str, str], Callable[[], None]]:
-        with self._cond:
-            while True:
-                now = time.monotonic()
-                due = [(k, v) for k, v in self._jobs.items() if v[0] <= now]
-                if due:
-                    key, (_, job) = due[0]
-                    del self._jobs[key]
-                    self._running = key
-                    return key, job
-                waits = [v[0] - now for v in self._jobs.values()]
-                self._cond.wait(min(waits) if waits else None)
-
-    def _work(self) -> None:
-        while True:
-            key, job = self._next()
-            try:
-                job()
-                self.errors.pop(key[0], None)
-            except GlassboxError as err:
-                self.errors[key[0]] = str(err)
-            except Exception as err:  # a failed save must never kill the saver
-                log.exception("Saving project %s (%s) failed", key[0][:6], key[1])
-                self.errors[key[0]] = f"Saving failed ({type(err).__name__}); work continues."
-            finally:
-                with self._cond:
-                    self._running = None
-                    self._cond.notify_all()
-
-
-_SAVER: BackgroundSaver | None = None
-_SAVER_LOCK = threading.Lock()
-
-
-def shared_saver() -> BackgroundSaver:
-    """The process's one saver thread (every session and store shares it)."""
-    global _SAVER
-    with _SAVER_LOCK:
-        if _SAVER is None:
-            _SAVER = BackgroundSaver()
-        return _SAVER
-
-
-def validate_project_file(parsed: ProjectFile) -> None:
-    """Check what a project file holds before it is stored: the table reads, the settings name
-    its columns, and the model loads with the Export page's safe loader (fixed allow-list,
-    nothing executed) and matches the data. Raises :class:`ProjectFileError`."""
-    from mllib import export  # the safe model loader (imported late: it is heavy)
-
-    frame = None
-    if parsed.data is not None:
-        try:
-            frame = pd.read_parquet(io.BytesIO(parsed.data))
-        except Exception as err:  # pyarrow raises many types for a damaged file
-            raise ProjectFileError(f"The project's data could not be read ({err}).") from err
-    settings = parsed.settings
-    if frame is not None:
-        columns = {str(c) for c in frame.columns}
-        target, features = settings.get("target"), settings.get("features", [])
-        if target is not None and target not in columns:
-            raise ProjectFileError(f"The project's target “{str(target)[:60]}” is not in its data.")
-        if not isinstance(features, list) or not {str(f) for f in features} <= columns:
-            raise ProjectFileError("The project's features are not all in its data.")
-        dataset = settings.get("dataset") or {}
-        if not isinstance(dataset.get("fingerprint", ""), str):
-            raise ProjectFileError("The project's data description is damaged.")
-    if parsed.model is not None:
-        if frame is None:
-            raise ProjectFileError("The project holds a model but no data.")
-        try:
-            bundle, _ = export.load_skops(parsed.model, "the project's model")
-        except GlassboxError as err:
-            raise ProjectFileError(f"The project's model is refused: {err}") from err
-        record = settings.get("model") or {}
-        config = record.get("config") if isinstance(record, dict) else None
-        if not isinstance(config, dict) or config.get("target") != bundle.target:
-            raise ProjectFileError("The project's model does not match its description.")
-        missing = set(bundle.schema.names) - {str(c) for c in frame.columns}
-        if missing:
-            raise ProjectFileError(
-                "The project's model needs columns its data does not have: "
-                + ", ".join(sorted(missing)[:5])
-            )

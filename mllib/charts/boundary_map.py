@@ -14,6 +14,7 @@ from mllib.charts.theme import (
     class_colours,
     class_scale,
     domain,
+    layered,
     sample_note,
 )
 from mllib.explain import Boundary
@@ -29,7 +30,7 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
     if b.value_kind == "class":
         colour_scale = class_scale(classes or sorted(b.grid["label"].unique()))
         dots = alt.Color("label:N", scale=colour_scale, title=target)
-        colours = class_colours(colour_scale.domain)  # type: ignore[arg-type]
+        colours = class_colours(colour_scale.domain)
         cells = b.grid.assign(
             fill=[
                 blend(colours.get(str(label), PALETTE[0]), 0.12 + 0.5 * strength)
@@ -120,8 +121,9 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
             else f"{shown:,} of {b.n_support:,} support vectors ringed (a random sample)"
         )
     title = "Decision boundary" if b.value_kind == "class" else f"Predicted {target}"
-    return (
-        alt.layer(*layers)
+    chart: alt.LayerChart = (
+        layered(*layers)
         .resolve_scale(color="shared")
         .properties(title=chart_title(title, " · ".join(notes)), height=BOUNDARY_HEIGHT)
     )
+    return chart

@@ -7,13 +7,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from mllib.charts.theme import CURVE_HEIGHT, EMPHASIS, HEIGHT, PALETTE, REFERENCE
+from mllib.charts.theme import CURVE_HEIGHT, EMPHASIS, HEIGHT, PALETTE, REFERENCE, layered
 
 _RUN_COLORS = (PALETTE[0], PALETTE[1])
 _SPLIT_COLORS = alt.Scale(domain=["train", "validation"], range=[PALETTE[0], PALETTE[3]])
 
 
-def scores_chart(table: pd.DataFrame, metric: str, higher_is_better: bool = True) -> alt.Chart:
+def scores_chart(table: pd.DataFrame, metric: str, higher_is_better: bool = True) -> alt.LayerChart:
     """Cross-validated ``metric`` per algorithm: a dot at the mean, a bar for ± one standard
     deviation across folds, and a tick at the held-out test score."""
     order = table.sort_values("mean", ascending=not higher_is_better)["algorithm"].tolist()
@@ -42,13 +42,13 @@ def scores_chart(table: pd.DataFrame, metric: str, higher_is_better: bool = True
         )
     better = "higher" if higher_is_better else "lower"
     subtitle = f"{better} is better; orange tick = score on the held-out test rows"
-    return alt.layer(*layers).properties(
+    return layered(*layers).properties(
         title=alt.TitleParams(f"{metric} by algorithm", subtitle=subtitle),
         height=alt.Step(36),
     )
 
 
-def predicted_vs_actual_chart(table: pd.DataFrame, sampled: bool = False) -> alt.Chart:
+def predicted_vs_actual_chart(table: pd.DataFrame, sampled: bool = False) -> alt.LayerChart:
     """Both runs' test predictions against the truth; the diagonal is a perfect model."""
     low = float(min(table["actual"].min(), table["predicted"].min()))
     high = float(max(table["actual"].max(), table["predicted"].max()))
@@ -76,7 +76,7 @@ def predicted_vs_actual_chart(table: pd.DataFrame, sampled: bool = False) -> alt
         .encode(x="actual:Q", y="predicted:Q")
     )
     title = "Predicted vs actual on the test rows" + (" (a random sample)" if sampled else "")
-    return alt.layer(diagonal, points).properties(
+    return layered(diagonal, points).properties(
         title=alt.TitleParams(title, subtitle="points on the dashed line are predicted exactly"),
         height=HEIGHT,
     )
@@ -87,7 +87,7 @@ def titled(chart: alt.TopLevelMixin, title: str, subtitle: str = "") -> alt.TopL
     return chart.properties(title=alt.TitleParams(title, subtitle=subtitle))
 
 
-def _curve(table: pd.DataFrame, x: alt.X, metric: str, title: str, subtitle: str) -> alt.Chart:
+def _curve(table: pd.DataFrame, x: alt.X, metric: str, title: str, subtitle: str) -> alt.LayerChart:
     """Mean lines with ± std bands; the y axis spans the means (bands that reach far beyond are
     clipped), so one terrible point cannot flatten the rest."""
     data = table.assign(low=table["mean"] - table["std"], high=table["mean"] + table["std"])
@@ -107,12 +107,12 @@ def _curve(table: pd.DataFrame, x: alt.X, metric: str, title: str, subtitle: str
             alt.Tooltip("std:Q", format=".3f"),
         ],
     )
-    return alt.layer(band, line).properties(
+    return layered(band, line).properties(
         title=alt.TitleParams(title, subtitle=subtitle), height=CURVE_HEIGHT
     )
 
 
-def validation_curve_chart(table: pd.DataFrame, param_label: str, metric: str) -> alt.Chart:
+def validation_curve_chart(table: pd.DataFrame, param_label: str, metric: str) -> alt.LayerChart:
     """Train and validation score against one parameter; the band is ± one std over folds."""
     order = table.sort_values("order")["value"].drop_duplicates().tolist()
     x = alt.X("value:O", sort=order, title=param_label, axis=alt.Axis(labelAngle=0))
@@ -125,7 +125,7 @@ def validation_curve_chart(table: pd.DataFrame, param_label: str, metric: str) -
     )
 
 
-def learning_curve_chart(table: pd.DataFrame, metric: str) -> alt.Chart:
+def learning_curve_chart(table: pd.DataFrame, metric: str) -> alt.LayerChart:
     """Train and validation score against training rows: does more data help?"""
     x = alt.X("rows:Q", title="training rows")
     return _curve(

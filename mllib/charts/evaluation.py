@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import altair as alt
 import pandas as pd
 
@@ -14,6 +16,7 @@ from mllib.charts.theme import (
     chart_title,
     class_colours,
     domain,
+    layered,
     sample_note,
 )
 
@@ -38,7 +41,7 @@ def predicted_vs_actual(points: pd.DataFrame, n_total: int, target: str) -> alt.
         .mark_line(color="black", strokeDash=[5, 3])
         .encode(x="actual:Q", y="predicted:Q")
     )
-    return alt.layer(dots, diagonal).properties(
+    return layered(dots, diagonal).properties(
         height=HEIGHT,
         title=chart_title(
             "Predicted vs actual (test rows)",
@@ -59,7 +62,7 @@ def residuals_vs_predicted(points: pd.DataFrame, n_total: int) -> alt.LayerChart
         )
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
-    return alt.layer(dots, zero).properties(
+    return layered(dots, zero).properties(
         height=HEIGHT,
         title=chart_title(
             "Residuals against predictions (test rows)",
@@ -70,7 +73,7 @@ def residuals_vs_predicted(points: pd.DataFrame, n_total: int) -> alt.LayerChart
 
 
 def residual_histogram(bins: pd.DataFrame) -> alt.Chart:
-    return (
+    chart: alt.Chart = (
         alt.Chart(bins)
         .mark_bar(color=PALETTE[0], opacity=0.85)
         .encode(
@@ -90,6 +93,7 @@ def residual_histogram(bins: pd.DataFrame) -> alt.Chart:
             ),
         )
     )
+    return chart
 
 
 # --- classification evaluation ------------------------------------------------------------------
@@ -123,7 +127,7 @@ def confusion(table: pd.DataFrame, normalised: bool = False) -> alt.LayerChart:
         text=alt.Text(f"{field}:Q", format=fmt),
         color=alt.condition(f"datum.{field} > {peak / 2}", alt.value("white"), alt.value("black")),
     )
-    return alt.layer(cells, text).properties(
+    return layered(cells, text).properties(
         height=CHROME + max(120, min(480, 60 * len(order))) + (60 if angle else 0),
         title=chart_title(
             "Confusion matrix (test rows)",
@@ -162,7 +166,7 @@ def _curves(
     area_name: str,
     x: alt.X,
     y: alt.Y,
-    interpolate: str,
+    interpolate: Literal["linear", "step-before"],
 ) -> tuple[alt.Chart, int]:
     """One-vs-rest curve lines in class colours, the legend naming each curve's area.
 
@@ -230,7 +234,7 @@ def roc(
         .mark_line(color="grey", strokeDash=[4, 4])
         .encode(x="fpr:Q", y="tpr:Q")
     )
-    return alt.layer(lines, chance, *_operating_point(point, "fpr", "tpr")).properties(
+    return layered(lines, chance, *_operating_point(point, "fpr", "tpr")).properties(
         height=height,
         title=chart_title(
             "ROC curve (test rows)",
@@ -258,7 +262,7 @@ def precision_recall(
         alt.Y("precision:Q", title="precision", scale=alt.Scale(domain=[0, 1.02])),
         interpolate="step-before",
     )
-    return alt.layer(lines, *_operating_point(point, "recall", "precision")).properties(
+    return layered(lines, *_operating_point(point, "recall", "precision")).properties(
         height=height,
         title=chart_title(
             "Precision-recall curve (test rows)",

@@ -12,10 +12,13 @@ from mllib.charts.theme import (
     bar_height,
     chart_title,
     class_colours,
+    layered,
 )
 
 
-def importance(table: pd.DataFrame, title: str, note: str = "", max_bars: int = 25) -> alt.Chart:
+def importance(
+    table: pd.DataFrame, title: str, note: str = "", max_bars: int = 25
+) -> alt.LayerChart:
     """Bars for ``importance`` (with ± ``std`` whiskers when the table has them)."""
     left = "" if len(table) <= max_bars else f"the {max_bars} largest of {len(table)}"
     rows = table.head(max_bars)
@@ -39,7 +42,7 @@ def importance(table: pd.DataFrame, title: str, note: str = "", max_bars: int = 
             .mark_rule(color="black")
             .encode(x="low:Q", x2="high:Q", y=alt.Y("feature:N", sort=order))
         )
-    return alt.layer(*layers).properties(
+    return layered(*layers).properties(
         height=bar_height(len(rows)), title=chart_title(title, note, left)
     )
 
@@ -91,7 +94,7 @@ def partial_dependence(
                 tooltip=["output", "value", alt.Tooltip("average:Q", format=".4g")],
             )
         )
-    return chart.properties(
+    drawn: alt.Chart = chart.properties(
         height=HEIGHT - 40,
         title=chart_title(
             f"Partial dependence on {feature}",
@@ -99,3 +102,4 @@ def partial_dependence(
             note,
         ),
     )
+    return drawn

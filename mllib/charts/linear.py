@@ -17,12 +17,15 @@ from mllib.charts.theme import (
     chart_title,
     class_scale,
     domain,
+    layered,
     sample_note,
 )
 from mllib.explain import CurveView
 
 
-def fitted_curve(view: CurveView, show_residuals: bool = False) -> alt.Chart | alt.LayerChart:
+def fitted_curve(
+    view: CurveView, show_residuals: bool = False
+) -> alt.LayerChart | alt.VConcatChart:
     """One feature: the rows and the model's line or curve (or class probabilities)."""
     note = sample_note(len(view.points), view.n_rows, "rows shown")
     x_scale = domain(view.curve["x"].min(), view.curve["x"].max())
@@ -57,7 +60,7 @@ def fitted_curve(view: CurveView, show_residuals: bool = False) -> alt.Chart | a
             if len(outputs) == 1
             else ("each class's decision score")
         )
-    top = alt.layer(*layers).properties(
+    top = layered(*layers).properties(
         height=HEIGHT - 80, title=chart_title(f"What the model says along {view.feature}: {what}")
     )
     strip = (
@@ -73,7 +76,8 @@ def fitted_curve(view: CurveView, show_residuals: bool = False) -> alt.Chart | a
             title=chart_title("the rows, by their actual class", note),
         )
     )
-    return alt.vconcat(top, strip).resolve_scale(x="shared")
+    stacked: alt.VConcatChart = alt.vconcat(top, strip).resolve_scale(x="shared")
+    return stacked
 
 
 def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str) -> alt.LayerChart:
@@ -146,7 +150,7 @@ def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str
         w, b = view.line
         sign = "−" if b < 0 else "+"
         title = f"{view.target} = {w:.4g} × {view.feature} {sign} {abs(b):.4g}"
-    return alt.layer(*layers).properties(
+    return layered(*layers).properties(
         height=HEIGHT, title=chart_title(title, " · ".join(n for n in notes if n))
     )
 
@@ -164,7 +168,7 @@ def coefficients(
         if units == "standardised"
         else "change per one unit of the feature"
     )
-    return (
+    chart: alt.Chart = (
         alt.Chart(rows)
         .mark_bar()
         .encode(
@@ -199,6 +203,7 @@ def coefficients(
             ),
         )
     )
+    return chart
 
 
 def coefficient_path(path: pd.DataFrame, alpha: float, note: str = "") -> alt.LayerChart:
@@ -231,7 +236,7 @@ def coefficient_path(path: pd.DataFrame, alpha: float, note: str = "") -> alt.La
     text = mark.mark_text(align="left", dx=4, dy=-6, fontSize=FONT_SIZE).encode(
         x="alpha:Q", y=alt.value(8), text="what:N"
     )
-    return alt.layer(lines, rule, text).properties(
+    return layered(lines, rule, text).properties(
         height=HEIGHT,
         title=chart_title("Coefficient path: how the weights shrink as α grows", note),
     )

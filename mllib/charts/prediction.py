@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from mllib.charts.theme import MUTED, PALETTE
+from mllib.charts.theme import MUTED, PALETTE, layered
 
 
 def probability_chart(table: pd.DataFrame, kind: str = "probability") -> alt.LayerChart:
@@ -31,4 +31,4 @@ def probability_chart(table: pd.DataFrame, kind: str = "probability") -> alt.Lay
         color=alt.condition(alt.datum.value == top, alt.value(PALETTE[0]), alt.value(MUTED))
     )
     labels = base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=fmt))
-    return (bars + labels).properties(title=title, height=alt.Step(28))
+    return layered(bars, labels).properties(title=title, height=alt.Step(28))

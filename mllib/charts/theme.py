@@ -71,3 +71,10 @@ def blend(colour: str, share: float) -> str:
     rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     mixed = [round(255 + (c - 255) * max(0.0, min(1.0, share))) for c in rgb]
     return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def layered(*charts: alt.Chart | alt.LayerChart) -> alt.LayerChart:
+    """The charts drawn over one another. ``alt.layer`` is typed to return a FacetChart too
+    (when every layer shares facet encodings); Glassbox's charts never facet, so this says the
+    layer is what it always is: one LayerChart."""
+    return alt.LayerChart(layer=list(charts))

@@ -54,6 +54,7 @@ def tree_dot(
         "arrowsize=0.6];",
     ]
     shown = table[table["depth"] <= depth]
+    row: Any  # one explain.tree_table row; pandas types itertuples' fields as any cell value
     for row in shown.itertuples(index=False):
         node = int(row.node)
         cut = (not row.leaf) and row.depth == depth
