@@ -37,6 +37,7 @@ import pandas as pd
 
 from mllib.errors import GlassboxError
 from mllib.project_file import PROJECT_FORMAT as PROJECT_FORMAT
+from mllib.project_file import PROJECT_MEMBERS as PROJECT_MEMBERS
 from mllib.project_file import (
     ProjectFile,
     clean_name,

@@ -28,13 +28,12 @@ from mllib import export
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
 from mllib.i18n import Text, Translator, msg, pick_language, translator
-from mllib.predict import (
+from mllib.predict import extreme_features, non_finite_rows
+from mllib.row_checks import (
     MAX_ABS_NUMBER,
     MAX_TEXT_CHARS,
     ValidationError,
     check_records,
-    extreme_features,
-    non_finite_rows,
     rows_from_payload,
     shown,
 )
