@@ -1,0 +1,55 @@
+"""Small modules with one topic each: no file in mllib/ over about 500 lines unless its module
+docstring says which single topic needs the length (issue 14). scikit-learn's tree/_export.py is
+long for one topic, which is fine; a long file of several topics is a folder in disguise."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+MLLIB = Path(__file__).resolve().parent.parent / "mllib"
+MAX_LINES = 500
+# A long module's docstring holds a sentence that starts "One topic: ...".
+MARKER = "one topic:"
+# Long modules that another change in progress is reshaping; each is split (or its one topic
+# named) when that change lands, and leaves this list. The list may only shrink.
+PENDING: dict[str, str] = {
+    "mllib/serve.py": "its OpenAPI document moves out after ModelMetadata lands (issue 14)",
+    "mllib/training.py": "issue 16 is changing it (prepared rows, fits in a worker process)",
+    "mllib/tuning.py": "typed search records are landing in it (issue 14, item 4)",
+}
+
+MODULES = sorted(MLLIB.rglob("*.py"))
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(MLLIB.parent).as_posix()
+
+
+def _lines(path: Path) -> int:
+    return path.read_text(encoding="utf-8").count("\n")
+
+
+def test_the_engine_has_modules_to_check() -> None:
+    assert len(MODULES) > 20
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if _name(p) not in PENDING], ids=_name)
+def test_module_is_short_or_says_its_one_topic(path: Path) -> None:
+    lines = _lines(path)
+    if lines <= MAX_LINES:
+        return
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    assert MARKER in docstring.lower(), (
+        f"{_name(path)} has {lines} lines (over {MAX_LINES}): split it by topic, or, if one "
+        "topic needs the length, say which in its module docstring ('One topic: ...')"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PENDING))
+def test_pending_modules_are_still_long(name: str) -> None:
+    """A pending module that got short (or was split away) leaves PENDING."""
+    path = MLLIB.parent / name
+    assert path.exists() and _lines(path) > MAX_LINES, f"remove {name} from PENDING"
