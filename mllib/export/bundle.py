@@ -33,7 +33,7 @@ from mllib.export.metadata import (
     library_versions,
     utc_text,
 )
-from mllib.onnx_export import OnnxExport, export_onnx
+from mllib.onnx_export import OnnxExport, OnnxRunner, export_onnx
 from mllib.pipeline import portable
 from mllib.predict import Prediction, predict
 from mllib.profile import TableProfile
@@ -67,7 +67,7 @@ class ModelBundle:
     pipeline: Pipeline | None
     metadata: ModelMetadata
     source: str = "trained in this session"
-    runner: Any = field(default=None, repr=False, compare=False)
+    runner: OnnxRunner | None = field(default=None, repr=False, compare=False)
     check_rows: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     schema: FeatureSchema = field(init=False)
     key: str = field(init=False)

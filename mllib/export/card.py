@@ -52,9 +52,9 @@ def limitations(metadata: ModelMetadata, schema: FeatureSchema) -> list[str]:
     if counts:
         low, high = min(counts.values()), max(counts.values())
         if low and high / low >= 3:
-            rare = min(counts, key=counts.get)
+            rarest = min(counts, key=lambda name: counts[name])
             out.append(
-                f"Classes are imbalanced (“{rare}” has {low} training rows, the largest class "
+                f"Classes are imbalanced (“{rarest}” has {low} training rows, the largest class "
                 f"{high}); accuracy flatters the model, so read balanced accuracy and recall."
             )
     train, test = metadata.metrics.train, metadata.metrics.test

@@ -154,7 +154,7 @@ def load_onnx(data: bytes, filename: str = "model.onnx") -> tuple[ModelBundle, l
     For serving your own exports: ONNX Runtime parses the file in native code."""
     metadata = _check_metadata(onnx_export.read_metadata(data, filename), filename)
     bundle = ModelBundle(None, metadata, source=filename)
-    classes = list(bundle.schema.classes) if bundle.schema.is_classifier else None
+    classes = list(bundle.schema.classes or ()) if bundle.schema.is_classifier else None
     try:
         bundle.runner = onnx_export.OnnxRunner(data, bundle.inputs, classes)
     except Exception as err:  # onnxruntime raises its own types for a bad graph

@@ -146,7 +146,8 @@ class ModelMetadata:
         }
         if self.decision_threshold is not None:
             out[THRESHOLD_KEY] = self.decision_threshold
-        return jsonable({**out, **self.extra})
+        document: dict[str, Any] = jsonable({**out, **self.extra})
+        return document
 
     @classmethod
     def from_dict(cls, values: Any) -> ModelMetadata:

@@ -214,7 +214,7 @@ def fill_template(
     lines = text.splitlines()
     edits: dict[int, tuple[int, str | None]] = {}  # first line -> (last line, new text)
 
-    def replace(node: ast.AST, new: str | None) -> None:
+    def replace(node: ast.stmt, new: str | None) -> None:
         edits[node.lineno] = (node.end_lineno or node.lineno, new)
 
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
@@ -224,11 +224,11 @@ def fill_template(
         n for n in tree.body if isinstance(n, ast.ImportFrom) and _top(n.module) == "sklearn"
     ]
     wanted = {module: set(names) for module, names in imports.items()}
-    for node in sklearn_imports:
-        for alias in node.names:
+    for imported in sklearn_imports:
+        for alias in imported.names:
             if (alias.asname or alias.name) in template_names:
-                wanted.setdefault(str(node.module), set()).add(alias.name)
-        replace(node, None)
+                wanted.setdefault(str(imported.module), set()).add(alias.name)
+        replace(imported, None)
     replace(sklearn_imports[0], _import_lines(wanted))
     helpers, last_setting = "", 0
     for node in tree.body:
