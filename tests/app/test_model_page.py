@@ -86,9 +86,9 @@ def test_every_view_renders(app: Any, sample: str, algorithm: str) -> None:
         show(at, label)
         drawn = specs(at)
         if label == "Model":
-            if spec.family == "tree":
+            if spec.model_view == "diagram":
                 assert dot(at).startswith("digraph")
-            elif spec.family == "linear":
+            elif spec.model_view == "weights":
                 assert at.get("latex"), "no equation"
             else:
                 assert drawn or at.get("latex")
@@ -100,6 +100,10 @@ def test_every_view_renders(app: Any, sample: str, algorithm: str) -> None:
             assert len(drawn) >= 2
         else:
             assert any(spec.name in t for t in texts(at, "subheader"))
+            assert any(spec.formula in t for t in texts(at, "latex"))  # from the spec
+            task = at.session_state["glassbox_workspace"].model.task
+            first = spec.params_for(task)[0]  # applies whatever the other settings are
+            assert any(first.effect in t for t in texts(at, "markdown")), first.name
 
 
 def test_without_a_model_the_page_trains_the_default_and_says_so(app: Any) -> None:
