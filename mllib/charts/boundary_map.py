@@ -16,6 +16,8 @@ from mllib.charts.theme import (
     domain,
     layered,
     sample_note,
+    support_note,
+    support_rings,
 )
 from mllib.explain import Boundary
 
@@ -97,15 +99,7 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
         )
     )
     if b.support is not None and len(b.support):
-        layers.append(
-            alt.Chart(b.support.assign(kind="support vector"))
-            .mark_point(shape="circle", filled=False, size=110, strokeWidth=1.4, color="black")
-            .encode(
-                x="x:Q",
-                y="y:Q",
-                shape=alt.Shape("kind:N", scale=alt.Scale(range=["circle"]), title=None),
-            )
-        )
+        layers.append(support_rings(b.support, "y", stroke_width=1.4))
     notes = [
         "exact: the model uses only these two features"
         if b.exact
@@ -114,12 +108,7 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
         sample_note(len(b.points), b.n_train, "training rows shown") or "all training rows shown",
     ]
     if b.n_support is not None:
-        shown = 0 if b.support is None else len(b.support)
-        notes.append(
-            f"{b.n_support:,} support vectors ringed"
-            if shown >= b.n_support
-            else f"{shown:,} of {b.n_support:,} support vectors ringed (a random sample)"
-        )
+        notes.append(support_note(b.support, b.n_support, " (a random sample)"))
     title = "Decision boundary" if b.value_kind == "class" else f"Predicted {target}"
     chart: alt.LayerChart = (
         layered(*layers)

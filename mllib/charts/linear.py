@@ -19,6 +19,8 @@ from mllib.charts.theme import (
     domain,
     layered,
     sample_note,
+    support_note,
+    support_rings,
 )
 from mllib.explain import CurveView
 
@@ -124,25 +126,12 @@ def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str
         .encode(x=x, y=alt.Y("value:Q", title=y_title))
     )
     if view.support is not None and len(view.support):
-        layers.append(
-            alt.Chart(view.support.assign(kind="support vector"))
-            .mark_point(shape="circle", filled=False, size=110, strokeWidth=1.3, color="black")
-            .encode(
-                x="x:Q",
-                y="actual:Q",
-                shape=alt.Shape("kind:N", scale=alt.Scale(range=["circle"]), title=None),
-            )
-        )
+        layers.append(support_rings(view.support, "actual", stroke_width=1.3))
     notes = [note]
     if view.tube:
         notes.append(f"shaded: the ε-tube, ± {view.tube:.4g} around the curve")
     if view.n_support is not None:
-        shown = 0 if view.support is None else len(view.support)
-        notes.append(
-            f"{view.n_support:,} support vectors ringed"
-            if shown >= view.n_support
-            else f"{shown:,} of {view.n_support:,} support vectors ringed"
-        )
+        notes.append(support_note(view.support, view.n_support))
     if show_residuals:
         notes.append("red: residuals (actual − fitted)")
     title = f"{view.target} against {view.feature}"

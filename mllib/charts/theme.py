@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 
 PALETTE = (
     "#4c78a8",
@@ -56,6 +57,29 @@ def sample_note(shown: int, total: int, what: str = "rows") -> str:
 def chart_title(text: str, *notes: str) -> alt.TitleParams:
     subtitle = [n for n in notes if n]
     return alt.TitleParams(text, subtitle=subtitle or alt.Undefined, anchor="start")
+
+
+def support_rings(table: pd.DataFrame, y: str, stroke_width: float) -> alt.Chart:
+    """Open black rings around support vectors (columns x and ``y``), named in the legend."""
+    rings: alt.Chart = (
+        alt.Chart(table.assign(kind="support vector"))
+        .mark_point(shape="circle", filled=False, size=110, strokeWidth=stroke_width, color="black")
+        .encode(
+            x="x:Q",
+            y=f"{y}:Q",
+            shape=alt.Shape("kind:N", scale=alt.Scale(range=["circle"]), title=None),
+        )
+    )
+    return rings
+
+
+def support_note(support: pd.DataFrame | None, n_support: int, sampled: str = "") -> str:
+    """How many of the ``n_support`` support vectors the rings show (``sampled`` is added
+    when a sample is drawn)."""
+    shown = 0 if support is None else len(support)
+    if shown >= n_support:
+        return f"{n_support:,} support vectors ringed"
+    return f"{shown:,} of {n_support:,} support vectors ringed{sampled}"
 
 
 def bar_height(n: int) -> int:

@@ -74,6 +74,18 @@ def _thin(*columns: np.ndarray, limit: int) -> list[np.ndarray]:
     return [c[keep] for c in columns]
 
 
+def _curve_points(label: str, columns: dict[str, np.ndarray], limit: int) -> pd.DataFrame:
+    """One curve's columns thinned to ``limit`` points, numbered in drawing ``order``."""
+    thinned = _thin(*columns.values(), limit=limit)
+    return pd.DataFrame(
+        {
+            "class": label,
+            "order": np.arange(len(thinned[0])),
+            **dict(zip(columns, thinned, strict=True)),
+        }
+    )
+
+
 def _points_per_curve(max_points: int, n_curves: int) -> int:
     """Points per curve so that all curves together stay under :data:`MAX_MARKS`."""
     return max(2, min(max_points, MAX_MARKS // max(n_curves, 1)))
@@ -96,17 +108,8 @@ def roc_table(
     for label, truth, score in pairs:
         fpr, tpr, thresholds = roc_curve(truth, score)
         areas.append({"class": label, "AUC": float(auc(fpr, tpr)), "points": len(fpr)})
-        fpr, tpr, thresholds = _thin(fpr, tpr, thresholds, limit=limit)
         curves.append(
-            pd.DataFrame(
-                {
-                    "class": label,
-                    "order": np.arange(len(fpr)),
-                    "fpr": fpr,
-                    "tpr": tpr,
-                    "threshold": thresholds,
-                }
-            )
+            _curve_points(label, {"fpr": fpr, "tpr": tpr, "threshold": thresholds}, limit)
         )
     return (
         _concat(curves, ["class", "order", "fpr", "tpr", "threshold"]),
@@ -145,18 +148,8 @@ def pr_table(
                 "points": len(recall),
             }
         )
-        precision, recall, thresholds = _thin(precision, recall, thresholds, limit=limit)
-        curves.append(
-            pd.DataFrame(
-                {
-                    "class": label,
-                    "order": np.arange(len(recall)),
-                    "recall": recall,
-                    "precision": precision,
-                    "threshold": thresholds,
-                }
-            )
-        )
+        columns = {"recall": recall, "precision": precision, "threshold": thresholds}
+        curves.append(_curve_points(label, columns, limit))
     return (
         _concat(curves, ["class", "order", "recall", "precision", "threshold"]),
         pd.DataFrame(areas, columns=["class", "average precision", "base rate", "points"]),
