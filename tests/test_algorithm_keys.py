@@ -35,14 +35,36 @@ def _allowed(node: ast.Constant, parents: dict[ast.AST, ast.AST]) -> bool:
     return isinstance(parent, ast.keyword) and parent.arg == "interpolate"
 
 
+def _annotations(tree: ast.AST) -> set[ast.AST]:
+    """Every node inside a type annotation: ``Literal["linear", ...]`` names a library's words
+    (an interpolation, a kernel), not an algorithm."""
+    roots = [
+        root
+        for node in ast.walk(tree)
+        for root in (
+            [node.annotation]
+            if isinstance(node, ast.arg | ast.AnnAssign)
+            else [node.returns]
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            else []
+        )
+        if root is not None
+    ]
+    return {inner for root in roots for inner in ast.walk(root)}
+
+
 def key_mentions(source: str, name: str) -> list[str]:
     """``name:line: 'key'`` for every algorithm key the code in ``source`` names."""
     tree = ast.parse(source)
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    typed = _annotations(tree)
     return [
         f"{name}:{node.lineno}: {node.value!r}"
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and node.value in KEYS and not _allowed(node, parents)
+        if isinstance(node, ast.Constant)
+        and node.value in KEYS
+        and node not in typed
+        and not _allowed(node, parents)
     ]
 
 
@@ -62,6 +84,7 @@ def test_the_scan_finds_keys_but_lets_kernel_names_and_interpolation_pass() -> N
         'chart.mark_line(interpolate="linear")\n'
         'DEFAULTS = {"tree": 3}\n'
         'use_algorithm(ws, "linear_svm")\n'
+        'def draw(how: Literal["linear", "step"]) -> Literal["tree"]: ...\n'
     )
     found = sorted(key_mentions(source, "probe"))
     assert found == ["probe:1: 'svm'", "probe:6: 'tree'", "probe:7: 'linear_svm'"]
