@@ -47,4 +47,4 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i locales/glassbox.pot -d locales -D glassbox -w 100 --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
