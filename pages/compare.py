@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +31,7 @@ from mllib.errors import GlassboxError
 from mllib.jobs import Job
 from mllib.profile import Task
 from ui import cache, shell
-from ui.state import Workspace, bind, reset_settings, workspace
+from ui.state import Workspace, bind, bind_choice, keep_valid, reset_settings, workspace
 from ui.widgets import param_key
 
 FOLD_CHOICES = (3, 5, 10)
@@ -68,13 +67,6 @@ def page_state() -> PageState:
     if STATE_KEY not in st.session_state:
         st.session_state[STATE_KEY] = PageState()
     return st.session_state[STATE_KEY]
-
-
-def choice_key(key: str, options: Sequence[Any], default: Any) -> str:
-    """``bind`` for a selectbox whose options change (new data, another task)."""
-    if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
-    return bind(key, default if default in options else options[0])
 
 
 def split_settings(ws: Workspace) -> tuple[float, int]:
@@ -245,7 +237,7 @@ def show_comparison(ws: Workspace, state: PageState) -> None:
     metric = st.selectbox(
         "Metric for the chart",
         names,
-        key=choice_key("compare_metric", names, metrics.primary_metric(task)),
+        key=bind_choice("compare_metric", names, metrics.primary_metric(task)),
     )
     table = compare.score_table(board, metric)
     if not table.empty:
@@ -273,13 +265,13 @@ def overlay(
         return
     c1, c2 = st.columns(2)
     first = c1.selectbox(
-        "First run", order, key=choice_key("overlay_a", order, order[0]), format_func=label.get
+        "First run", order, key=bind_choice("overlay_a", order, order[0]), format_func=label.get
     )
     rest = [k for k in order if k != first]
     family = catalogue.get_spec(first).family
     contrast = next((k for k in rest if catalogue.get_spec(k).family != family), rest[0])
     second = c2.selectbox(
-        "Second run", rest, key=choice_key("overlay_b", rest, contrast), format_func=label.get
+        "Second run", rest, key=bind_choice("overlay_b", rest, contrast), format_func=label.get
     )
     runs = {label[first]: fitted[first].model, label[second]: fitted[second].model}
     models = {k: m for k, m in runs.items() if m is not None}
@@ -301,12 +293,12 @@ def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
     if len(axes) >= 2:
         suggested = explain.suggest_axes(first, data.X_train, data.y_train)
         c1, c2 = st.columns(2)
-        x = c1.selectbox("Horizontal axis", axes, key=choice_key("boundary_x", axes, suggested[0]))
+        x = c1.selectbox("Horizontal axis", axes, key=bind_choice("boundary_x", axes, suggested[0]))
         others = [a for a in axes if a != x]
         y = c2.selectbox(
             "Vertical axis",
             others,
-            key=choice_key("boundary_y", others, suggested[1] if suggested[1] != x else others[0]),
+            key=bind_choice("boundary_y", others, suggested[1] if suggested[1] != x else others[0]),
         )
         exact = set(first.config.features) == {x, y}
         st.caption(
@@ -358,7 +350,7 @@ def use_model(
     st.subheader("Carry a model forward")
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
     chosen = c1.selectbox(
-        "Model", order, key=choice_key("use_model", order, order[0]), format_func=label.get
+        "Model", order, key=bind_choice("use_model", order, order[0]), format_func=label.get
     )
     if c2.button("Use this model", key="use_model_go", icon=":material/check:"):
         model = fitted[chosen].model
@@ -396,7 +388,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     algorithm = c1.selectbox(
         "Algorithm",
         keys,
-        key=choice_key("tune_algorithm", keys, ws.algorithm or best_compared or keys[0]),
+        key=bind_choice("tune_algorithm", keys, ws.algorithm or best_compared or keys[0]),
         format_func=lambda k: catalogue.get_spec(k).name,
     )
     spec = catalogue.get_spec(algorithm)
@@ -428,7 +420,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     method = c2.segmented_control(
         "Search",
         methods,
-        key=choice_key(
+        key=bind_choice(
             "tune_method", methods, "halving" if n_train > tuning.HALVING_ROWS else "grid"
         ),
         format_func=tuning.METHODS.get,
@@ -440,12 +432,10 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     tunable = tuning.tunable_params(spec, task)
     labels = {p.name: p.label for p in tunable}
     names_key = f"tune_params_{spec.key}"
-    if names_key in st.session_state and not set(st.session_state[names_key]) <= set(labels):
-        del st.session_state[names_key]
     names = st.multiselect(
         "Parameters to search",
         list(labels),
-        key=bind(names_key, tuning.default_search(spec, task)),
+        key=bind(keep_valid(names_key, labels), tuning.default_search(spec, task)),
         format_func=labels.get,
         help="The others keep their Train-page values.",
     )
@@ -474,7 +464,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     metric = c3.selectbox(
         "Optimise",
         metric_names,
-        key=choice_key("tune_metric", metric_names, metrics.primary_metric(task)),
+        key=bind_choice("tune_metric", metric_names, metrics.primary_metric(task)),
     )
     for note in notes:
         st.caption(note)
@@ -720,7 +710,7 @@ def curves(
             name = st.selectbox(
                 "Parameter",
                 names,
-                key=choice_key("vc_param", names, names[0]),
+                key=bind_choice("vc_param", names, names[0]),
                 format_func=labels.get,
             )
             vc_key = f"vc|{data.config}|{sorted(settings.items())}|{name}|{folds}|{metric}"

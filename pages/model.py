@@ -20,7 +20,7 @@ from mllib.explain import Boundary, ModelData
 from mllib.profile import Task
 from mllib.training import TrainedModel
 from ui import lesson, shell
-from ui.state import bind, workspace
+from ui.state import bind, bind_choice, keep_valid, workspace
 
 TREE_DEFAULT_DEPTH = 2  # fits 800 px wide at 11 px text; deeper on request
 TREE_MAX_NODES = 127
@@ -316,13 +316,11 @@ def split_section(view: View, table: pd.DataFrame, path: list[int]) -> None:
     )
     nodes = [int(n) for n in splits_table["node"]]
     default = next((n for n in path if n in nodes), nodes[0])
-    if st.session_state.get("split_node") not in nodes:
-        st.session_state.pop("split_node", None)
     questions = dict(zip(nodes, splits_table["question"], strict=True))
     node = st.selectbox(
         "Show the arithmetic of one split",
         nodes,
-        key=bind("split_node", default),
+        key=bind(keep_valid("split_node", nodes), default),
         format_func=lambda n: f"node {n}: {questions[n]}",
     )
     if words.formula:
@@ -379,10 +377,10 @@ def dual_section(view: View) -> None:
     pairs = svm_dual.class_pairs(model) if not regression else []
     if len(pairs) > 1:
         labels = [f"{a} vs {b}" for a, b in pairs]
-        if st.session_state.get("dual_pair") not in labels:
-            st.session_state.pop("dual_pair", None)
         chosen = st.selectbox(
-            "Pair of classes (one SVM per pair)", labels, key=bind("dual_pair", labels[0])
+            "Pair of classes (one SVM per pair)",
+            labels,
+            key=bind_choice("dual_pair", labels, labels[0]),
         )
         pair = pairs[labels.index(chosen)]
     m = svm_dual.machine(model, pair)
@@ -475,8 +473,7 @@ def held_values(view: View, x: str, y: str) -> dict[str, Any]:
                     values[name] = st.text_input(f"{name} (date)", key=key)
                 else:
                     options = explain.category_options(view.data.X_train, name)
-                    if st.session_state[key] not in options:
-                        st.session_state[key] = options[0] if options else ""
+                    keep_valid(key, options, fallback=options[0] if options else "")
                     values[name] = st.selectbox(name, options, key=key)
     return values
 
@@ -492,12 +489,8 @@ def boundary_section(view: View) -> None:
         return
     first, second = explain.suggest_axes(model, view.data.X_train, view.data.y_train)
     c1, c2 = st.columns(2)
-    if st.session_state.get("boundary_x") not in axes:
-        st.session_state.pop("boundary_x", None)
-    if st.session_state.get("boundary_y") not in axes:
-        st.session_state.pop("boundary_y", None)
-    x = c1.selectbox("Horizontal axis", axes, key=bind("boundary_x", first))
-    y = c2.selectbox("Vertical axis", axes, key=bind("boundary_y", second))
+    x = c1.selectbox("Horizontal axis", axes, key=bind_choice("boundary_x", axes, first))
+    y = c2.selectbox("Vertical axis", axes, key=bind_choice("boundary_y", axes, second))
     if x == y:
         st.warning("Pick two different features for the two axes.", icon=":material/warning:")
         return
@@ -673,9 +666,7 @@ def importance_tab(view: View) -> None:
         st.info("No numeric or categorical feature to vary.")
         return
     default = next((f for f in table["feature"] if f in features), features[0])
-    if st.session_state.get("pd_feature") not in features:
-        st.session_state.pop("pd_feature", None)
-    feature = st.selectbox("Feature", features, key=bind("pd_feature", default))
+    feature = st.selectbox("Feature", features, key=bind_choice("pd_feature", features, default))
     with st.spinner("Averaging predictions…"):
         dependence, used = cached_dependence(view.key, feature, view)
     if model.task == Task.REGRESSION:
@@ -759,9 +750,8 @@ def main() -> None:
     summary(view)
     share = st.container()  # filled last: the link includes the controls of the open tab
     names = tab_names(model)
-    if st.session_state.get("model_tab") not in (None, *names):
-        st.session_state.pop("model_tab", None)  # a tab this model does not have
-    tabs = st.tabs(names, key="model_tab", on_change="rerun")
+    # a tab this model does not have is forgotten
+    tabs = st.tabs(names, key=keep_valid("model_tab", names), on_change="rerun")
     for name, tab in zip(names, tabs, strict=True):
         if tab.open:
             with tab:

@@ -27,7 +27,7 @@ from mllib.predict import (
 )
 from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema
 from ui import cache, lesson, shell
-from ui.state import Workspace, workspace
+from ui.state import Workspace, bind_choice, workspace
 
 PREVIEW_ROWS = 200
 MISSING = "— missing —"
@@ -83,9 +83,7 @@ def choose_bundle(ws: Workspace) -> ModelBundle | None:
     if len(labels) == 1:
         st.session_state.pop("predict_source", None)
         return bundles[labels[0]]
-    if st.session_state.get("predict_source") not in labels:
-        st.session_state["predict_source"] = labels[0]
-    choice = st.radio("Model to use", labels, key="predict_source")
+    choice = st.radio("Model to use", labels, key=bind_choice("predict_source", labels, labels[0]))
     return bundles[choice]
 
 

@@ -15,7 +15,7 @@ from mllib.csv_safe import rows_csv_bytes
 from mllib.profile import Task
 from mllib.training import TrainConfig
 from ui import background_fit, cache, lesson, shell
-from ui.state import Workspace, bind, reset_settings, workspace
+from ui.state import Workspace, bind, keep_valid, reset_settings, workspace
 from ui.widgets import param_form
 
 CV_CHOICES = (0, 3, 5, 10)
@@ -34,12 +34,10 @@ def pick_algorithm(ws: Workspace) -> ModelSpec:
     specs = catalogue.specs_for(ws.task)
     keys = [s.key for s in specs]
     current = ws.algorithm if ws.algorithm in keys else keys[0]
-    if st.session_state.get("algorithm") not in keys:
-        st.session_state.pop("algorithm", None)
     key = st.selectbox(
         "Algorithm",
         keys,
-        key=bind("algorithm", current),
+        key=bind(keep_valid("algorithm", keys), current),
         format_func=lambda k: catalogue.get_spec(k).name,
         disabled="algorithm" in lesson.locked(ws),
     )

@@ -6,6 +6,7 @@ so any page opened directly (a deep link) finds the same, fully initialised stat
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,3 +181,32 @@ def bind(key: str, value: Any) -> str:
     if key not in st.session_state:
         st.session_state[key] = value
     return key
+
+
+_DROP: Any = object()
+
+
+def keep_valid(key: str, options: Collection[Any], fallback: Any = _DROP) -> str:
+    """Forget a widget's state that is no longer one of ``options`` (new data, another model
+    or task): Streamlit refuses a selectbox value outside its options. A multiselect's list
+    must be a subset. With ``fallback`` the stale state is replaced by it instead of dropped.
+    Returns ``key``, so ``bind(keep_valid(key, options), default)`` reads as one step."""
+    if key in st.session_state:
+        value = st.session_state[key]
+        valid = (
+            all(v in options for v in value)
+            if isinstance(value, list | tuple)
+            else value in options
+        )
+        if not valid:
+            if fallback is _DROP:
+                del st.session_state[key]
+            else:
+                st.session_state[key] = fallback
+    return key
+
+
+def bind_choice(key: str, options: Sequence[Any], default: Any) -> str:
+    """:func:`bind` for a widget whose options change: stale state is dropped, and the widget
+    starts at ``default`` when that is an option (else at the first option)."""
+    return bind(keep_valid(key, options), default if default in options else options[0])

@@ -9,7 +9,7 @@ import streamlit as st
 
 from mllib.catalogue import ModelSpec, Param
 from mllib.profile import Task
-from ui.state import bind
+from ui.state import bind, keep_valid
 
 
 def param_key(spec: ModelSpec, param: Param) -> str:
@@ -51,9 +51,8 @@ def param_widget(
             param.label, int(param.low), int(param.high), step=int(param.step or 1), **common
         )
     options, labels = options_and_labels(param, facts)
+    keep_valid(key, labels, fallback=labels[option_index(options, param.default, param.default)])
     bind(key, labels[option_index(options, current, param.default)])
-    if st.session_state[key] not in labels:
-        st.session_state[key] = labels[option_index(options, param.default, param.default)]
     if param.kind == "choice":
         chosen = st.selectbox(param.label, labels, **common)
     else:
