@@ -9,7 +9,6 @@ discards another.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +30,16 @@ from mllib.errors import GlassboxError
 from mllib.jobs import Job
 from mllib.profile import Task
 from ui import cache, shell
-from ui.state import Workspace, bind, bind_choice, keep_valid, reset_settings, workspace
-from ui.widgets import param_key
+from ui.state import (
+    Workspace,
+    bind,
+    bind_choice,
+    choose_algorithm,
+    choose_split,
+    keep_valid,
+    reset_settings,
+    workspace,
+)
 
 FOLD_CHOICES = (3, 5, 10)
 STATE_KEY = "compare_page"
@@ -69,32 +76,12 @@ def page_state() -> PageState:
     return st.session_state[STATE_KEY]
 
 
-def split_settings(ws: Workspace) -> tuple[float, int]:
-    """The Train page's test share and seed (its defaults when it was never opened)."""
-    assert ws.dataset is not None and ws.target and ws.task
-    low, high = cache.split_bounds(ws.dataset.fingerprint, ws.target, ws.task, ws.dataset)
-    lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
-    pct = ws.test_pct or min(max(25, lo_pct), hi_pct)
-    return pct / 100, ws.seed
-
-
 @st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
 def split_for(
     key: str, _frame: pd.DataFrame, _profile: Any, _config: training.TrainConfig
 ) -> tuning.SplitData:
     """The training/test split a search runs on, once per ``training_key``."""
     return tuning.split_data(_frame, _profile, _config)
-
-
-def carry_settings(ws: Workspace, algorithm: str, params: dict[str, Any]) -> None:
-    """Make ``algorithm`` with ``params`` the Train page's choice: its widgets re-seed from
-    the workspace because their old states are dropped."""
-    spec = catalogue.get_spec(algorithm)
-    ws.algorithm = algorithm
-    ws.params[algorithm] = dict(params)
-    for param in spec.params:
-        st.session_state.pop(param_key(spec, param), None)
-    st.session_state.pop("algorithm", None)
 
 
 # --- Compare --------------------------------------------------------------------------------------
@@ -120,7 +107,7 @@ def compare_tab(ws: Workspace, state: PageState) -> None:
         help="Kernel SVMs slow down with the square of the rows; by default they are sampled "
         "or skipped on large tables.",
     )
-    test_size, seed = split_settings(ws)
+    test_size, seed, _ = ws.split()
     assert ws.profile is not None
     n_text = training.count_text(ws.profile, ws.features)
     options: dict[str, Any] = {
@@ -356,11 +343,9 @@ def use_model(
         model = fitted[chosen].model
         assert model is not None
         ws.set_model(model)
-        carry_settings(ws, chosen, model.config.param_dict)
-        ws.test_pct = round(model.config.test_size * 100)
-        ws.seed, ws.cv_folds = model.config.seed, model.config.cv_folds
-        for key in ("test_pct", "seed", "cv_folds"):  # the Train page re-seeds from ws
-            st.session_state.pop(key, None)
+        config = model.config
+        choose_algorithm(ws, chosen, config.param_dict)
+        choose_split(ws, round(config.test_size * 100), config.seed, config.cv_folds)
     if ws.model is not None and ws.model is fitted[chosen].model:
         st.success(
             f"**{label[chosen]}** is the current model for the Train, See, Predict and Export "
@@ -400,7 +385,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
             if k in {p.name for p in spec.params_for(task)}
         },
     )
-    test_size, seed = split_settings(ws)
+    test_size, seed, _ = ws.split()
     config = training.TrainConfig.make(
         spec.key, task, ws.target, ws.features, base, test_size=test_size, seed=seed
     )
@@ -673,7 +658,7 @@ def show_search(ws: Workspace, state: PageState, current: tuning.SearchPlan | No
     if c3.button(
         "Apply to the Train page", type="primary", key="tune_apply", icon=":material/arrow_forward:"
     ):
-        carry_settings(ws, spec.key, params)
+        choose_algorithm(ws, spec.key, params)
         st.switch_page("pages/train.py")
     table = tuning.results_table(search)
     formats = {c: "{:.4f}" for c in table.columns if c.startswith(("validation", "train", "±"))}

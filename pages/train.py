@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any
 
@@ -15,7 +14,17 @@ from mllib.csv_safe import rows_csv_bytes
 from mllib.profile import Task
 from mllib.training import TrainConfig
 from ui import background_fit, cache, lesson, shell
-from ui.state import Workspace, bind, keep_valid, reset_settings, workspace
+from ui.state import (
+    ALGORITHM_WIDGET,
+    SPLIT_WIDGETS,
+    Split,
+    Workspace,
+    bind,
+    choose_algorithm,
+    keep_valid,
+    reset_settings,
+    workspace,
+)
 from ui.widgets import param_form
 
 CV_CHOICES = (0, 3, 5, 10)
@@ -23,7 +32,8 @@ FOUR_DIGITS = st.column_config.NumberColumn(format="%.4f")
 # Time a small fit first when the cost model alone puts a fit above this share of the threshold
 # (it may be several times off on this machine or with these settings).
 CALIBRATE_FROM = 0.1
-HISTORY_KEY = "_train_history_table"  # (rows, last row, table, CSV bytes) of the last draw
+HISTORY_KEY = "_train_history_table"
+TEST_PCT, SEED, CV_FOLDS = SPLIT_WIDGETS  # (rows, last row, table, CSV bytes) of the last draw
 
 
 shell.ensure_app_shell()
@@ -37,7 +47,7 @@ def pick_algorithm(ws: Workspace) -> ModelSpec:
     key = st.selectbox(
         "Algorithm",
         keys,
-        key=bind(keep_valid("algorithm", keys), current),
+        key=bind(keep_valid(ALGORITHM_WIDGET, keys), current),
         format_func=lambda k: catalogue.get_spec(k).name,
         disabled="algorithm" in lesson.locked(ws),
     )
@@ -55,19 +65,17 @@ def input_facts(ws: Workspace) -> dict[str, float]:
     return {"columns": float(max(len(ws.features), 1))}
 
 
-def split_settings(ws: Workspace) -> tuple[float, int, int]:
-    assert ws.dataset is not None and ws.target and ws.task
-    low, high = cache.split_bounds(ws.dataset.fingerprint, ws.target, ws.task, ws.dataset)
-    lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
-    default = min(max(25, lo_pct), hi_pct)
+def split_widgets(ws: Workspace) -> Split:
+    """The split's widgets, seeded from the workspace; the split chosen."""
+    assert ws.task is not None
+    lo_pct, hi_pct, default = ws.test_pct_range()
     c1, c2, c3 = st.columns(3)
-    if not lo_pct <= st.session_state.get("test_pct", ws.test_pct or default) <= hi_pct:
-        st.session_state["test_pct"] = default
+    test_pct = keep_valid(TEST_PCT, range(lo_pct, hi_pct + 1), fallback=default)
     pct = c1.slider(
         "Test share (%)",
         lo_pct,
         max(hi_pct, lo_pct + 1),
-        key=bind("test_pct", ws.test_pct or default),
+        key=bind(test_pct, ws.test_pct_in_effect()),
         help="Rows held out to score the model honestly"
         + (
             "; stratified so every class appears in both parts."
@@ -79,18 +87,18 @@ def split_settings(ws: Workspace) -> tuple[float, int, int]:
         "Random seed",
         0,
         10_000,
-        key=bind("seed", ws.seed),
+        key=bind(SEED, ws.seed),
         step=1,
         help="Same seed, same split and same model.",
     )
     folds = c3.selectbox(
         "Cross-validation",
         CV_CHOICES,
-        key=bind("cv_folds", ws.cv_folds),
+        key=bind(CV_FOLDS, ws.cv_folds),
         format_func=lambda k: "off" if k == 0 else f"{k}-fold",
     )
     ws.test_pct, ws.seed, ws.cv_folds = int(pct), int(seed), int(folds)
-    return pct / 100, int(seed), int(folds)
+    return Split(pct / 100, int(seed), int(folds))
 
 
 def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfig | None:
@@ -151,8 +159,7 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
 
 
 def use_algorithm(ws: Workspace, algorithm: str) -> None:
-    ws.algorithm = algorithm
-    st.session_state["algorithm"] = algorithm
+    choose_algorithm(ws, algorithm)
 
 
 def show_results(ws: Workspace) -> None:
@@ -242,7 +249,7 @@ def main() -> None:
             spec, ws.task, ws.params.get(spec.key, {}), input_facts(ws), lesson.locked(ws)
         )
         ws.params[spec.key] = values
-        test_size, seed, folds = split_settings(ws)
+        split = split_widgets(ws)
         st.button(
             "Reset to defaults",
             key="train_reset",
@@ -260,9 +267,9 @@ def main() -> None:
         ws.target,
         ws.features,
         values,
-        test_size=test_size,
-        seed=seed,
-        cv_folds=folds,
+        test_size=split.test_size,
+        seed=split.seed,
+        cv_folds=split.cv_folds,
     )
     background_fit.show_stop_note()
     config = cost_gate(ws, spec, config)

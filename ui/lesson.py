@@ -18,7 +18,7 @@ from mllib.errors import GlassboxError
 from mllib.lesson import LessonLink
 from mllib.samples import SAMPLES
 from ui import cache, i18n
-from ui.state import Workspace, load_dataset
+from ui.state import Workspace, choose_algorithm, choose_split, load_dataset
 
 DEFAULT_BASE = "http://localhost:8501"
 
@@ -53,13 +53,11 @@ def apply_link(ws: Workspace) -> None:
         dataset, profile = cache.sample_dataset(link.sample)
         load_dataset(ws, dataset, profile, info.target)
         ws.notice = None
-    ws.algorithm = link.algorithm
-    ws.params[link.algorithm] = dict(link.params)
-    ws.seed, ws.test_pct = link.seed, link.test_pct
+    choose_algorithm(ws, link.algorithm, link.params)
+    choose_split(ws, link.test_pct, link.seed, ws.cv_folds)
     ws.model = None  # trained from these settings where it is first needed
-    prefix = f"p_{link.algorithm}_"
-    stale = ("algorithm", "seed", "test_pct", "model_tab", "threshold_for", *lesson.VIEW_CONTROLS)
-    for key in [k for k in st.session_state if k in stale or str(k).startswith(prefix)]:
+    stale = ("model_tab", "threshold_for", *lesson.VIEW_CONTROLS)
+    for key in [k for k in st.session_state if k in stale]:
         del st.session_state[key]
     for key, value in link.controls.items():
         st.session_state[key] = value

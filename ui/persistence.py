@@ -25,14 +25,20 @@ from mllib import projects, samples, training
 from mllib.data import Dataset
 from mllib.errors import GlassboxError
 from mllib.profile import Task, default_target, profile_table
-from ui.state import DATA_WIDGET_KEYS, Workspace, forget_widgets, replace_workspace
+from ui.state import (
+    ALGORITHM_WIDGET,
+    DATA_WIDGET_KEYS,
+    Workspace,
+    forget_widgets,
+    replace_workspace,
+)
 
 log = logging.getLogger("glassbox")
 
 PARAM = "project"
 MODEL_SAVE_DELAY_S = 1.0  # a burst of slider moves writes one model, not one per step
 ROW_SAVE_DELAY_S = 0.25  # settings and runs are written just after the page, not during it
-SESSION_WIDGETS = ("data_source", "sample", "algorithm", "upload", *DATA_WIDGET_KEYS)
+SESSION_WIDGETS = ("data_source", "sample", ALGORITHM_WIDGET, "upload", *DATA_WIDGET_KEYS)
 
 
 def enabled() -> bool:

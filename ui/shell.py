@@ -237,7 +237,7 @@ def auto_train(ws: Workspace) -> None:
         ws.target,
         ws.features,
         ws.params.get(algorithm, {}),
-        test_size=(ws.test_pct or 25) / 100,
+        test_size=ws.split().test_size,
         seed=ws.seed,
     )
     try:

@@ -6,9 +6,10 @@ so any page opened directly (a deep link) finds the same, fully initialised stat
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -23,10 +24,20 @@ from mllib.profile import (
     default_target,
     detect_task,
 )
-from mllib.training import TrainedModel, training_key
+from mllib.training import TrainedModel, test_size_bounds, training_key
 
 _KEY = "glassbox_workspace"
 HISTORY_LIMIT = 200
+DEFAULT_TEST_PCT = 25
+
+
+class Split(NamedTuple):
+    """The train/test split and cross-validation in effect: the Train page's choice, which
+    Compare & tune, the model trained on first view and lesson links use too."""
+
+    test_size: float  # a fraction of the rows
+    seed: int
+    cv_folds: int  # 0: no cross-validation
 
 
 @dataclass
@@ -66,6 +77,24 @@ class Workspace:
     @property
     def ready_to_train(self) -> bool:
         return bool(self.dataset is not None and self.target and self.features and self.task)
+
+    def test_pct_range(self) -> tuple[int, int, int]:
+        """The test shares in whole percent that keep every class in both parts (see
+        :func:`mllib.training.test_size_bounds`): lowest, highest and the default."""
+        assert self.frame is not None and self.target and self.task
+        low, high = test_size_bounds(self.frame[self.target].dropna(), self.task)
+        lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
+        return lo_pct, hi_pct, min(max(DEFAULT_TEST_PCT, lo_pct), hi_pct)
+
+    def test_pct_in_effect(self) -> int:
+        """:attr:`test_pct` when this data allows it, else the data's default."""
+        lo_pct, hi_pct, default = self.test_pct_range()
+        pct = self.test_pct
+        return pct if pct is not None and lo_pct <= pct <= hi_pct else default
+
+    def split(self) -> Split:
+        """The split every page trains with (never one this data cannot stratify)."""
+        return Split(self.test_pct_in_effect() / 100, self.seed, self.cv_folds)
 
     def set_dataset(
         self, dataset: Dataset, profile: TableProfile, target: str | None = None
@@ -127,9 +156,14 @@ def workspace() -> Workspace:
     return st.session_state[_KEY]
 
 
+#: The Train page's widgets for the workspace's algorithm and split. Other pages change those
+#: choices only through :func:`choose_algorithm` and :func:`choose_split`, which update the
+#: workspace and drop these states so the widgets re-seed from it.
+ALGORITHM_WIDGET = "algorithm"
+SPLIT_WIDGETS = ("test_pct", "seed", "cv_folds")
 #: Widget states that describe the current data's choices; dropped when the data is replaced so
 #: every widget re-seeds from the freshly reset workspace.
-DATA_WIDGET_KEYS = ("target", "task", "features", "test_pct", "seed", "cv_folds")
+DATA_WIDGET_KEYS = ("target", "task", "features", *SPLIT_WIDGETS)
 DATA_WIDGET_PREFIXES = ("p_", "tune_", "vc_", "overlay_", "boundary_", "compare_metric")
 
 
@@ -143,10 +177,34 @@ def load_dataset(
 
 
 def forget_widgets() -> None:
+    _forget(DATA_WIDGET_KEYS, DATA_WIDGET_PREFIXES)
+
+
+def _forget(keys: Collection[str] = (), prefixes: tuple[str, ...] = ()) -> None:
     for key in list(st.session_state):
-        name = str(key)
-        if name in DATA_WIDGET_KEYS or name.startswith(DATA_WIDGET_PREFIXES):
+        if key in keys or str(key).startswith(prefixes):
             del st.session_state[key]
+
+
+def param_widget_prefix(algorithm: str) -> str:
+    """What the state keys of ``algorithm``'s hyperparameter widgets start with."""
+    return f"p_{algorithm}_"
+
+
+def choose_algorithm(ws: Workspace, algorithm: str, params: dict[str, Any] | None = None) -> None:
+    """Make ``algorithm`` (with ``params`` when given) the Train page's choice; its widgets
+    re-seed from the workspace. Safe in a button callback."""
+    ws.algorithm = algorithm
+    if params is not None:
+        ws.params[algorithm] = dict(params)
+    _forget([ALGORITHM_WIDGET], (param_widget_prefix(algorithm),))
+
+
+def choose_split(ws: Workspace, test_pct: int | None, seed: int, cv_folds: int) -> None:
+    """Make this the Train page's split (``test_pct`` ``None``: the data's default); its
+    widgets re-seed from the workspace."""
+    ws.test_pct, ws.seed, ws.cv_folds = test_pct, seed, cv_folds
+    _forget(SPLIT_WIDGETS)
 
 
 def reset_settings(ws: Workspace, algorithms: list[str] | None = None) -> None:
@@ -156,11 +214,13 @@ def reset_settings(ws: Workspace, algorithms: list[str] | None = None) -> None:
         ws.params.clear()
     for key in algorithms or []:
         ws.params.pop(key, None)
-    ws.test_pct, ws.seed, ws.cv_folds = None, 0, 0
-    prefixes = tuple(f"p_{key}_" for key in algorithms) if algorithms is not None else ("p_",)
-    for key in list(st.session_state):
-        if str(key).startswith(prefixes) or key in ("test_pct", "seed", "cv_folds"):
-            del st.session_state[key]
+    choose_split(ws, None, 0, 0)
+    prefixes = (
+        tuple(param_widget_prefix(key) for key in algorithms)
+        if algorithms is not None
+        else (param_widget_prefix(""),)
+    )
+    _forget(prefixes=prefixes)
 
 
 def replace_workspace(ws: Workspace) -> None:

@@ -9,11 +9,11 @@ import streamlit as st
 
 from mllib.catalogue import ModelSpec, Param
 from mllib.profile import Task
-from ui.state import bind, keep_valid
+from ui.state import bind, keep_valid, param_widget_prefix
 
 
 def param_key(spec: ModelSpec, param: Param) -> str:
-    return f"p_{spec.key}_{param.name}"
+    return param_widget_prefix(spec.key) + param.name
 
 
 def param_widget(
