@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,20 +41,25 @@ PAGES = (
 )
 
 
+# Set while :func:`run_app` runs a page on this script thread (one thread per script run).
+_inside = threading.local()
+
+
 def ensure_app_shell() -> None:
     """Run the whole app instead when Streamlit ran a page file without ``app.py``.
 
     Because a ``pages/`` folder sits beside ``app.py``, Streamlit starts in its legacy
     multipage mode: when the first request to a fresh server is a deep link (``/train``), it
     runs that page file alone, without our navigation and sidebar (AppTest does so on every
-    run). ``st.navigation`` ends that mode for good; until it has run, a page turns the mode
-    off, runs the app shell in place (which runs this same page inside it) and stops. Doing it
-    in place, not by ``st.rerun()``, keeps the button clicks of this run. Every page calls it.
+    run). Calling ``st.navigation`` ends that mode for every session, as Streamlit documents
+    ("if you call st.navigation in your app (in any session), Streamlit will switch to
+    using the newer, Page-and-navigation multipage structure"), but a deep link on a fresh
+    server never reaches ``app.py`` to call it. So a page run outside :func:`run_app` runs the
+    app shell in place (its ``st.navigation`` call switches the mode; it runs this same page
+    inside it) and stops. Doing it in place, not by ``st.rerun()``, keeps the button clicks of
+    this run. Public API only: no Streamlit internals are read or set. Every page calls it.
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if not getattr(_inside, "shell", False):
         run_app()
         st.stop()
 
@@ -92,9 +98,11 @@ def run_app() -> None:
     hidden = lesson.hidden_pages(ws)  # lesson mode leaves out export
     page = st.navigation([p for p in navigation_pages() if p.url_path not in hidden])
     slot = st.sidebar.container()
+    _inside.shell = True
     try:
         guarded(page.run)
     finally:  # drawn after the page, so it shows what the page just loaded or trained
+        _inside.shell = False
         ws = workspace()  # the page may have opened another project
         persistence.autosave(ws)
         with slot:
