@@ -324,6 +324,9 @@ class TargetCheck:
     infinite: int = 0
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # classes with a single row (classification): one of the errors, which dropping their
+    # rows (drop_rare_classes) fixes; the page offers that by this count, not by the wording
+    rare_classes: int = 0
 
     @property
     def bad_rows(self) -> int:
@@ -341,6 +344,7 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
         infinite = int(np.isinf(series.to_numpy(dtype=float)).sum())
     errors: list[str] = []
     warns: list[str] = []
+    rare_classes = 0
     valid = series.dropna()
     if numeric:
         valid = valid[np.isfinite(valid.to_numpy(dtype=float))]
@@ -370,6 +374,7 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
         else:
             counts = valid.value_counts()
             rare = counts[counts < 2]
+            rare_classes = len(rare)
             if len(rare):
                 listed = ", ".join(map(str, rare.index[:5])) + ("…" if len(rare) > 5 else "")
                 advice = (
@@ -398,7 +403,7 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
                 f"The target has only {distinct} whole-number values; if they are codes for "
                 "categories, classification is the right task."
             )
-    return TargetCheck(missing, infinite, tuple(errors), tuple(warns))
+    return TargetCheck(missing, infinite, tuple(errors), tuple(warns), rare_classes)
 
 
 def drop_bad_target_rows(frame: pd.DataFrame, target: str) -> pd.DataFrame:

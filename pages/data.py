@@ -260,7 +260,7 @@ def target_problems(ws: Workspace) -> None:
         )
     if (
         ws.task == Task.CLASSIFICATION
-        and any("single row" in e for e in check.errors)
+        and check.rare_classes
         and st.button("Drop the rows of classes that occur only once", key="drop_rare")
     ):
         replace_frame(

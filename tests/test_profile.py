@@ -262,6 +262,14 @@ def test_check_target_warns_about_codes_and_too_many_classes() -> None:
     assert many.warnings == ("The target has 60 classes; with so many, regression may fit better.",)
 
 
+def test_check_target_counts_single_row_classes_apart_from_its_wording() -> None:
+    rare = check_target(pd.DataFrame({"y": ["a"] * 6 + ["b"] * 5 + ["c", "d"]}), "y", C)
+    assert rare.rare_classes == 2
+    assert check_target(pd.DataFrame({"y": ["a", "b"] * 6}), "y", C).rare_classes == 0
+    # a regression target has no classes, however unique its values
+    assert check_target(pd.DataFrame({"y": range(12)}), "y", R).rare_classes == 0
+
+
 def test_check_target_needs_the_column() -> None:
     with pytest.raises(DataError, match=r"The target column “ghost” is not in the table\."):
         check_target(pd.DataFrame({"y": [1, 2]}), "ghost", R)
