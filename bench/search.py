@@ -75,7 +75,7 @@ def timed_search(
             continue
         actual = seconds - at
         worst = max(worst, left / actual, actual / max(left, 1e-9))
-    scores = sorted((r["candidate"], r["score"]) for r in state.results)
+    scores = sorted((r.candidate, r.score) for r in state.results)
     return seconds, time.process_time() - cpu, [score for _, score in scores], worst
 
 

@@ -96,7 +96,7 @@ def plan_comparison(
     budget = training.SLOW_FIT_SECONDS * (1 + cv_folds)
     plans = []
     for spec in catalogue.specs_for(task):
-        settings = _valid_settings(spec, task, params.get(spec.key, {}))
+        settings = training.valid_settings(spec, task, params.get(spec.key, {}))
         config = training.TrainConfig.make(
             spec.key,
             task,
@@ -176,18 +176,6 @@ def affordable_sample(
         if rows < n_rows and (best is None or cost(rows) <= budget):
             best = rows
     return best
-
-
-def _valid_settings(
-    spec: catalogue.ModelSpec, task: Task, values: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The user's settings for ``spec`` if they are still valid, else its defaults."""
-    known = {p.name for p in spec.params_for(task)}
-    kept = {k: v for k, v in values.items() if k in known}
-    try:
-        return spec.clean(task, kept)
-    except ValueError:
-        return spec.defaults(task)
 
 
 def run_comparison(

@@ -14,7 +14,7 @@ import json
 import math
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -164,6 +164,17 @@ def gate_key(fingerprint: str, config: TrainConfig) -> str:
         [fingerprint, config.algorithm, config.task.value, config.target, config.features]
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def valid_settings(spec: ModelSpec, task: Task, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's settings for ``spec`` (those that apply to ``task``) if they are still
+    valid, else its defaults."""
+    known = {p.name for p in spec.params_for(task)}
+    kept = {k: v for k, v in values.items() if k in known}
+    try:
+        return spec.clean(task, kept)
+    except ValueError:
+        return spec.defaults(task)
 
 
 def check_dataset(frame: pd.DataFrame, name: str) -> None:

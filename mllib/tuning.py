@@ -24,7 +24,7 @@ import math
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -308,6 +308,21 @@ class SearchPlan:
         return float(sum(n * rows for n, rows in self.rounds) * self.folds)
 
 
+def search_config(config: training.TrainConfig, n_rows: int) -> tuple[training.TrainConfig, str]:
+    """The training configuration a search of ``config``'s algorithm runs on, and a note for
+    people when it differs: an algorithm that slows down with the square of the rows (kernel
+    SVMs) searches a random ``KERNEL_SVM_SAMPLE``-row sample of a larger table, as Compare
+    samples it (thousands of fits on every row would take hours)."""
+    spec, sample = config.spec, training.KERNEL_SVM_SAMPLE
+    if spec.cost_exponent > 1 and n_rows > sample:
+        note = (
+            f"{spec.name} slows down with the square of the rows: this search uses a random "
+            f"{sample:,}-row sample."
+        )
+        return replace(config, sample_rows=sample), note
+    return config, ""
+
+
 def plan_search(
     data: SplitData,
     method: Method,
@@ -376,12 +391,30 @@ def halving_rounds(
     return tuple(rounds)
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    """One setting's cross-validated scores in one round of a search."""
+
+    candidate: int  # its index in SearchPlan.candidates
+    round: int
+    rows: int  # training rows in that round
+    score: float  # mean over the folds in scikit-learn's sign (greater is better); NaN: failed
+    validation: float  # the mean as people read the metric (an error is positive)
+    std: float
+    train: float
+    fit_seconds: float
+
+    @property
+    def failed(self) -> bool:
+        return math.isnan(self.score)
+
+
 @dataclass
 class SearchState:
     """Everything a running search has done; :func:`search` continues from it."""
 
     plan: SearchPlan
-    results: list[dict[str, Any]] = field(default_factory=list)
+    results: list[SearchResult] = field(default_factory=list)
     round: int = 0
     pending: list[int] = field(default_factory=list)
     done_fits: int = 0
@@ -414,17 +447,17 @@ class SearchState:
     def progress(self) -> float:
         return min(1.0, self.done_fits / max(self.plan.total_fits, 1))
 
-    def best(self) -> dict[str, Any] | None:
+    def best(self) -> SearchResult | None:
         """The best result in the latest round that has any (later rounds saw more rows)."""
-        scored = [r for r in self.results if not math.isnan(r["score"])]
+        scored = [r for r in self.results if not r.failed]
         if not scored:
             return None
-        last = max(r["round"] for r in scored)
-        return max((r for r in scored if r["round"] == last), key=lambda r: r["score"])
+        last = max(r.round for r in scored)
+        return max((r for r in scored if r.round == last), key=lambda r: r.score)
 
     def best_params(self) -> dict[str, Any] | None:
         best = self.best()
-        return None if best is None else dict(self.plan.candidates[best["candidate"]])
+        return None if best is None else dict(self.plan.candidates[best.candidate])
 
 
 @dataclass(frozen=True)
@@ -621,27 +654,27 @@ def _round_rows(data: SplitData, rows: int, seed: int) -> np.ndarray:
 
 def _summarise(
     candidate: int, round_: int, rows: int, scores: Scores, sign: float, state: SearchState
-) -> dict[str, Any]:
+) -> SearchResult:
     validation, train = scores.validation, scores.train
     if scores.error:
         state.errors[scores.error] = state.errors.get(scores.error, 0) + 1
     failed = bool(np.isnan(validation).any())
-    return {
-        "candidate": candidate,
-        "round": round_,
-        "rows": rows,
-        "score": math.nan if failed else float(validation.mean()),
-        "validation": math.nan if failed else float(sign * validation.mean()),
-        "std": math.nan if failed else float(validation.std()),
-        "train": math.nan if failed else float(sign * train.mean()),
-        "fit_seconds": scores.fit_seconds,
-    }
+    return SearchResult(
+        candidate=candidate,
+        round=round_,
+        rows=rows,
+        score=math.nan if failed else float(validation.mean()),
+        validation=math.nan if failed else float(sign * validation.mean()),
+        std=math.nan if failed else float(validation.std()),
+        train=math.nan if failed else float(sign * train.mean()),
+        fit_seconds=scores.fit_seconds,
+    )
 
 
 def _survivors(state: SearchState, keep: int) -> list[int]:
-    previous = [r for r in state.results if r["round"] == state.round - 1]
-    ranked = sorted(previous, key=lambda r: -r["score"] if not math.isnan(r["score"]) else math.inf)
-    return [r["candidate"] for r in ranked[:keep]]
+    previous = [r for r in state.results if r.round == state.round - 1]
+    ranked = sorted(previous, key=lambda r: -r.score if not r.failed else math.inf)
+    return [r.candidate for r in ranked[:keep]]
 
 
 def _score_best(data: SplitData, state: SearchState) -> dict[str, float] | None:
@@ -661,24 +694,24 @@ def results_table(state: SearchState) -> pd.DataFrame:
     """One row per candidate (its last round), best first, parameters as readable labels."""
     plan = state.plan
     params = {p.name: p for p in plan.spec.params_for(plan.task)}
-    latest: dict[int, dict[str, Any]] = {}
+    latest: dict[int, SearchResult] = {}
     for row in state.results:
-        latest[row["candidate"]] = row
+        latest[row.candidate] = row
     rows = []
     for row in latest.values():
-        settings = plan.candidates[row["candidate"]]
+        settings = plan.candidates[row.candidate]
         out: dict[str, Any] = {}
         for name in plan.names:
             label = params[name].label
             out[label] = params[name].label_of(settings[name]) if name in settings else "—"
-        out[f"validation {plan.metric}"] = row["validation"]
-        out["± std"] = row["std"]
-        out[f"train {plan.metric}"] = row["train"]
+        out[f"validation {plan.metric}"] = row.validation
+        out["± std"] = row.std
+        out[f"train {plan.metric}"] = row.train
         if plan.method == "halving":
-            out["rows"] = row["rows"]
-        out["fit s"] = row["fit_seconds"]
-        out["_score"] = row["score"]
-        out["_round"] = row["round"]
+            out["rows"] = row.rows
+        out["fit s"] = row.fit_seconds
+        out["_score"] = row.score
+        out["_round"] = row.round
         rows.append(out)
     table = pd.DataFrame(rows)
     if table.empty:

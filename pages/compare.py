@@ -377,27 +377,12 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
         format_func=lambda k: catalogue.get_spec(k).name,
     )
     spec = catalogue.get_spec(algorithm)
-    base = spec.clean(
-        task,
-        {
-            k: v
-            for k, v in ws.params.get(spec.key, {}).items()
-            if k in {p.name for p in spec.params_for(task)}
-        },
-    )
+    base = training.valid_settings(spec, task, ws.params.get(spec.key, {}))
     test_size, seed, _ = ws.split()
     config = training.TrainConfig.make(
         spec.key, task, ws.target, ws.features, base, test_size=test_size, seed=seed
     )
-    notes = []
-    if spec.cost_exponent > 1 and len(ws.frame) > training.KERNEL_SVM_SAMPLE:
-        config = training.TrainConfig(
-            **{**config.__dict__, "sample_rows": training.KERNEL_SVM_SAMPLE}
-        )
-        notes.append(
-            f"{spec.name} slows down with the square of the rows: this search uses a random "
-            f"{training.KERNEL_SVM_SAMPLE:,}-row sample."
-        )
+    config, sample_note = tuning.search_config(config, len(ws.frame))
     key = training.training_key(ws.dataset.fingerprint, config)
     data = split_for(key, ws.dataset.frame, ws.profile, config)
     n_train = len(data.y_train)
@@ -451,8 +436,8 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
         metric_names,
         key=bind_choice("tune_metric", metric_names, metrics.primary_metric(task)),
     )
-    for note in notes:
-        st.caption(note)
+    if sample_note:
+        st.caption(sample_note)
     try:
         plan = tuning.plan_search(
             data,
@@ -607,7 +592,7 @@ def progress_text(search: tuning.SearchState) -> str:
         text += f" · about {left:,.0f} s left"
     best = search.best()
     if best is not None:
-        text += f" · best {plan.metric} so far {best['validation']:.3f}"
+        text += f" · best {plan.metric} so far {best.validation:.3f}"
     return text
 
 
@@ -641,8 +626,8 @@ def show_search(ws: Workspace, state: PageState, current: tuning.SearchPlan | No
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.metric(
         f"Validation {plan.metric}",
-        f"{best['validation']:.3f}",
-        f"± {best['std']:.3f} across folds",
+        f"{best.validation:.3f}",
+        f"± {best.std:.3f} across folds",
         delta_color="off",
         delta_arrow="off",
     )

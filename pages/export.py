@@ -148,7 +148,7 @@ def importer(ws: Workspace) -> None:
             st.error(f"**{upload.name}** was refused. {error}", icon=":material/block:")
         for note in notes:
             st.warning(note, icon=":material/warning:")
-    if isinstance(ws.imported, ModelBundle):
+    if ws.imported is not None:
         meta = ws.imported.metadata
         st.success(
             f"Imported **{ws.imported.source}**: {ws.imported.title}, created "

@@ -66,7 +66,7 @@ def available_bundles(ws: Workspace) -> dict[str, ModelBundle]:
     else:
         if bundle is not None:
             out[f"Trained here: {bundle.title}"] = bundle
-    if isinstance(ws.imported, ModelBundle):
+    if ws.imported is not None:
         out[f"Imported ({ws.imported.source}): {ws.imported.title}"] = ws.imported
     return out
 

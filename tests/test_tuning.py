@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -179,7 +180,7 @@ def test_grid_search_evaluates_every_fit_and_ranks_the_best_first(
     assert len(table) == len(plan.candidates)
     scores = table["validation accuracy"].tolist()
     assert scores == sorted(scores, reverse=True)
-    assert state.best()["validation"] == pytest.approx(max(scores))
+    assert state.best().validation == pytest.approx(max(scores))
     assert state.best_test is not None and 0.8 <= state.best_test["accuracy"] <= 1.0
     depth_one = table[table["Max depth"] == "1"]["validation accuracy"].max()
     assert depth_one < max(scores)  # one question cannot separate three species
@@ -230,11 +231,11 @@ def test_halving_search_gives_later_rounds_more_rows() -> None:
     assert plan.rounds == ((20, 75), (7, 225), (3, 675))
     state = _run(data, plan)
     assert state.done_fits == plan.total_fits == (20 + 7 + 3) * 3
-    rows = {r["round"]: r["rows"] for r in state.results}
+    rows = {r.round: r.rows for r in state.results}
     assert rows == {0: 75, 1: 225, 2: len(data.y_train)}
-    survivors = {r["candidate"] for r in state.results if r["round"] == 1}
-    first_round = sorted((r for r in state.results if r["round"] == 0), key=lambda r: -r["score"])
-    assert survivors == {r["candidate"] for r in first_round[: len(survivors)]}
+    survivors = {r.candidate for r in state.results if r.round == 1}
+    first_round = sorted((r for r in state.results if r.round == 0), key=lambda r: -r.score)
+    assert survivors == {r.candidate for r in first_round[: len(survivors)]}
     assert tuning.results_table(state)["rows"].iloc[0] == len(data.y_train)
 
 
@@ -344,7 +345,7 @@ def test_search_scores_are_those_of_gridsearchcv(iris_data: tuning.SplitData) ->
     folds = tuning.cv_splits(iris_data.y_train, C, 3, plan.seed)
     bare = GridSearchCV(pipe, {"model": models}, cv=folds, scoring="accuracy", refit=False)
     bare.fit(iris_data.X_train, iris_data.y_train)
-    ours = {r["candidate"]: r["score"] for r in state.results}
+    ours = {r.candidate: r.score for r in state.results}
     assert [ours[i] for i in range(len(models))] == pytest.approx(
         list(bare.cv_results_["mean_test_score"])
     )
@@ -358,3 +359,36 @@ def test_candidates_are_visited_in_a_shuffled_repeatable_order(
     assert first.pending == again.pending
     assert sorted(first.pending) == list(range(len(plan.candidates)))
     assert first.pending != sorted(first.pending)
+
+
+# --- what a search starts from ------------------------------------------------------------------
+
+
+def test_search_config_samples_only_a_kernel_svm_on_a_large_table(iris: pd.DataFrame) -> None:
+    svm = _config(iris, "species", C, "svm")
+    large = training.KERNEL_SVM_SAMPLE + 1
+    sampled, note = tuning.search_config(svm, large)
+    assert sampled == replace(svm, sample_rows=training.KERNEL_SVM_SAMPLE)
+    assert f"{training.KERNEL_SVM_SAMPLE:,}-row sample" in note
+    assert tuning.search_config(svm, training.KERNEL_SVM_SAMPLE) == (svm, "")
+    tree = _config(iris, "species", C, "tree")
+    assert tuning.search_config(tree, large) == (tree, "")
+
+
+def test_valid_settings_keep_what_applies_and_fall_back_to_defaults() -> None:
+    spec = catalogue.get_spec("tree")
+    assert training.valid_settings(spec, C, {"max_depth": 3, "unknown": 1})["max_depth"] == 3
+    broken = training.valid_settings(spec, C, {"max_depth": "not a depth"})
+    assert broken == spec.defaults(C)
+
+
+def test_search_results_are_typed_records(iris_data: tuning.SplitData) -> None:
+    plan = tuning.plan_search(iris_data, "grid", ["max_depth"], {}, values_per_param=2, folds=3)
+    state = tuning.SearchState(plan)
+    for _ in tuning.search(iris_data, state, n_jobs=1):
+        pass
+    assert all(isinstance(r, tuning.SearchResult) for r in state.results)
+    best = state.best()
+    assert best is not None and not best.failed
+    assert best.score == max(r.score for r in state.results)
+    assert state.best_params() == dict(plan.candidates[best.candidate])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +25,9 @@ from mllib.profile import (
     detect_task,
 )
 from mllib.training import TrainedModel, test_size_bounds, training_key
+
+if TYPE_CHECKING:  # mllib.export is heavy; the pages that import a model load it
+    from mllib.export import ModelBundle
 
 _KEY = "glassbox_workspace"
 HISTORY_LIMIT = 200
@@ -57,7 +60,7 @@ class Workspace:
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     # choices made before a slow fit, per training.gate_key: "full" (all rows) or "sample"
     confirmed: dict[str, str] = field(default_factory=dict)
-    imported: object | None = None  # a ModelBundle loaded on the Export page (.skops)
+    imported: ModelBundle | None = None  # a model file loaded on the Export page (.skops)
     # the Train page's split: test share in percent (None: the data's default), seed, CV folds
     test_pct: int | None = None
     seed: int = 0
