@@ -108,12 +108,12 @@ def plan_comparison(
             cv_folds=cv_folds,
             sample_rows=sample_rows,
         )
-        estimate = training.estimate_seconds(spec, n_rows, n_features, cv_folds, n_text)
+        estimate = training.training_seconds(spec, n_rows, n_features, cv_folds, n_text)
         if include_slow or estimate <= budget:
             plans.append(PlannedRun(config))
             continue
         sample = training.KERNEL_SVM_SAMPLE
-        sampled = training.estimate_seconds(spec, min(n_rows, sample), n_features, cv_folds, n_text)
+        sampled = training.training_seconds(spec, min(n_rows, sample), n_features, cv_folds, n_text)
         if n_rows > sample and sampled <= budget:
             plans.append(
                 PlannedRun(
@@ -134,7 +134,7 @@ def plan_comparison(
     return plans
 
 
-def estimate_seconds(plans: Sequence[PlannedRun], n_rows: int, n_text: int = 0) -> float:
+def comparison_seconds(plans: Sequence[PlannedRun], n_rows: int, n_text: int = 0) -> float:
     """Wall time of a comparison: every run that is not skipped, on its rows, with its folds
     (estimates learned on this machine where fits were timed, see :mod:`mllib.costs`)."""
     total = 0.0
@@ -143,7 +143,7 @@ def estimate_seconds(plans: Sequence[PlannedRun], n_rows: int, n_text: int = 0) 
             continue
         config = plan.config
         rows = min(n_rows, config.sample_rows or n_rows)
-        total += training.estimate_seconds(
+        total += training.training_seconds(
             plan.spec, rows, len(config.features), config.cv_folds, n_text
         )
     return total
@@ -167,7 +167,7 @@ def affordable_sample(
         plans = plan_comparison(
             frame, task, target, features, params, sample_rows=rows, n_text=n_text, **options
         )
-        return estimate_seconds(plans, rows or n_rows, n_text)
+        return comparison_seconds(plans, rows or n_rows, n_text)
 
     if cost(None) <= budget:
         return None
@@ -293,7 +293,7 @@ def leaderboard_display(board: pd.DataFrame, task: Task) -> pd.DataFrame:
     return out
 
 
-def score_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
+def error_bar_table(board: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Mean ± std of ``metric`` per algorithm (for the error-bar chart), plus the test score."""
     primary_test = next((c for c in board.columns if c.startswith("test ")), None)
     table = pd.DataFrame(

@@ -1,6 +1,6 @@
 """Fit costs learned on this machine: every timed fit makes the next estimate better.
 
-The catalogue's cost model (:meth:`mllib.catalogue.ModelSpec.estimate_seconds` plus
+The catalogue's cost model (:meth:`mllib.catalogue.ModelSpec.modelled_fit_seconds` plus
 preparation) says how a fit *scales* with rows and columns; how fast this machine is, and how
 much an algorithm's settings cost here (an RBF SVM with a large C), only a measurement says.
 Each timed fit (the Train page's, each search candidate's, a calibration fit) records the

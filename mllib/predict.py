@@ -170,7 +170,7 @@ def target_agreement(
     return text + "."
 
 
-def score_table(prediction: Prediction, row: int = 0) -> pd.DataFrame:
+def class_score_table(prediction: Prediction, row: int = 0) -> pd.DataFrame:
     """One row's class scores as a tidy table, highest first (for the bar chart)."""
     if prediction.scores is None:
         return pd.DataFrame(columns=["class", "value"])

@@ -124,12 +124,12 @@ class TrainedModel:
         """Columns the estimator sees after preprocessing (one-hot columns counted)."""
         return len(self.pipeline.named_steps["prep"].get_feature_names_out())
 
-    def score_table(self) -> pd.DataFrame:
+    def train_test_table(self) -> pd.DataFrame:
         """Train and test scores side by side (made once: pages draw it on every rerun)."""
-        return self._score_table
+        return self._train_test_table
 
     @functools.cached_property
-    def _score_table(self) -> pd.DataFrame:
+    def _train_test_table(self) -> pd.DataFrame:
         return metrics.comparison_table(self.train_scores, self.test_scores)
 
     def summary_row(self) -> dict[str, Any]:
@@ -227,10 +227,10 @@ def model_seconds(spec: ModelSpec, n_rows: int, n_features: int, n_text: int = 0
     machine is: :mod:`mllib.costs` learns that). ``n_text`` of the ``n_features`` are
     categorical/boolean columns (the costly ones to prepare)."""
     prep = n_rows * (n_text * PREP_SECONDS_TEXT + (n_features - n_text) * PREP_SECONDS_NUMBER)
-    return spec.estimate_seconds(n_rows, n_features) + prep
+    return spec.modelled_fit_seconds(n_rows, n_features) + prep
 
 
-def estimate_seconds(
+def training_seconds(
     spec: ModelSpec, n_rows: int, n_features: int, cv_folds: int = 0, n_text: int = 0
 ) -> float:
     """Wall time of training on ``n_rows`` (fit, scores and ``cv_folds`` more fits): the cost
@@ -268,7 +268,7 @@ def affordable_rows(
     """The largest round sample (at least ``floor``) whose fit fits in ``budget`` seconds."""
     rows = floor
     for candidate in (20_000, 50_000, 100_000, 200_000, 500_000):
-        if estimate_seconds(spec, candidate, n_features, cv_folds, n_text) <= budget:
+        if training_seconds(spec, candidate, n_features, cv_folds, n_text) <= budget:
             rows = candidate
     return rows
 

@@ -547,11 +547,11 @@ def _failure(
             trial.fit(X.iloc[train], y.iloc[train])
             get_scorer(scoring)(trial, X.iloc[test], y.iloc[test])
     except Exception as err:
-        return _short(err)
+        return _first_line(err)
     return "the score could not be computed"
 
 
-def _short(err: BaseException) -> str:
+def _first_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     return text[:160]
 
@@ -831,13 +831,13 @@ def learning_curve_table(
     return pd.DataFrame(rows, columns=["rows", "split", "mean", "std"])
 
 
-def estimate_seconds(plan: SearchPlan, n_features: int, workers: int, n_text: int = 0) -> float:
+def search_seconds(plan: SearchPlan, n_features: int, workers: int, n_text: int = 0) -> float:
     """The plan's wall time: the cost model per fit, times what fits of this algorithm
     measured on this machine when any did (else plus a fixed overhead per fit)."""
     spec = plan.spec
     overhead = 0.0 if training.is_measured(spec) else FIT_OVERHEAD_SECONDS
     total = sum(
-        n * (training.estimate_seconds(spec, rows, n_features, 0, n_text) + overhead)
+        n * (training.training_seconds(spec, rows, n_features, 0, n_text) + overhead)
         for n, rows in plan.rounds
     )
     return total * plan.folds / max(1, workers)

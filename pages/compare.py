@@ -119,12 +119,12 @@ def compare_tab(ws: Workspace, state: PageState) -> None:
     }
     table = (ws.frame, ws.task, ws.target, ws.features, ws.params)
     plans = compare.plan_comparison(*table, **options)
-    seconds = compare.estimate_seconds(plans, len(ws.frame), n_text)
+    seconds = compare.comparison_seconds(plans, len(ws.frame), n_text)
     if seconds > compare.SLOW_SECONDS:
         sample = compare.affordable_sample(*table, budget=compare.SLOW_SECONDS, **options)
         if sample is not None:
             sampled = compare.plan_comparison(*table, sample_rows=sample, **options)
-            fast = compare.estimate_seconds(sampled, sample, n_text)
+            fast = compare.comparison_seconds(sampled, sample, n_text)
             if sample_offer(ws, seconds, sample, fast):
                 plans, seconds = sampled, fast
     key = "|".join(training.training_key(ws.dataset.fingerprint, p.config) for p in plans)
@@ -226,7 +226,7 @@ def show_comparison(ws: Workspace, state: PageState) -> None:
         names,
         key=bind_choice("compare_metric", names, metrics.primary_metric(task)),
     )
-    table = compare.score_table(board, metric)
+    table = compare.error_bar_table(board, metric)
     if not table.empty:
         higher = metrics.HIGHER_IS_BETTER.get(metric, True)
         st.altair_chart(charts.scores_chart(table, metric, higher), width="stretch")
@@ -485,7 +485,7 @@ def forget_other_data(ws: Workspace, state: PageState) -> None:
 
 def describe_plan(plan: tuning.SearchPlan, n_features: int) -> None:
     workers = parallel.current_backend().workers
-    seconds = tuning.estimate_seconds(plan, n_features, workers)
+    seconds = tuning.search_seconds(plan, n_features, workers)
     text = (
         f"**{len(plan.candidates)}** settings × **{plan.folds}** folds = "
         f"**{plan.total_fits:,}** fits"

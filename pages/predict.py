@@ -21,7 +21,7 @@ from mllib.predict import (
     append_predictions,
     check_records,
     check_table,
-    score_table,
+    class_score_table,
     target_agreement,
     template_table,
 )
@@ -209,7 +209,7 @@ def one_row(bundle: ModelBundle) -> None:
     with right:
         if prediction.scores is not None:
             kind = prediction.score_kind or "probability"
-            st.altair_chart(probability_chart(score_table(prediction), kind), width="stretch")
+            st.altair_chart(probability_chart(class_score_table(prediction), kind), width="stretch")
             if kind != "probability":
                 st.caption(
                     "SVMs give signed distances to the boundary, not probabilities: the "

@@ -106,12 +106,12 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
     assert ws.frame is not None and ws.profile is not None and ws.dataset is not None
     n_rows, n_features = len(ws.frame), len(config.features)
     n_text = training.count_text(ws.profile, config.features)
-    estimate = training.estimate_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
+    estimate = training.training_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
     if not training.is_measured(spec) and estimate >= CALIBRATE_FROM * training.SLOW_FIT_SECONDS:
         # Nothing timed yet for this algorithm: a small fit tells this machine's speed.
         with st.spinner(f"Timing {spec.name.lower()} on a small sample…"):
             training.calibrate(ws.frame, ws.profile, config)
-        estimate = training.estimate_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
+        estimate = training.training_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
     if estimate < training.SLOW_FIT_SECONDS:
         return config
     sample = training.affordable_rows(spec, n_features, config.cv_folds, n_text)
@@ -183,7 +183,7 @@ def show_results(ws: Workspace) -> None:
     with left:
         st.markdown("**Scores on the training and the held-out test rows**")
         st.dataframe(  # number formats, not a Styler: cheaper on every rerun
-            model.score_table(),
+            model.train_test_table(),
             hide_index=True,
             column_config={
                 "train": FOUR_DIGITS,

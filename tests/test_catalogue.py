@@ -312,11 +312,13 @@ def test_trees_ask_for_dense_input_and_no_scaling() -> None:
 
 def test_fit_time_estimate_grows_with_rows() -> None:
     svm, linear = get_spec("svm"), get_spec("linear_svm")
-    assert svm.estimate_seconds(20_000, 10) == pytest.approx(4 * svm.estimate_seconds(10_000, 10))
-    assert linear.estimate_seconds(20_000, 10) == pytest.approx(
-        2 * linear.estimate_seconds(10_000, 10)
+    assert svm.modelled_fit_seconds(20_000, 10) == pytest.approx(
+        4 * svm.modelled_fit_seconds(10_000, 10)
     )
-    assert svm.estimate_seconds(100, 0) == svm.estimate_seconds(100, 1)
+    assert linear.modelled_fit_seconds(20_000, 10) == pytest.approx(
+        2 * linear.modelled_fit_seconds(10_000, 10)
+    )
+    assert svm.modelled_fit_seconds(100, 0) == svm.modelled_fit_seconds(100, 1)
 
 
 @pytest.mark.parametrize("spec", CATALOGUE.values(), ids=lambda s: s.key)

@@ -140,10 +140,10 @@ def test_regression_leaderboard_shows_errors_as_positive(
     board = compare.leaderboard(diabetes_results, R)
     assert board["R² mean"].is_monotonic_decreasing
     assert (board["MAE mean"] > 0).all() and (board["RMSE mean"] > 0).all()
-    table = compare.score_table(board, "R²")
+    table = compare.error_bar_table(board, "R²")
     assert list(table.columns) == ["algorithm", "mean", "std", "low", "high", "test"]
     assert (table["low"] <= table["mean"]).all()
-    assert "test" not in compare.score_table(board, "MAE")
+    assert "test" not in compare.error_bar_table(board, "MAE")
 
 
 # --- overlays ------------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def test_scores_chart_has_error_bars_means_and_test_ticks(
     iris_results: list[compare.RunResult],
 ) -> None:
     board = compare.leaderboard(iris_results, C)
-    chart = charts.scores_chart(compare.score_table(board, "accuracy"), "accuracy")
+    chart = charts.scores_chart(compare.error_bar_table(board, "accuracy"), "accuracy")
     spec = chart.to_dict()
     assert _marks(spec) == ["rule", "circle", "tick"]
     assert spec["layer"][0]["encoding"]["x2"]["field"] == "high"
@@ -227,11 +227,11 @@ def test_a_slow_comparison_is_offered_a_sample_that_fits_the_budget() -> None:
     frame = _big_frame(200_000)
     features = [c for c in frame.columns if c != "y"]
     args = (frame, Task.CLASSIFICATION, "y", features, {})
-    everything = compare.estimate_seconds(compare.plan_comparison(*args), len(frame))
+    everything = compare.comparison_seconds(compare.plan_comparison(*args), len(frame))
     sample = compare.affordable_sample(*args, budget=everything / 4)
     assert sample is not None and sample < len(frame)
     sampled = compare.plan_comparison(*args, sample_rows=sample)
     assert all(p.config.sample_rows is not None and p.config.sample_rows <= sample for p in sampled)
-    fits = compare.estimate_seconds(sampled, sample) <= everything / 4
+    fits = compare.comparison_seconds(sampled, sample) <= everything / 4
     assert fits or sample == compare.SAMPLE_SIZES[0], "the largest that fits, else the smallest"
     assert compare.affordable_sample(*args, budget=everything * 2) is None

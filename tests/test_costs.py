@@ -21,13 +21,13 @@ def fresh_costs() -> Iterator[None]:
 
 def test_the_median_of_recent_ratios_scales_the_cost_model() -> None:
     svm = catalogue.get_spec("svm")
-    modelled = training.estimate_seconds(svm, 10_000, 10)
+    modelled = training.training_seconds(svm, 10_000, 10)
     assert not training.is_measured(svm)
     for seconds in (7.0, 6.0, 8.0):  # three fits, each about 7x the model
         costs.record("svm", 1.0, seconds)
     assert training.is_measured(svm)
-    assert training.estimate_seconds(svm, 10_000, 10) == pytest.approx(7 * modelled)
-    assert training.estimate_seconds(catalogue.get_spec("tree"), 10_000, 10) == pytest.approx(
+    assert training.training_seconds(svm, 10_000, 10) == pytest.approx(7 * modelled)
+    assert training.training_seconds(catalogue.get_spec("tree"), 10_000, 10) == pytest.approx(
         training.model_seconds(catalogue.get_spec("tree"), 10_000, 10)
     ), "other algorithms keep the model"
 

@@ -17,9 +17,9 @@ from mllib.predict import (
     append_predictions,
     check_records,
     check_table,
+    class_score_table,
     match_columns,
     rows_from_payload,
-    score_table,
     target_agreement,
     template_table,
 )
@@ -231,14 +231,14 @@ def test_svm_gives_decision_scores_not_probabilities() -> None:
 def test_probability_chart_is_bars_sorted_with_a_fixed_scale() -> None:
     b = bundle("iris", "species")
     checked = check_records([good_row(b)], b.schema)
-    table = score_table(b.predict(checked.frame))
+    table = class_score_table(b.predict(checked.frame))
     assert table["value"].is_monotonic_decreasing
     assert set(table["class"]) == set(b.schema.classes)
     spec = probability_chart(table).to_dict()
     bars = spec["layer"][0]
     assert bars["mark"]["type"] == "bar"
     assert bars["encoding"]["x"]["scale"]["domain"] == [0, 1]
-    assert bars["encoding"]["y"]["sort"] is None  # keeps score_table's order, highest first
+    assert bars["encoding"]["y"]["sort"] is None  # keeps class_score_table's order, highest first
     assert spec["height"] == {"step": 28}  # a fixed height squashed the bands into one row
     assert "probabilities" in spec["title"]
 

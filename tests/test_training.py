@@ -108,7 +108,7 @@ def test_every_algorithm_trains_and_reports_its_metrics(
         assert model.test_scores["R²"] > 0
     row = model.summary_row()
     assert row["algorithm"] == spec.name and row["train rows"] == model.n_train
-    assert model.score_table()["metric"].tolist() == names
+    assert model.train_test_table()["metric"].tolist() == names
 
 
 def test_no_cross_validation_unless_asked() -> None:
@@ -356,10 +356,10 @@ def test_sample_rows_trains_on_a_subsample_and_says_so() -> None:
     )
 
 
-def test_estimate_seconds_counts_cross_validation_fits() -> None:
+def test_training_seconds_counts_cross_validation_fits() -> None:
     spec = CATALOGUE["svm"]
-    one = training.estimate_seconds(spec, 1000, 5)
-    assert training.estimate_seconds(spec, 1000, 5, cv_folds=4) == pytest.approx(5 * one)
+    one = training.training_seconds(spec, 1000, 5)
+    assert training.training_seconds(spec, 1000, 5, cv_folds=4) == pytest.approx(5 * one)
 
 
 def test_an_empty_feature_is_named_and_the_rest_still_train() -> None:

@@ -313,10 +313,10 @@ def test_learning_curve_grows_the_training_rows(iris_data: tuning.SplitData) -> 
     assert not math.isnan(table["std"].iloc[0])
 
 
-def test_estimate_seconds_scales_with_fits_and_workers(iris_data: tuning.SplitData) -> None:
+def test_search_seconds_scales_with_fits_and_workers(iris_data: tuning.SplitData) -> None:
     plan = tuning.plan_search(iris_data, "grid", ["max_depth"], {}, folds=3)
-    one = tuning.estimate_seconds(plan, 4, workers=1)
-    assert tuning.estimate_seconds(plan, 4, workers=2) == pytest.approx(one / 2)
+    one = tuning.search_seconds(plan, 4, workers=1)
+    assert tuning.search_seconds(plan, 4, workers=2) == pytest.approx(one / 2)
 
 
 def test_fits_that_finish_after_stop_are_not_counted(

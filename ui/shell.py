@@ -235,7 +235,7 @@ def auto_train(ws: Workspace) -> None:
     algorithm = ws.algorithm if ws.algorithm in keys else keys[0]
     spec = catalogue.get_spec(algorithm)
     if (
-        training.estimate_seconds(spec, ws.dataset.n_rows, len(ws.features))
+        training.training_seconds(spec, ws.dataset.n_rows, len(ws.features))
         > training.SLOW_FIT_SECONDS
     ):
         return

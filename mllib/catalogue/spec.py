@@ -112,6 +112,6 @@ class ModelSpec:
             return TransformedTargetRegressor(regressor=estimator, transformer=StandardScaler())
         return estimator
 
-    def estimate_seconds(self, n_rows: int, n_columns: int) -> float:
+    def modelled_fit_seconds(self, n_rows: int, n_columns: int) -> float:
         """A rough fit time on this machine kind, to warn before a slow fit (see bench/)."""
         return self.seconds_per_unit * math.pow(n_rows, self.cost_exponent) * max(n_columns, 1)

@@ -10,7 +10,7 @@ from mllib.charts.theme import MUTED, PALETTE, layered
 
 def probability_chart(table: pd.DataFrame, kind: str = "probability") -> alt.LayerChart:
     """Horizontal bars of one row's class probabilities (0–1) or decision scores (signed), in
-    the table's order (:func:`mllib.predict.score_table` sorts it, highest first); the winner
+    the table's order (:func:`mllib.predict.class_score_table` sorts it, highest first); the winner
     is darker."""
     is_probability = kind == "probability"
     scale = alt.Scale(domain=[0, 1]) if is_probability else alt.Scale(zero=True)

@@ -44,7 +44,7 @@ HELPERS_HEADING = (
 )
 
 
-class _Source:
+class _CodeWriter:
     """Python source for an unfitted copy of a scikit-learn object (non-default params only)."""
 
     def __init__(self) -> None:
@@ -163,7 +163,7 @@ def _read_code(data: DataInfo) -> str:
 def train_script(bundle: ModelBundle) -> str:
     """A standalone ``train.py`` that refits the same model from the data file."""
     meta, schema = bundle.metadata, bundle.schema
-    source = _Source()
+    source = _CodeWriter()
     pipeline_code = source.expr(clone(bundle.pipeline), indent=4)
     expected = {k: v for k, v in meta.metrics.test.items() if v is not None}
     split, versions = meta.split, meta.versions
