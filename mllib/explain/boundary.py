@@ -84,7 +84,7 @@ def slice_defaults(model: TrainedModel, X_train: pd.DataFrame) -> dict[str, Any]
     return values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # 14 fields: built by name, never by position
 class Boundary:
     """What the trained model predicts over a grid of two features, others held fixed.
 
@@ -206,18 +206,18 @@ def decision_boundary(
             }
     exact = set(model.config.features) == {x, y}
     return Boundary(
-        x,
-        y,
-        grid,
-        contours,
-        points.dropna(),
-        len(X_train),
-        held,
-        exact,
-        kind,
-        contour_levels,
-        support,
-        n_support,
-        per_class,
-        time.perf_counter() - start,
+        x=x,
+        y=y,
+        grid=grid,
+        contours=contours,
+        points=points.dropna(),
+        n_train=len(X_train),
+        fixed=held,
+        exact=exact,
+        value_kind=kind,
+        levels=contour_levels,
+        support=support,
+        n_support=n_support,
+        support_per_class=per_class,
+        seconds=time.perf_counter() - start,
     )
