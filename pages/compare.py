@@ -76,14 +76,6 @@ def page_state() -> PageState:
     return st.session_state[STATE_KEY]
 
 
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def split_for(
-    key: str, _frame: pd.DataFrame, _profile: Any, _config: training.TrainConfig
-) -> tuning.SplitData:
-    """The training/test split a search runs on, once per ``training_key``."""
-    return tuning.split_data(_frame, _profile, _config)
-
-
 # --- Compare --------------------------------------------------------------------------------------
 
 
@@ -275,7 +267,7 @@ def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
     same code as the "See the model" page."""
     assert ws.frame is not None and ws.target is not None
     first = next(iter(models.values()))
-    data = model_data(run_key(first), first, ws.frame)
+    data = cache.model_data(run_key(first), first, ws.frame)
     axes = explain.boundary_axes(first)
     if len(axes) >= 2:
         suggested = explain.suggest_axes(first, data.X_train, data.y_train)
@@ -316,15 +308,10 @@ def run_key(model: training.TrainedModel) -> str:
     return training.training_key(model.data_fingerprint, model.config)
 
 
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def model_data(key: str, _model: training.TrainedModel, _frame: pd.DataFrame) -> Any:
-    return explain.model_data(_model, _frame)
-
-
 @st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
 def boundary(key: str, _model: training.TrainedModel, _frame: pd.DataFrame, x: str, y: str) -> Any:
     """One run's decision regions over ``x`` and ``y`` (per training key and axes)."""
-    data = model_data(key, _model, _frame)
+    data = cache.model_data(key, _model, _frame)
     return explain.decision_boundary(_model, data.X_train, data.y_train, x, y)
 
 
@@ -384,7 +371,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     )
     config, sample_note = tuning.search_config(config, len(ws.frame))
     key = training.training_key(ws.dataset.fingerprint, config)
-    data = split_for(key, ws.dataset.frame, ws.profile, config)
+    data = cache.search_split(key, ws.dataset.frame, ws.profile, config)
     n_train = len(data.y_train)
     methods = list(tuning.METHODS)
     method = c2.segmented_control(
@@ -539,7 +526,7 @@ def search_controls(
     assert state.search_config is not None
     if state.search_config != config:
         key = training.training_key(ws.dataset.fingerprint, state.search_config)
-        data = split_for(key, ws.dataset.frame, ws.profile, state.search_config)
+        data = cache.search_split(key, ws.dataset.frame, ws.profile, state.search_config)
     if state.search_job is None or state.search_job.done:
         steps = tuning.search(data, search)
         state.search_job = Job(lambda: deque(steps, maxlen=0), name="glassbox-search")

@@ -19,7 +19,7 @@ from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
 from mllib.profile import Task
 from mllib.training import TrainedModel
-from ui import lesson, shell
+from ui import cache, lesson, shell
 from ui.state import bind, bind_choice, keep_valid, workspace
 
 TREE_DEFAULT_DEPTH = 2  # fits 800 px wide at 11 px text; deeper on request
@@ -46,11 +46,6 @@ class View:
 
 
 # --- caches: keyed by the training key (data fingerprint + every choice) -------------------------
-
-
-@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
-def cached_data(key: str, _model: TrainedModel, _frame: pd.DataFrame) -> ModelData:
-    return explain.model_data(_model, _frame)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -746,7 +741,7 @@ def main() -> None:
         )
         return
     key = training.training_key(model.data_fingerprint, model.config)
-    view = View(model, cached_data(key, model, ws.dataset.frame), key)
+    view = View(model, cache.model_data(key, model, ws.dataset.frame), key)
     summary(view)
     share = st.container()  # filled last: the link includes the controls of the open tab
     names = tab_names(model)

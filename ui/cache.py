@@ -16,7 +16,10 @@ from mllib.profile import TableProfile, Task, profile_table
 from ui.state import Workspace
 
 if TYPE_CHECKING:  # mllib.export (skops, ONNX) takes seconds to import: only where it is used
-    from mllib import export
+    import pandas as pd
+
+    from mllib import export, tuning
+    from mllib.explain import ModelData
 
 
 @st.cache_resource(max_entries=len(samples.SAMPLES), show_spinner=False)
@@ -84,3 +87,23 @@ def current_bundle(ws: Workspace) -> export.ModelBundle | None:
     key = training.training_key(ws.dataset.fingerprint, ws.model.config)
     bundle = trained_bundle(key, ws.model, ws.dataset, ws.profile)
     return bundle.with_threshold(ws.thresholds.get(key))  # chosen on See the model
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def model_data(key: str, _model: training.TrainedModel, _frame: pd.DataFrame) -> ModelData:
+    """The rows and columns a model saw (:func:`mllib.explain.model_data`), once per training
+    ``key``: See the model and the comparison overlay draw from the same copy."""
+    from mllib import explain  # imported by the pages that draw a model, not on every page
+
+    return explain.model_data(_model, _frame)
+
+
+@st.cache_resource(max_entries=8, ttl=3600, show_spinner=False)
+def search_split(
+    key: str, _frame: pd.DataFrame, _profile: TableProfile, _config: training.TrainConfig
+) -> tuning.SplitData:
+    """The training/test split a search runs on (its configuration from
+    :func:`mllib.tuning.search_config`), once per training ``key``."""
+    from mllib import tuning
+
+    return tuning.split_data(_frame, _profile, _config)
