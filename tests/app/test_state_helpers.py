@@ -7,8 +7,9 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import assert_healthy
+from tests.app.helpers import assert_healthy, texts
 from tests.conftest import APP
+from ui.state import Split, Workspace
 
 
 def choices_script() -> None:
@@ -95,3 +96,32 @@ def test_model_page_forgets_boundary_axes_of_another_model(clear_streamlit_cache
     assert_healthy(at)
     axes = at.selectbox(key="boundary_x")
     assert axes.value in axes.options
+
+
+def iris_workspace() -> Workspace:
+    from mllib import samples
+    from mllib.profile import profile_table
+
+    dataset = samples.load_sample("iris")
+    ws = Workspace()
+    ws.set_dataset(dataset, profile_table(dataset.frame), "species")
+    return ws
+
+
+def test_the_split_in_effect_is_one_the_data_allows() -> None:
+    ws = iris_workspace()
+    low, high, default = ws.test_pct_range()
+    assert low <= default <= high and default == 25
+    ws.test_pct, ws.seed, ws.cv_folds = 40, 7, 5
+    assert ws.split() == Split(0.4, 7, 5)
+    ws.test_pct = high + 10  # chosen for another target or data: the default instead
+    assert ws.split().test_size == default / 100
+
+
+def test_the_train_page_split_reaches_compare(app: Any) -> None:
+    at = app("pages/train.py")
+    at.slider(key="test_pct").set_value(40).run()
+    at.number_input(key="seed").set_value(7).run()
+    at.switch_page("pages/compare.py").run()
+    assert_healthy(at)
+    assert any("test share 40% and seed 7" in c for c in texts(at, "caption"))
