@@ -251,8 +251,8 @@ _DROP: Any = object()
 
 def keep_valid(key: str, options: Collection[Any], fallback: Any = _DROP) -> str:
     """Forget a widget's state that is no longer one of ``options`` (new data, another model
-    or task): Streamlit refuses a selectbox value outside its options. A multiselect's list
-    must be a subset. With ``fallback`` the stale state is replaced by it instead of dropped.
+    or task), so the widget starts again from its default rather than from whatever Streamlit
+    makes of an unknown value. A multiselect's list must be a subset. With ``fallback`` the stale state is replaced by it instead of dropped.
     Returns ``key``, so ``bind(keep_valid(key, options), default)`` reads as one step."""
     if key in st.session_state:
         value = st.session_state[key]
