@@ -32,8 +32,8 @@ FOUR_DIGITS = st.column_config.NumberColumn(format="%.4f")
 # Time a small fit first when the cost model alone puts a fit above this share of the threshold
 # (it may be several times off on this machine or with these settings).
 CALIBRATE_FROM = 0.1
-HISTORY_KEY = "_train_history_table"
-TEST_PCT, SEED, CV_FOLDS = SPLIT_WIDGETS  # (rows, last row, table, CSV bytes) of the last draw
+HISTORY_KEY = "_train_history_table"  # (rows, last row, table, CSV bytes) of the last draw
+TEST_PCT, SEED, CV_FOLDS = SPLIT_WIDGETS
 
 
 shell.ensure_app_shell()
