@@ -24,7 +24,7 @@ from mllib.profile import (
     default_target,
     detect_task,
 )
-from mllib.training import TrainedModel, test_size_bounds, training_key
+from mllib.training import TrainedModel, training_key
 
 if TYPE_CHECKING:  # mllib.export is heavy; the pages that import a model load it
     from mllib.export import ModelBundle
@@ -83,9 +83,12 @@ class Workspace:
 
     def test_pct_range(self) -> tuple[int, int, int]:
         """The test shares in whole percent that keep every class in both parts (see
-        :func:`mllib.training.test_size_bounds`): lowest, highest and the default."""
-        assert self.frame is not None and self.target and self.task
-        low, high = test_size_bounds(self.frame[self.target].dropna(), self.task)
+        :func:`mllib.training.test_size_bounds`, cached per data and target): lowest, highest
+        and the default."""
+        assert self.dataset is not None and self.target and self.task
+        from ui.cache import split_bounds  # ui.cache imports this module
+
+        low, high = split_bounds(self.dataset.fingerprint, self.target, self.task, self.dataset)
         lo_pct, hi_pct = math.ceil(low * 100), math.floor(high * 100)
         return lo_pct, hi_pct, min(max(DEFAULT_TEST_PCT, lo_pct), hi_pct)
 
@@ -252,8 +255,9 @@ _DROP: Any = object()
 def keep_valid(key: str, options: Collection[Any], fallback: Any = _DROP) -> str:
     """Forget a widget's state that is no longer one of ``options`` (new data, another model
     or task), so the widget starts again from its default rather than from whatever Streamlit
-    makes of an unknown value. A multiselect's list must be a subset. With ``fallback`` the stale state is replaced by it instead of dropped.
-    Returns ``key``, so ``bind(keep_valid(key, options), default)`` reads as one step."""
+    makes of an unknown value. A multiselect's list must be a subset. With ``fallback`` the
+    stale state is replaced by it instead of dropped. Returns ``key``, so
+    ``bind(keep_valid(key, options), default)`` reads as one step."""
     if key in st.session_state:
         value = st.session_state[key]
         valid = (
