@@ -299,11 +299,11 @@ def main() -> None:
 
 
 def fit_estimate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> float:
-    """Seconds :func:`mllib.training.estimate_seconds` expects for this fit (its sample)."""
+    """Seconds :func:`mllib.training.training_seconds` expects for this fit (its sample)."""
     assert ws.dataset is not None and ws.profile is not None
     rows = min(ws.dataset.n_rows, config.sample_rows or ws.dataset.n_rows)
     n_text = training.count_text(ws.profile, config.features)
-    return training.estimate_seconds(spec, rows, len(config.features), config.cv_folds, n_text)
+    return training.training_seconds(spec, rows, len(config.features), config.cv_folds, n_text)
 
 
 main()
