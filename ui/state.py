@@ -2,6 +2,11 @@
 
 Everything shared across pages lives in :class:`Workspace`, stored under a single session key,
 so any page opened directly (a deep link) finds the same, fully initialised state.
+
+Widgets are seeded from it with :func:`bind` (and :func:`bind_choice` / :func:`keep_valid` when
+their options change). A page never touches another page's widget states: it changes a shared
+choice with :func:`choose_algorithm`, :func:`choose_split` or :func:`reset_settings`, which
+update the workspace and let those widgets re-seed from it.
 """
 
 from __future__ import annotations
