@@ -49,6 +49,7 @@ NOT_YET_CONVERTED = {
     "mllib/schema.py",
     "mllib/serve.py",
     "mllib/svm_dual.py",
+    "mllib/text_files.py",
     "mllib/threshold.py",
     "mllib/training.py",
     "mllib/tuning.py",
