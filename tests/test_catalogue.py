@@ -366,3 +366,9 @@ def test_every_fact_on_a_spec_names_something_real() -> None:
             assert spec.tasks <= CATALOGUE[faster].tasks, key  # it can take over every task
         if spec.coefficient_path:
             assert spec.straight_line and any(p.name == "alpha" for p in spec.params), key
+
+
+def test_a_toggle_reads_on_or_off_in_summaries() -> None:
+    """The See-the-model header showed "Fit an intercept b = True" (Python's spelling)."""
+    intercept = next(p for p in CATALOGUE["linear"].params if p.kind == "bool")
+    assert (intercept.label_of(True), intercept.label_of(False)) == ("on", "off")

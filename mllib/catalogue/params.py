@@ -88,6 +88,8 @@ class Param:
         for label, v in (*self.choices, *self.specials):
             if v == value and type(v) is type(value):
                 return label
+        if isinstance(value, bool):  # a toggle reads "on"/"off", not Python's True/False
+            return "on" if value else "off"
         if isinstance(value, float):
             return f"{value:g}"
         return str(value)
