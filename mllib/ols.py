@@ -81,9 +81,8 @@ def ols_inference(
     if np.linalg.matrix_rank(design) < p:
         raise GlassboxError(
             "Standard errors are not unique here: some input columns are exact combinations "
-            "of others (for example every one-hot column of a category together with the "
-            "intercept).",
-            "Leave out one category's column or a redundant feature to see them.",
+            "of others (for example one feature is another in different units).",
+            "Untick the redundant feature on the Data page to see them.",
         )
     residual = y - design @ beta
     rss = float(residual @ residual)

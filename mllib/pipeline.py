@@ -97,6 +97,8 @@ class ColumnPlan:
     # the cleaned date-part columns the model uses: parts that never change are left out;
     # empty means every part of every date (mllib.cleaning.input_columns)
     date_inputs: tuple[str, ...] = ()
+    # one-hot leaves out each category's first level (ModelSpec.reference_category)
+    reference: bool = False
 
     @property
     def date_columns(self) -> list[str]:
@@ -113,7 +115,13 @@ class ColumnPlan:
                     "categorical / boolean",
                     ", ".join(self.categorical),
                     f"fill missing with most frequent → one-hot; categories under "
-                    f"{RARE_FRACTION:.0%} of rows grouped as “infrequent”; unseen ones ignored",
+                    f"{RARE_FRACTION:.0%} of rows grouped as “infrequent”; "
+                    + (
+                        "the first category of each is the reference (its effect is in the "
+                        "intercept b); unseen ones count as the reference"
+                        if self.reference
+                        else "unseen ones ignored"
+                    ),
                 )
             )
         if self.datetime:
@@ -128,7 +136,9 @@ class ColumnPlan:
         return pd.DataFrame(rows, columns=["columns treated as", "columns", "what is done"])
 
 
-def plan_columns(profile: TableProfile, features: list[str], scale: bool) -> ColumnPlan:
+def plan_columns(
+    profile: TableProfile, features: list[str], scale: bool, reference: bool = False
+) -> ColumnPlan:
     numeric: list[str] = []
     categorical: list[str] = []
     dates: list[str] = []
@@ -144,7 +154,9 @@ def plan_columns(profile: TableProfile, features: list[str], scale: bool) -> Col
             date_inputs.extend(column for part, column in named if part in parts)
         else:
             categorical.append(name)
-    return ColumnPlan(tuple(numeric), tuple(categorical), tuple(dates), scale, tuple(date_inputs))
+    return ColumnPlan(
+        tuple(numeric), tuple(categorical), tuple(dates), scale, tuple(date_inputs), reference
+    )
 
 
 def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
@@ -166,6 +178,7 @@ def build_preprocessor(plan: ColumnPlan, dense: bool) -> ColumnTransformer:
             (
                 "onehot",
                 OneHotEncoder(
+                    drop="first" if plan.reference else None,
                     handle_unknown="infrequent_if_exist",
                     min_frequency=RARE_FRACTION,
                     max_categories=MAX_CATEGORIES,
@@ -198,7 +211,7 @@ def build_pipeline(
     seed: int = 0,
 ) -> tuple[Pipeline, ColumnPlan]:
     """Glassbox's cleaning step, then the plain scikit-learn preprocessing and estimator."""
-    plan = plan_columns(profile, features, spec.scale)
+    plan = plan_columns(profile, features, spec.scale, spec.reference_category)
     pipe = Pipeline(
         [
             (CLEAN_STEP, Clean(plan.numeric, plan.categorical, plan.datetime)),
@@ -222,3 +235,21 @@ def check_columns(frame: pd.DataFrame, features: list[str] | tuple[str, ...]) ->
         from mllib.errors import DataError
 
         raise DataError(f"Missing feature column(s): {', '.join(missing)}.")
+
+
+def reference_levels(pipe: Pipeline) -> dict[str, str]:
+    """Each categorical feature's reference category: the one one-hot left out (if any)."""
+    prep = pipe.named_steps["prep"]
+    sources = next((cols for name, _, cols in prep.transformers_ if name == "cat"), None)
+    if sources is None:
+        return {}
+    encoder = prep.named_transformers_["cat"].named_steps["onehot"]
+    if encoder.drop_idx_ is None:
+        return {}
+    return {
+        str(feature): str(levels[index])
+        for feature, levels, index in zip(
+            sources, encoder.categories_, encoder.drop_idx_, strict=True
+        )
+        if index is not None
+    }

@@ -17,6 +17,7 @@ import streamlit as st
 from mllib import charts, explain, ols, splits, svm_dual, threshold, training
 from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
+from mllib.pipeline import reference_levels
 from mllib.profile import Task
 from mllib.training import TrainedModel
 from ui import cache, lesson, shell
@@ -216,9 +217,16 @@ def coefficient_section(view: View) -> None:
         "score": "The class with the highest score wins; weights are in the features' own units.",
     }[fit.kind]
     one_hot = next((label for label in fit.table["label"] if " = " in label), None)
+    references = ", ".join(f"{k} = {v}" for k, v in reference_levels(view.model.pipeline).items())
     st.caption(
         explain_kind
         + (f" A term like [{one_hot}] is 1 for that category, else 0." if one_hot else "")
+        + (
+            f" The first category of each ({references}) has no term of its own: it is the "
+            "reference, and its effect is in b."
+            if references
+            else ""
+        )
         + (f" {note}" if note else "")
     )
     units = st.segmented_control(

@@ -10,6 +10,7 @@ import statsmodels.api as sm
 from mllib import explain, ols, samples, training
 from mllib.catalogue import CATALOGUE
 from mllib.errors import GlassboxError
+from mllib.pipeline import reference_levels
 from mllib.profile import Task, profile_table
 from mllib.training import TrainConfig, TrainedModel
 
@@ -65,11 +66,36 @@ def test_noise_feature_is_not_significant_and_signal_is() -> None:
     assert table.loc["x", "95% CI low"] < 2 < table.loc["x", "95% CI high"]
 
 
-def test_collinear_one_hot_columns_are_refused_with_a_reason() -> None:
-    frame = pd.DataFrame({"colour": ["red", "blue", "green"] * 20, "y": np.arange(60.0)})
+def test_collinear_columns_are_refused_with_a_reason() -> None:
+    x = np.arange(60.0) % 7
+    frame = pd.DataFrame({"x": x, "twice_x": 2 * x, "y": np.arange(60.0)})
     model = fit(frame, "y")
     with pytest.raises(GlassboxError, match="not unique"):
         ols.model_inference(model, explain.model_data(model, frame))
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_categories_get_a_reference_level_and_match_statsmodels(fit_intercept: bool) -> None:
+    """One-hot plus an intercept had no unique weights, so the table was refused on every table
+    with a category (found on statsmodels' Grunfeld data). Linear regression now leaves out each
+    category's first level, as statsmodels' treatment coding does."""
+    from statsmodels.datasets import grunfeld
+
+    frame = grunfeld.load_pandas().data[["invest", "value", "capital", "firm"]]
+    model = fit(frame, "invest", fit_intercept=fit_intercept)
+    assert reference_levels(model.pipeline) == {"firm": "American Steel"}  # first, sorted
+    result = ols.model_inference(model, explain.model_data(model, frame))
+    ref = reference(model, frame, fit_intercept)
+    assert not any("American Steel" in term for term in result.table["term"])
+    assert np.allclose(result.table["coefficient"], ref.params, rtol=1e-7, atol=1e-9)
+    assert np.allclose(result.table["std. error"], ref.bse, rtol=1e-7)
+    assert result.r2 == pytest.approx(ref.rsquared, rel=1e-9)
+    if fit_intercept:  # the same model as the full one-hot coding: the same predictions
+        data = explain.model_data(model, frame)
+        formula = sm.OLS.from_formula(
+            "invest ~ value + capital + C(firm)", data.X_train.assign(invest=data.y_train)
+        ).fit()
+        assert np.allclose(model.pipeline.predict(data.X_test), formula.predict(data.X_test))
 
 
 def test_no_degrees_of_freedom_is_refused() -> None:

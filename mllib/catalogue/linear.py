@@ -29,7 +29,8 @@ LINEAR = ModelSpec(
             "Fit an intercept b",
             "bool",
             True,
-            "Off forces the line through the origin (y = 0 when every x = 0).",
+            "Off forces the line through the origin (y = 0 when every x = 0; for a category, "
+            "at its first category, the reference).",
             effect="Off forces the line (or plane) through the origin: on the one-feature chart "
             "it pivots about (0, 0) and the equation loses its constant b.",
         ),
@@ -42,8 +43,12 @@ LINEAR = ModelSpec(
         "knobs to tune: what you see is the single best straight fit."
     ),
     scale=False,
+    # Dense input: on a sparse one-hot matrix LinearRegression solves with the iterative lsqr,
+    # whose weights are off by ~1e-4 relative, so the OLS table would not match its own fit.
+    dense=True,
     seconds_per_unit=2e-9,
     inference="ols",
+    reference_category=True,
     formula=r"\hat y = b + w_1 x_1 + \dots + w_p x_p,\quad \min_{w,b} \sum_i (y_i - \hat y_i)^2",
     straight_line=True,
     search=("fit_intercept",),

@@ -40,6 +40,10 @@ class ModelSpec:
     # What statistical inference the fitted weights support: "ols" (standard errors, t, p),
     # "penalised" (none: the penalty biases the weights; the page says why), or None.
     inference: Literal["ols", "penalised"] | None = None
+    # One-hot leaves out each categorical feature's first category (the reference level, whose
+    # effect is in the intercept). Without a penalty the full set of one-hot columns plus the
+    # intercept has no unique least-squares weights, and then no standard errors either.
+    reference_category: bool = False
     # --- what the pages show, so that no page or engine module branches on an algorithm's key:
     # The "Model" tab: the weights and equation, the tree diagram, or the SVM's dual form (which
     # draws the boundary or curve itself, so SVMs get no separate boundary tab).

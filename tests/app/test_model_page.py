@@ -268,3 +268,19 @@ def test_a_model_of_other_data_asks_to_retrain(app: Any) -> None:
     at.run()
     assert_healthy(at)
     assert any("data changed" in t for t in texts(at, "warning"))
+
+
+def test_least_squares_with_categories_names_the_reference_and_shows_the_table(app: Any) -> None:
+    """Every table with a category used to refuse the OLS table (one-hot + intercept)."""
+    at = app("pages/data.py")
+    at.selectbox(key="sample").select("customers").run()
+    at.selectbox(key="target").select("monthly_spend").run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="algorithm").select("linear").run()
+    assert_healthy(at)
+    at.switch_page(MODEL).run()
+    assert_healthy(at)
+    table = next(d.value for d in at.dataframe if "p-value" in d.value.columns)
+    assert table["std. error"].notna().all()
+    caption = next(c for c in texts(at, "caption") if "is the reference" in c)
+    assert "region = " in caption and "plan = " in caption
