@@ -338,6 +338,23 @@ def test_path_steps_ask_about_categories_in_words() -> None:
     assert first["answer"] == ("yes" if first["question"] == "colour = red?" else "no")
 
 
+def test_path_steps_show_the_date_part_a_question_reads() -> None:
+    """A question on date_year showed the whole date ("2015/12/07") beside "≤ 2012?"."""
+    years = [2012, 2013, 2014, 2015] * 10
+    frame = pd.DataFrame(
+        {
+            "when": [f"{y}/0{1 + i % 9}/1{i % 9}" for i, y in enumerate(years)],
+            "y": ["early" if y < 2014 else "late" for y in years],
+        }
+    )
+    model = fit(frame, "y", "tree", C)
+    table = explain.tree_table(model)
+    row = frame[["when"]].iloc[[3]]
+    first = explain.path_steps(table, explain.decision_path(model, row), row).iloc[0]
+    assert first["question"].startswith("when_year ≤ ")
+    assert first["this row"] == f"{row['when'].iloc[0]} (year 2015)"
+
+
 def test_longest_path_row_and_shown_depth() -> None:
     model, data = fit_sample("diabetes", "tree", {"max_depth": None})
     table = explain.tree_table(model)

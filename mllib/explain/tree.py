@@ -13,7 +13,7 @@ from sklearn.tree import export_text
 from mllib import splits
 from mllib.explain.limits import RULES_CHARS
 from mllib.explain.rows import category_label, model_columns, transform
-from mllib.profile import Task
+from mllib.profile import DATE_PART_NAMES, DATE_PARTS, Task, date_part, parse_dates
 from mllib.training import TrainedModel
 
 
@@ -133,7 +133,7 @@ def path_steps(table: pd.DataFrame, path: list[int], row: pd.DataFrame) -> pd.Da
             {
                 "node": node,
                 "question": question,
-                "this row": display_value(values.get(info["source"])),
+                "this row": _row_value(info, values),
                 "answer": answer,
             }
         )
@@ -147,6 +147,20 @@ def path_steps(table: pd.DataFrame, path: list[int], row: pd.DataFrame) -> pd.Da
         }
     )
     return pd.DataFrame(steps)
+
+
+def _row_value(info: pd.Series, values: pd.Series) -> str:
+    """The row's value the question reads: a date question asks about one part of the date,
+    so the part is shown beside the date ("2015/12/07 (year 2015)")."""
+    raw = values.get(info["source"])
+    feature, source = str(info["feature"]), str(info["source"])
+    part = feature[len(source) + 1 :] if feature.startswith(f"{source}_") else ""
+    if not info["one_hot"] and part in DATE_PARTS and raw is not None:
+        parsed = parse_dates(pd.Series([raw]))
+        if parsed.notna().all():
+            value = int(date_part(parsed, part).iloc[0])
+            return f"{display_value(raw)} ({DATE_PART_NAMES[part]} {value})"
+    return display_value(raw)
 
 
 def display_value(value: Any) -> str:
