@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mllib.data import Dataset, read_table
+from mllib.i18n import N_
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
 
 @dataclass(frozen=True)
 class Sample:
+    """A bundled dataset; ``title`` and ``blurb`` are English msgids, translated where shown."""
+
     key: str
     title: str
     filename: str
@@ -28,45 +31,45 @@ SAMPLES: dict[str, Sample] = {
     for s in (
         Sample(
             "study_hours",
-            "Study hours → exam score",
+            N_("Study hours → exam score"),
             "study_hours.csv",
             "exam_score",
-            "One feature, one straight line: the simplest regression.",
+            N_("One feature, one straight line: the simplest regression."),
         ),
         Sample(
             "iris",
-            "Iris flowers (3 species)",
+            N_("Iris flowers (3 species)"),
             "iris.csv",
             "species",
-            "Classic three-class classification on four measurements.",
+            N_("Classic three-class classification on four measurements."),
         ),
         Sample(
             "diabetes",
-            "Diabetes progression",
+            N_("Diabetes progression"),
             "diabetes.csv",
             "disease_progression",
-            "Regression with ten real medical measurements.",
+            N_("Regression with ten real medical measurements."),
         ),
         Sample(
             "breast_cancer",
-            "Breast cancer diagnosis",
+            N_("Breast cancer diagnosis"),
             "breast_cancer.csv",
             "diagnosis",
-            "Binary classification with 30 correlated features.",
+            N_("Binary classification with 30 correlated features."),
         ),
         Sample(
             "moons",
-            "Two moons (non-linear)",
+            N_("Two moons (non-linear)"),
             "moons.csv",
             "label",
-            "Two interleaved half-circles: where curved boundaries win.",
+            N_("Two interleaved half-circles: where curved boundaries win."),
         ),
         Sample(
             "customers",
-            "Customer churn (mixed types)",
+            N_("Customer churn (mixed types)"),
             "customers.csv",
             "churned",
-            "IDs, dates, categories, booleans and missing values, as real tables have.",
+            N_("IDs, dates, categories, booleans and missing values, as real tables have."),
         ),
     )
 }

@@ -8,12 +8,15 @@ import streamlit as st
 from mllib import data, profile, samples, training
 from mllib.data import DELIMITERS, ENCODINGS, LoadOptions
 from mllib.errors import GlassboxError
+from mllib.i18n import N_
 from mllib.profile import Task
-from ui import cache, lesson, shell
+from ui import cache, i18n, lesson, shell
+from ui.i18n import _
 from ui.state import Workspace, bind, load_dataset, workspace
 
 PREVIEW_ROWS = 200
 MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")
+SAMPLE, UPLOAD = N_("Sample dataset"), N_("Upload a file")  # the source choices (state values)
 
 
 shell.ensure_app_shell()
@@ -32,25 +35,26 @@ def source_picker(ws: Workspace) -> None:
     current = loaded_sample(ws)
     uploaded = ws.dataset is not None and current is None
     mode = st.segmented_control(
-        "Source",
-        ["Sample dataset", "Upload a file"],
-        key=bind("data_source", "Upload a file" if uploaded else "Sample dataset"),
+        _("Source"),
+        [SAMPLE, UPLOAD],
+        key=bind("data_source", UPLOAD if uploaded else SAMPLE),
         required=True,
+        format_func=_,
     )
-    if mode == "Upload a file":
+    if mode == UPLOAD:
         upload_picker(ws)
         return
     key = st.selectbox(
-        "Sample dataset",
+        _("Sample dataset"),
         list(samples.SAMPLES),
         key=bind("sample", current),
         index=None,
-        placeholder="Choose a sample to replace the loaded data",
-        format_func=lambda k: samples.SAMPLES[k].title,
+        placeholder=_("Choose a sample to replace the loaded data"),
+        format_func=lambda k: i18n.term(samples.SAMPLES[k].title),
     )
     if key is None:
         return
-    st.caption(samples.SAMPLES[key].blurb)
+    st.caption(i18n.term(samples.SAMPLES[key].blurb))
     if key != current:
         dataset, prof = cache.sample_dataset(key)
         load_dataset(ws, dataset, prof, samples.SAMPLES[key].target)
@@ -58,34 +62,37 @@ def source_picker(ws: Workspace) -> None:
 
 def upload_picker(ws: Workspace) -> None:
     upload = st.file_uploader(
-        f"CSV, TSV, TXT (optionally .gz), Excel .xlsx or Parquet — up to {MAX_UPLOAD_MB} MB",
+        _(
+            "CSV, TSV, TXT (optionally .gz), Excel .xlsx or Parquet — up to {size} MB",
+            size=MAX_UPLOAD_MB,
+        ),
         type=data.SUPPORTED_TYPES,
         key="upload",
     )
-    with st.expander("Reading options", expanded=False):
+    with st.expander(_("Reading options"), expanded=False):
         c1, c2, c3 = st.columns(3)
         delimiter = c1.selectbox(
-            "Delimiter",
+            _("Delimiter"),
             [None, *DELIMITERS],
             key=bind("opt_delimiter", None),
-            format_func=lambda d: "detect" if d is None else DELIMITERS[d],
+            format_func=lambda d: _("detect") if d is None else _(DELIMITERS[d]),
         )
         encoding = c2.selectbox(
-            "Encoding",
+            _("Encoding"),
             [None, *ENCODINGS],
             key=bind("opt_encoding", None),
-            format_func=lambda e: "detect" if e is None else e,
+            format_func=lambda e: _("detect") if e is None else e,
         )
         decimal = c3.selectbox(
-            "Decimal mark",
+            _("Decimal mark"),
             [None, ".", ","],
             key=bind("opt_decimal", None),
-            format_func=lambda d: "detect" if d is None else f"“{d}”",
+            format_func=lambda d: _("detect") if d is None else f"“{d}”",
         )
         skip_bad = st.checkbox(
-            "Skip malformed lines",
+            _("Skip malformed lines"),
             key=bind("opt_skip", False),
-            help="Lines with the wrong number of fields are left out.",
+            help=_("Lines with the wrong number of fields are left out."),
         )
     if upload is None:
         return
@@ -101,42 +108,64 @@ def upload_picker(ws: Workspace) -> None:
         show_load_error(ws, ws.upload_error)
     if ws.dataset is not None and ws.dataset.name == upload.name and len(ws.dataset.sheets) > 1:
         st.selectbox(
-            "Sheet",
+            _("Sheet"),
             ws.dataset.sheets,
             key=bind("opt_sheet", ws.dataset.sheet),
-            help="This workbook has several sheets; choose the one with your table.",
+            help=_("This workbook has several sheets; choose the one with your table."),
         )
 
 
 def read_upload(ws: Workspace, name: str, raw: bytes, digest: str, options: LoadOptions) -> None:
     try:
-        with st.spinner(f"Reading {name}…"):
+        with st.spinner(_("Reading {name}…", name=name)):
             dataset, prof = cache.uploaded_dataset(digest, raw, name, options)
         training.check_dataset(dataset.frame, name)
     except GlassboxError as err:
-        ws.upload_error = str(err)
+        ws.upload_error = i18n.error_text(err)
         show_load_error(ws, ws.upload_error)
         return
     ws.upload_error = None
     load_dataset(ws, dataset, prof)
-    st.toast(f"Loaded {name}: {dataset.n_rows:,} rows × {dataset.n_cols} columns")
+    tr = i18n.tr()
+    st.toast(
+        tr(
+            "Loaded {name}: {rows} rows × {cols} columns",
+            name=name,
+            rows=tr.number(dataset.n_rows),
+            cols=tr.number(dataset.n_cols),
+        )
+    )
 
 
 def show_load_error(ws: Workspace, message: str) -> None:
     st.error(message, icon=":material/error:")
     if ws.dataset is not None:
-        st.caption(f"Still loaded: **{ws.dataset.name}** ({ws.dataset.n_rows:,} rows).")
+        st.caption(
+            _(
+                "Still loaded: **{name}** ({rows} rows).",
+                name=i18n.dataset_name(ws.dataset),
+                rows=i18n.tr().number(ws.dataset.n_rows),
+            )
+        )
 
 
 def overview(ws: Workspace) -> None:
     ds, prof = ws.dataset, ws.profile
     assert ds is not None and prof is not None
-    st.subheader(ds.name)
-    st.caption(f"{ds.n_rows:,} rows × {ds.n_cols} columns · read as {ds.describe_reading()}")
+    tr = i18n.tr()
+    st.subheader(i18n.dataset_name(ds))
+    st.caption(
+        tr(
+            "{rows} rows × {cols} columns · read as {reading}",
+            rows=tr.number(ds.n_rows),
+            cols=tr.number(ds.n_cols),
+            reading=tr.text(ds.describe_reading()),
+        )
+    )
     if ds.notes:
-        with st.expander(f"Data-quality notes ({len(ds.notes)})", expanded=True):
-            st.markdown("\n".join(f"- {note}" for note in ds.notes))
-    preview, columns = st.tabs(["Preview", "Column profile"])
+        with st.expander(tr("Data-quality notes ({n})", n=len(ds.notes)), expanded=True):
+            st.markdown("\n".join(f"- {tr.text(note)}" for note in ds.notes))
+    preview, columns = st.tabs([tr("Preview"), tr("Column profile")])
     with preview:
         head = ds.frame.head(PREVIEW_ROWS)
         numbers = [
@@ -152,11 +181,18 @@ def overview(ws: Workspace) -> None:
             },
         )
         if ds.n_rows > PREVIEW_ROWS:
-            st.caption(f"The first {PREVIEW_ROWS} of {ds.n_rows:,} rows.")
+            st.caption(
+                tr(
+                    "The first {shown} of {rows} rows.",
+                    shown=PREVIEW_ROWS,
+                    rows=tr.number(ds.n_rows),
+                )
+            )
     with columns:
         table = prof.to_frame()
         table.insert(3, "distribution", profile.distributions(ds.frame, prof))
-        notes = table.pop("note")
+        table["role"] = [tr(role) for role in table["role"]]
+        notes = table.pop("note").map(tr.text)
         if notes.astype(bool).any():  # last, and only when there is something to say
             table["note"] = notes
         st.dataframe(
@@ -164,15 +200,27 @@ def overview(ws: Workspace) -> None:
             hide_index=True,
             height=min(35 * (len(table) + 1) + 3, 600),
             column_config={
-                "column": st.column_config.TextColumn("column", width="medium"),
+                "column": st.column_config.TextColumn(tr("column"), width="medium"),
                 "distribution": st.column_config.BarChartColumn(
-                    "distribution", help="Histogram (numbers) or top categories (text)", y_min=0
+                    tr("distribution"),
+                    help=tr("Histogram (numbers) or top categories (text)"),
+                    y_min=0,
                 ),
-                "note": st.column_config.TextColumn("note", width="large"),
+                "note": st.column_config.TextColumn(tr("note"), width="large"),
+                **{
+                    name: st.column_config.Column(tr(name))
+                    for name in table.columns
+                    if name not in ("column", "distribution", "note")
+                },
             },
         )
         if prof.sampled_rows:
-            st.caption(f"Profiled on a random sample of {prof.sampled_rows:,} rows.")
+            st.caption(
+                tr(
+                    "Profiled on a random sample of {rows} rows.",
+                    rows=tr.number(prof.sampled_rows),
+                )
+            )
 
 
 def preview_table(head: pd.DataFrame) -> pd.DataFrame:
@@ -191,52 +239,72 @@ def preview_table(head: pd.DataFrame) -> pd.DataFrame:
 
 def selection(ws: Workspace) -> None:
     assert ws.dataset is not None and ws.profile is not None
-    st.subheader("What to predict")
+    tr = i18n.tr()
+    st.subheader(tr("What to predict"))
     names = ws.profile.names
     c1, c2 = st.columns([2, 3])
     with c1:
         target = st.selectbox(
-            "Target column",
+            tr("Target column"),
             names,
             key=bind("target", ws.target),
-            help="The column the model learns to predict.",
+            help=tr("The column the model learns to predict."),
         )
         guess, why = profile.target_guess(ws.profile)
         if target == guess and ws.dataset.source != "sample":
-            st.caption(f"Chosen by default: {why}. Pick another column if you want.")
+            st.caption(
+                tr(
+                    "Chosen by default: {why}. Pick another column if you want.",
+                    why=tr.text(why),
+                )
+            )
         if target != ws.target:
             ws.set_target(target)
             st.session_state.pop("features", None)
             st.session_state.pop("task", None)
         detected = profile.detect_task(ws.dataset.frame[target]).task
         task = st.radio(
-            "Task",
+            tr("Task"),
             list(Task),
             key=bind("task", ws.task),
             horizontal=True,
-            format_func=lambda t: t.value + (" (detected)" if t == detected else ""),
+            format_func=lambda t: (
+                tr("{task} (detected)", task=i18n.term(t.value))
+                if t == detected
+                else i18n.term(t.value)
+            ),
         )
         if task != ws.task:
             ws.task, ws.model = task, None
-        st.caption(f"Detected {detected.value}: {ws.task_reason}.")
+        st.caption(
+            tr(
+                "Detected {task}: {reason}.",
+                task=i18n.term(detected.value),
+                reason=tr.text(ws.task_reason),
+            )
+        )
     with c2:
         options = [n for n in names if n != target]
         features = st.multiselect(
-            "Features",
+            tr("Features"),
             options,
             key=bind("features", ws.features),
-            help="The columns the model may use.",
+            help=tr("The columns the model may use."),
         )
         if features != ws.features:
             ws.features, ws.model = list(features), None
         if ws.excluded:
             st.caption(
-                "Left out by default: "
-                + "; ".join(f"**{name}** ({why})" for name, why in ws.excluded.items())
+                tr(
+                    "Left out by default: {columns}",
+                    columns=tr("; ").join(
+                        f"**{name}** ({tr.text(why)})" for name, why in ws.excluded.items()
+                    ),
+                )
             )
     if not features:
         st.warning(
-            "Select at least one feature: a model needs something to learn from.",
+            tr("Select at least one feature: a model needs something to learn from."),
             icon=":material/warning:",
         )
     target_problems(ws)
@@ -246,28 +314,32 @@ def target_problems(ws: Workspace) -> None:
     assert ws.dataset is not None and ws.target and ws.task
     check = profile.check_target(ws.dataset.frame, ws.target, ws.task)
     for message in check.errors:
-        st.error(message, icon=":material/block:")
+        st.error(i18n.text(message), icon=":material/block:")
     for message in check.warnings:
-        st.warning(message, icon=":material/warning:")
+        st.warning(i18n.text(message), icon=":material/warning:")
     if check.bad_rows and st.button(
-        f"Drop the {check.bad_rows} row(s) without a usable target", key="drop_bad_target"
+        _("Drop the {n} row(s) without a usable target", n=check.bad_rows), key="drop_bad_target"
     ):
         replace_frame(
             ws,
             profile.drop_bad_target_rows(ws.dataset.frame, ws.target),
             "drop-bad-target",
-            f"Dropped {check.bad_rows} row(s) without a usable value in “{ws.target}”.",
+            _(
+                "Dropped {n} row(s) without a usable value in “{target}”.",
+                n=check.bad_rows,
+                target=ws.target,
+            ),
         )
     if (
         ws.task == Task.CLASSIFICATION
         and check.rare_classes
-        and st.button("Drop the rows of classes that occur only once", key="drop_rare")
+        and st.button(_("Drop the rows of classes that occur only once"), key="drop_rare")
     ):
         replace_frame(
             ws,
             profile.drop_rare_classes(ws.dataset.frame, ws.target),
             "drop-rare",
-            f"Dropped the rows of “{ws.target}” classes that had a single row.",
+            _("Dropped the rows of “{target}” classes that had a single row.", target=ws.target),
         )
 
 
@@ -283,13 +355,13 @@ def replace_frame(ws: Workspace, frame, operation: str, note: str) -> None:
 
 def main() -> None:
     ws = workspace()
-    shell.page_header("Data", "Load a table, look at it, and choose what to predict.")
+    shell.page_header(_("Data"), _("Load a table, look at it, and choose what to predict."))
     if lesson.lesson_mode(ws):
-        st.caption(":material/school: Lesson mode: the data is set by the lesson link.")
+        st.caption(_(":material/school: Lesson mode: the data is set by the lesson link."))
     else:
         source_picker(ws)
     if ws.notice:
-        st.info(ws.notice, icon=":material/restart_alt:")
+        st.info(i18n.text(ws.notice), icon=":material/restart_alt:")
         ws.notice = None
     if ws.dataset is None:
         return
@@ -298,7 +370,9 @@ def main() -> None:
     st.divider()
     selection(ws)
     if ws.ready_to_train:
-        st.page_link("pages/train.py", label="Next: train a model", icon=":material/arrow_forward:")
+        st.page_link(
+            "pages/train.py", label=_("Next: train a model"), icon=":material/arrow_forward:"
+        )
 
 
 main()

@@ -13,7 +13,8 @@ from mllib.errors import GlassboxError
 from mllib.export import Artifact, ModelBundle
 from mllib.predict import check_records
 from mllib.schema import FeatureSchema
-from ui import cache, shell
+from ui import cache, i18n, shell
+from ui.i18n import _
 from ui.state import Workspace, workspace
 
 PORT = 8000
@@ -31,18 +32,18 @@ def artifacts(key: str, _bundle: ModelBundle) -> tuple[list[Artifact], str | Non
 
 
 def downloads(bundle: ModelBundle) -> None:
-    st.subheader("Download the model")
-    with st.spinner("Writing the files and checking the ONNX copy…"):
+    st.subheader(_("Download the model"))
+    with st.spinner(_("Writing the files and checking the ONNX copy…")):
         files, no_onnx = artifacts(bundle.key, bundle)
     for artifact in files:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.markdown(
             f"**`{artifact.filename}`** · {export.human_size(artifact.size)}  \n"
-            f"{artifact.description}"
+            f"{i18n.text(artifact.description)}"
         )
         if artifact.downloadable:
             right.download_button(
-                "Download",
+                _("Download"),
                 artifact.data,
                 artifact.filename,
                 artifact.mime,
@@ -53,29 +54,37 @@ def downloads(bundle: ModelBundle) -> None:
             )
         else:
             right.caption(
-                f"Too large to download here (over "
-                f"{export.human_size(export.MAX_DOWNLOAD_BYTES)}): limit the tree depth or use "
-                "fewer rows."
+                _(
+                    "Too large to download here (over {size}): limit the tree depth or use "
+                    "fewer rows.",
+                    size=export.human_size(export.MAX_DOWNLOAD_BYTES),
+                )
             )
     if no_onnx:
-        st.info(f"**No `{export.MODEL_STEM}.onnx`.** {no_onnx}", icon=":material/info:")
-    st.markdown("**SHA-256 of each file** (the zip holds them as `SHA256SUMS`)")
-    st.dataframe(export.hash_table(files), hide_index=True, width="stretch")
-    with st.expander("Read the model card"):
+        st.info(
+            _("**No `{name}.onnx`.**", name=export.MODEL_STEM) + f" {i18n.text(no_onnx)}",
+            icon=":material/info:",
+        )
+    st.markdown(_("**SHA-256 of each file** (the zip holds them as `SHA256SUMS`)"))
+    hashes = export.hash_table(files)
+    st.dataframe(hashes.rename(columns=_), hide_index=True, width="stretch")
+    with st.expander(_("Read the model card")):
         card = next(a for a in files if a.filename == "model-card.md")
         st.markdown(card.data.decode())
 
 
 def own_code(bundle: ModelBundle, onnx: bool) -> None:
     """Copy-paste code for the files, without Glassbox (the README shows the same)."""
-    st.subheader("Use the model in your own code")
+    st.subheader(_("Use the model in your own code"))
     st.markdown(
-        "The files hold a plain scikit-learn pipeline: they load wherever scikit-learn "
-        f"{bundle.metadata.versions.get('scikit-learn', '')} is installed, without "
-        "Glassbox. Rows go in as Glassbox cleaned them: numbers, categories as text and each "
-        "date as its parts, as the code below does."
+        _(
+            "The files hold a plain scikit-learn pipeline: they load wherever scikit-learn "
+            "{version} is installed, without Glassbox. Rows go in as Glassbox cleaned them: "
+            "numbers, categories as text and each date as its parts, as the code below does.",
+            version=bundle.metadata.versions.get("scikit-learn", ""),
+        )
     )
-    loaders = {"joblib": "joblib", "skops": "skops (safe)"}
+    loaders = {"joblib": "joblib", "skops": _("skops (safe)")}
     if onnx:
         loaders["onnx"] = "ONNX Runtime"
     for tab, loader in zip(st.tabs(list(loaders.values())), loaders, strict=True):
@@ -84,28 +93,36 @@ def own_code(bundle: ModelBundle, onnx: bool) -> None:
 
 def serving(bundle: ModelBundle) -> None:
     schema: FeatureSchema = bundle.schema
-    st.subheader("Serve it as a JSON web service")
+    st.subheader(_("Serve it as a JSON web service"))
     st.markdown(
-        f"Download **`{export.MODEL_STEM}.skops`** (or `.onnx`, run by ONNX Runtime), then "
-        "start the service from the Glassbox folder (where `mllib/` is). It is Flask under "
-        "waitress, and it checks every request against the model's schema:"
+        _(
+            "Download **`{name}.skops`** (or `.onnx`, run by ONNX Runtime), then start the "
+            "service from the Glassbox folder (where `mllib/` is). It is Flask under waitress, "
+            "and it checks every request against the model's schema:",
+            name=export.MODEL_STEM,
+        )
     )
     st.code(export.serve_command(port=PORT), language="bash")
-    st.markdown("Then ask it for a prediction, here with a typical row:")
+    st.markdown(_("Then ask it for a prediction, here with a typical row:"))
     st.code(export.curl_example(schema, PORT), language="bash", wrap_lines=True)
     example = bundle.predict(_example_frame(schema)).records()
-    st.markdown("It answers:")
+    st.markdown(_("It answers:"))
     st.code(json.dumps(example), language="json", wrap_lines=True)
     st.caption(
-        "`GET /health`, `GET /schema` and `GET /openapi.json` describe the service. Missing or "
-        "unknown fields, wrong types, NaN, unseen categories and oversized requests get a 4xx "
-        "JSON error naming the problem."
+        _(
+            "`GET /health`, `GET /schema` and `GET /openapi.json` describe the service. Missing "
+            "or unknown fields, wrong types, NaN, unseen categories and oversized requests get "
+            "a 4xx JSON error naming the problem. Error messages follow the request's "
+            "`Accept-Language` (English or 简体中文)."
+        )
     )
-    with st.expander("Production: several workers"):
+    with st.expander(_("Production: several workers")):
         st.markdown(
-            "The command above runs waitress with 4 threads. For several processes, use "
-            "gunicorn with the factory that reads the model path from `GLASSBOX_MODEL` "
-            "(details in `docs/serving.md`):"
+            _(
+                "The command above runs waitress with 4 threads. For several processes, use "
+                "gunicorn with the factory that reads the model path from `GLASSBOX_MODEL` "
+                "(details in `docs/serving.md`):"
+            )
         )
         st.code(
             f"pip install gunicorn\nGLASSBOX_MODEL={export.MODEL_STEM}.skops \\\n"
@@ -119,17 +136,19 @@ def _example_frame(schema: FeatureSchema) -> pd.DataFrame:
 
 
 def importer(ws: Workspace) -> None:
-    st.subheader("Import a model")
+    st.subheader(_("Import a model"))
     st.markdown(
-        "Load a model exported from Glassbox to predict with it on the Predict page. Only "
-        "**`.skops`** files are accepted, and only with the types Glassbox's own pipelines "
-        "use. **`.joblib` and `.pkl` files are never opened:** they are pickles, and loading a "
-        "pickle runs whatever code its author put in it."
+        _(
+            "Load a model exported from Glassbox to predict with it on the Predict page. Only "
+            "**`.skops`** files are accepted, and only with the types Glassbox's own pipelines "
+            "use. **`.joblib` and `.pkl` files are never opened:** they are pickles, and "
+            "loading a pickle runs whatever code its author put in it."
+        )
     )
     # A new key empties the uploader after "Forget", so the file is not imported again.
     generation = st.session_state.get("import_generation", 0)
     key = "import_model" if not generation else f"import_model_{generation}"
-    upload = st.file_uploader("A .skops model file", type=IMPORT_TYPES, key=key)
+    upload = st.file_uploader(_("A .skops model file"), type=IMPORT_TYPES, key=key)
     if upload is not None:
         raw = upload.getvalue()
         digest = hashlib.sha256(raw).hexdigest() + upload.name
@@ -138,30 +157,37 @@ def importer(ws: Workspace) -> None:
             try:
                 bundle, notes = export.import_model(raw, upload.name)
             except GlassboxError as err:
-                last = (digest, str(err), [])
+                last = (digest, i18n.error_text(err), [])
             else:
                 ws.imported = bundle
                 last = (digest, None, notes)
             st.session_state["import_result"] = last
-        _, error, notes = last
+        _digest, error, notes = last
         if error:
-            st.error(f"**{upload.name}** was refused. {error}", icon=":material/block:")
+            st.error(
+                _("**{name}** was refused.", name=upload.name) + f" {error}",
+                icon=":material/block:",
+            )
         for note in notes:
-            st.warning(note, icon=":material/warning:")
+            st.warning(i18n.text(note), icon=":material/warning:")
     if ws.imported is not None:
         meta = ws.imported.metadata
         st.success(
-            f"Imported **{ws.imported.source}**: {ws.imported.title}, created "
-            f"{meta.created or '?'} with scikit-learn "
-            f"{meta.versions.get('scikit-learn', '?')}.",
+            _(
+                "Imported **{source}**: {title}, created {created} with scikit-learn {version}.",
+                source=ws.imported.source,
+                title=i18n.bundle_title(ws.imported),
+                created=meta.created or "?",
+                version=meta.versions.get("scikit-learn", "?"),
+            ),
             icon=":material/check_circle:",
         )
         left, right = st.columns(2)
         with left:
             st.page_link(
-                "pages/predict.py", label="Predict with it", icon=":material/online_prediction:"
+                "pages/predict.py", label=_("Predict with it"), icon=":material/online_prediction:"
             )
-        if right.button("Forget the imported model", key="import_forget"):
+        if right.button(_("Forget the imported model"), key="import_forget"):
             ws.imported = None
             st.session_state.pop("import_result", None)
             st.session_state["import_generation"] = generation + 1
@@ -171,9 +197,11 @@ def importer(ws: Workspace) -> None:
 def main() -> None:
     ws = workspace()
     shell.page_header(
-        "Export & serve",
-        "Take the model with you: files you can verify, a card that explains it, a script "
-        "that rebuilds it, and a JSON service that answers predictions.",
+        _("Export & serve"),
+        _(
+            "Take the model with you: files you can verify, a card that explains it, a script "
+            "that rebuilds it, and a JSON service that answers predictions."
+        ),
     )
     bundle = None
     if ws.model is None and ws.imported is None:
@@ -181,16 +209,24 @@ def main() -> None:
     try:
         bundle = cache.current_bundle(ws)
     except GlassboxError as err:  # e.g. the data changed under the model
-        st.warning(str(err), icon=":material/warning:")
+        st.warning(i18n.error_text(err), icon=":material/warning:")
     if bundle is not None and ws.dataset is not None:
-        st.caption(f"Current model: **{bundle.title}**, trained on {ws.dataset.name}.")
+        st.caption(
+            _(
+                "Current model: **{title}**, trained on {data}.",
+                title=i18n.bundle_title(bundle),
+                data=i18n.dataset_name(ws.dataset),
+            )
+        )
         downloads(bundle)
         st.divider()
         serving(bundle)
         st.divider()
         own_code(bundle, onnx=bundle.onnx.ok)
     elif ws.model is None and ws.imported is not None:
-        st.info("Train a model to export it; the imported model is below.", icon=":material/info:")
+        st.info(
+            _("Train a model to export it; the imported model is below."), icon=":material/info:"
+        )
     st.divider()
     importer(ws)
 

@@ -62,7 +62,7 @@ def main() -> None:
         st.success(
             _(
                 "**{name}** is loaded ({rows} rows). Target: **{target}** ({task}).",
-                name=ws.dataset.name,
+                name=i18n.dataset_name(ws.dataset),
                 rows=i18n.tr().number(ws.dataset.n_rows),
                 target=ws.target,
                 task=i18n.term(ws.task.value) if ws.task else "?",

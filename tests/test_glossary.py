@@ -45,7 +45,7 @@ def inconsistent(catalogue: dict[str, str], terms: dict[str, str]) -> list[tuple
         for msgid, text in catalogue.items()
         if text
         for en, zh in terms.items()
-        if uses(en, msgid) and zh not in text
+        if uses(en, re.sub(r"\{[^}]*\}", " ", msgid)) and zh not in text  # {target} is data
     ]
 
 

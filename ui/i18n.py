@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from mllib import i18n
+from mllib.data import Dataset
 from mllib.errors import GlassboxError
 from mllib.i18n import LANGUAGES, Message, Translator
 from ui.state import Workspace, workspace
@@ -105,6 +106,30 @@ VOCABULARY = (
     i18n.N_("Decision tree"),
     i18n.N_("Support vector machine"),
     i18n.N_("Linear SVM (large data)"),
+    # the column profile (mllib.profile): headers and column roles
+    i18n.N_("type"),
+    i18n.N_("role"),
+    i18n.N_("missing %"),
+    i18n.N_("distinct"),
+    i18n.N_("min"),
+    i18n.N_("max"),
+    i18n.N_("mean"),
+    i18n.N_("numeric"),
+    i18n.N_("categorical"),
+    i18n.N_("boolean"),
+    i18n.N_("datetime"),
+    i18n.N_("ID-like"),
+    i18n.N_("constant"),
+    i18n.N_("empty"),
+    i18n.N_("free text"),
+    # delimiters (mllib.data.DELIMITERS) and the export's hash table (mllib.export)
+    i18n.N_("comma"),
+    i18n.N_("semicolon"),
+    i18n.N_("tab"),
+    i18n.N_("pipe"),
+    i18n.N_("file"),
+    i18n.N_("size"),
+    i18n.N_("SHA-256"),
 )
 
 
@@ -112,6 +137,23 @@ def term(name: str) -> str:
     """A name Glassbox itself gives (a task, a metric, an algorithm) in the reader's language;
     anything else (a column, a category) comes back unchanged."""
     return tr().text(name)
+
+
+def dataset_name(dataset: Dataset) -> str:
+    """The data's name as shown: a bundled sample's title is Glassbox's words (translated); a
+    file name is data (never translated)."""
+    return term(dataset.name) if dataset.source == "sample" else dataset.name
+
+
+def bundle_title(bundle: Any) -> str:
+    """A model bundle's title ("Decision tree predicting “species” (classification)", see
+    :attr:`mllib.export.ModelBundle.title`) in the reader's language."""
+    return _(
+        "{algorithm} predicting “{target}” ({task})",
+        algorithm=term(bundle.algorithm),
+        target=bundle.target,
+        task=term(bundle.task),
+    )
 
 
 def error_text(err: Exception) -> str:

@@ -208,7 +208,7 @@ def open_project(project_id: str, ws: Workspace) -> Workspace:
         st.warning(f"This project could not be opened ({err}).", icon=":material/error:")
         return ws
     if loaded.notice:
-        st.warning(loaded.notice, icon=":material/warning:")
+        st.warning(str(loaded.notice), icon=":material/warning:")
         loaded.notice = None
     for key in SESSION_WIDGETS:
         st.session_state.pop(key, None)

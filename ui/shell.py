@@ -156,7 +156,7 @@ def sidebar_status(ws: Workspace) -> None:
     st.markdown(
         _(
             "**Data:** {name}  \n{rows} rows × {cols} columns",
-            name=ws.dataset.name,
+            name=i18n.dataset_name(ws.dataset),
             rows=tr.number(ws.dataset.n_rows),
             cols=tr.number(ws.dataset.n_cols),
         )

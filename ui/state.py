@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from mllib.data import Dataset
+from mllib.i18n import Message, msg
 from mllib.lesson import LessonLink
 from mllib.profile import (
     FeatureChoice,
@@ -70,7 +71,7 @@ class Workspace:
     test_pct: int | None = None
     seed: int = 0
     cv_folds: int = 0
-    notice: str | None = None  # one line to show once after the data was replaced
+    notice: str | Message | None = None  # shown once after the data was replaced
     project_id: str | None = None  # the saved project this session works in (ui.persistence)
     saved: dict[str, Any] = field(default_factory=dict)  # what was last sent to the store
     # decision thresholds chosen on See the model, per training key (mllib.threshold.metadata)
@@ -125,9 +126,10 @@ class Workspace:
         self.set_target(target if target in profile.names else default_target(profile))
         self.notice = None
         if previous is not None and previous.fingerprint != dataset.fingerprint:
-            self.notice = (
-                f"Loaded {dataset.name}: target, features, task, split and all "
-                "hyperparameters are back to its defaults; earlier runs stay in the history."
+            self.notice = msg(
+                "Loaded {name}: target, features, task, split and all hyperparameters are back "
+                "to its defaults; earlier runs stay in the history.",
+                name=Message(dataset.name) if dataset.source == "sample" else dataset.name,
             )
 
     def set_target(self, target: str) -> None:
