@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mllib.errors import DataError
+from mllib.i18n import DEFAULT, Translator, msg, translator
 from mllib.text_files import (
     DELIMITERS,
     EncodedText,
@@ -79,18 +80,22 @@ class Dataset:
     def n_cols(self) -> int:
         return self.frame.shape[1]
 
-    def describe_reading(self) -> str:
-        """One line telling the user how the file was read."""
+    def describe_reading(self, tr: Translator | None = None) -> str:
+        """One line telling the user how the file was read (in ``tr``'s language)."""
+        tr = tr or translator(DEFAULT)
         parts = [self.file_format.upper()]
         if self.encoding:
-            parts.append(f"encoding {self.encoding}")
+            parts.append(tr("encoding {encoding}", encoding=self.encoding))
         if self.delimiter:
-            parts.append(f"{DELIMITERS.get(self.delimiter, repr(self.delimiter))}-separated")
+            name = DELIMITERS.get(self.delimiter)
+            parts.append(
+                tr("{delimiter}-separated", delimiter=tr(name) if name else repr(self.delimiter))
+            )
         if self.decimal == ",":
-            parts.append("decimal comma")
+            parts.append(tr("decimal comma"))
         if self.sheet:
-            parts.append(f"sheet “{self.sheet}”")
-        return ", ".join(parts)
+            parts.append(tr("sheet “{sheet}”", sheet=self.sheet))
+        return tr(", ").join(parts)
 
     def derive(self, frame: pd.DataFrame, operation: str, note: str) -> Dataset:
         """A modified copy (e.g. rows dropped) with its own fingerprint."""
@@ -117,13 +122,16 @@ def read_table(
     options = options or LoadOptions()
     limits = limits or Limits.from_env()
     if not raw:
-        raise DataError(f"“{filename}” is empty (0 bytes).", "Choose a file that contains a table.")
+        raise DataError(
+            msg("“{filename}” is empty (0 bytes).", filename=filename),
+            msg("Choose a file that contains a table."),
+        )
     fmt = detect_format(raw, filename)
     if fmt == "gzip":
         raw = gunzip(raw, filename, limits)
         inner = filename[:-3] if filename.lower().endswith(".gz") else filename
         dataset = read_table(raw, inner, options, limits)
-        dataset.notes.insert(0, "The file was gzip-compressed and was unpacked first.")
+        dataset.notes.insert(0, msg("The file was gzip-compressed and was unpacked first."))
         dataset.name = filename
         return dataset
     if fmt == "excel":
@@ -138,10 +146,10 @@ def read_table(
     renamed = unique_names(dataset.frame)
     if renamed:
         dataset.notes.append(
-            "Column names that were equal after trimming spaces were made unique: "
-            + ", ".join(renamed[:10])
-            + ("…" if len(renamed) > 10 else "")
-            + "."
+            msg(
+                "Column names that were equal after trimming spaces were made unique: {names}.",
+                names=", ".join(renamed[:10]) + ("…" if len(renamed) > 10 else ""),
+            )
         )
     dataset.notes.extend(quality_notes(dataset.frame))
     return dataset
@@ -163,18 +171,27 @@ def detect_format(raw: bytes, filename: str) -> str:
         return "excel"
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise DataError(
-            f"“{filename}” is an old-style Excel .xls file, which Glassbox does not read.",
-            "Open it in Excel or LibreOffice and save it as .xlsx or CSV.",
+            msg(
+                "“{filename}” is an old-style Excel .xls file, which Glassbox does not read.",
+                filename=filename,
+            ),
+            msg("Open it in Excel or LibreOffice and save it as .xlsx or CSV."),
         )
     if suffix in EXCEL_SUFFIXES:
         raise DataError(
-            f"“{filename}” is named like an Excel workbook but is not one (it may be damaged).",
-            "Re-save it from Excel as .xlsx, or export it as CSV.",
+            msg(
+                "“{filename}” is named like an Excel workbook but is not one (it may be damaged).",
+                filename=filename,
+            ),
+            msg("Re-save it from Excel as .xlsx, or export it as CSV."),
         )
     if suffix in PARQUET_SUFFIXES:
         raise DataError(
-            f"“{filename}” is named like a Parquet file but does not start with Parquet's "
-            "signature (it may be damaged or incomplete).",
+            msg(
+                "“{filename}” is named like a Parquet file but does not start with Parquet's "
+                "signature (it may be damaged or incomplete).",
+                filename=filename,
+            ),
         )
     return "text"
 
@@ -185,9 +202,13 @@ def _check_header(head: str, whole: bool, delimiter: str, filename: str, limits:
     end = head.find("\n")
     if end < 0 and not whole:
         raise DataError(
-            f"The first line of “{filename}” is longer than {mb(_HEAD_BYTES)}: that is not a "
-            "table's header.",
-            "Check that the file is a table with one row per line.",
+            msg(
+                "The first line of “{filename}” is longer than {HEAD_BYTES}: that is not a "
+                "table's header.",
+                filename=filename,
+                HEAD_BYTES=mb(_HEAD_BYTES),
+            ),
+            msg("Check that the file is a table with one row per line."),
         )
     line = head[: end if end >= 0 else len(head)]
     if line.count(delimiter) < limits.max_columns:
@@ -207,7 +228,7 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions, limits: Limits) 
         raw[:_HEAD_BYTES], options.encoding, partial=len(raw) > _HEAD_BYTES
     )
     if not head.strip() and len(raw) <= _HEAD_BYTES:
-        raise DataError(f"“{filename}” contains no data, only blank space.")
+        raise DataError(msg("“{filename}” contains no data, only blank space.", filename=filename))
     delimiter = options.delimiter or sniff_delimiter(head)
     _check_header(head.lstrip("\ufeff"), len(raw) <= _HEAD_BYTES, delimiter, filename, limits)
     decimal = options.decimal or "."
@@ -224,10 +245,10 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions, limits: Limits) 
             frame[converted] = reparsed[converted]
             decimal = ","
             notes.append(
-                "Numbers use a decimal comma (e.g. “1,5”); they were read as numbers: "
-                + ", ".join(converted[:6])
-                + ("…" if len(converted) > 6 else "")
-                + "."
+                msg(
+                    "Numbers use a decimal comma (e.g. “1,5”); they were read as numbers: {names}.",
+                    names=", ".join(converted[:6]) + ("…" if len(converted) > 6 else ""),
+                )
             )
     try:
         header = next(csv.reader([head.lstrip("\ufeff").splitlines()[0]], delimiter=delimiter))
@@ -236,7 +257,9 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions, limits: Limits) 
     notes.extend(duplicate_header_notes(header, list(frame.columns)))
     notes.extend(repair_numeric_text(frame))
     if skipped:
-        notes.append(f"{skipped} malformed line(s) were skipped, as you asked.")
+        notes.append(
+            msg("{skipped} malformed line(s) were skipped, as you asked.", skipped=skipped)
+        )
     fmt = "tsv" if delimiter == "\t" else "csv"
     return Dataset(
         name=filename,
@@ -259,15 +282,18 @@ def _read_excel(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
         book = pd.ExcelFile(io.BytesIO(raw), engine="openpyxl")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
         raise DataError(
-            f"“{filename}” could not be opened as an Excel workbook (it may be damaged or a "
-            "different kind of zip file).",
-            "Re-save it from Excel as .xlsx, or export it as CSV.",
+            msg(
+                "“{filename}” could not be opened as an Excel workbook (it may be damaged or a "
+                "different kind of zip file).",
+                filename=filename,
+            ),
+            msg("Re-save it from Excel as .xlsx, or export it as CSV."),
         ) from err
     except ImportError as err:  # pragma: no cover - openpyxl is a requirement
-        raise DataError("Reading Excel files needs the openpyxl package.") from err
+        raise DataError(msg("Reading Excel files needs the openpyxl package.")) from err
     sheets = tuple(str(s) for s in book.sheet_names)
     if not sheets:
-        raise DataError(f"“{filename}” has no worksheets.")
+        raise DataError(msg("“{filename}” has no worksheets.", filename=filename))
     # Without a (valid) choice, show the first sheet that holds a table: workbooks often open
     # with a cover or notes sheet, and an error there would hide the sheet picker.
     candidates = [options.sheet] if options.sheet in sheets else list(sheets)
@@ -283,19 +309,39 @@ def _read_excel(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
         skipped = []
     original = [str(c) for c in frame.columns]
     frame.columns = [c.strip() for c in original]
-    notes = []
+    notes: list[str] = []
     if options.sheet and options.sheet not in sheets:
-        notes.append(f"Sheet “{options.sheet}” was not found; showing “{sheet}”.")
+        notes.append(
+            msg(
+                "Sheet “{sheet}” was not found; showing “{sheet2}”.",
+                sheet=options.sheet,
+                sheet2=sheet,
+            )
+        )
     if skipped:
         listed = ", ".join(f"“{s}”" for s in skipped)
         one = len(skipped) == 1
         notes.append(
-            f"{'Sheet' if one else 'Sheets'} {listed} {'holds' if one else 'hold'} no table "
-            f"(a header and rows, two columns or more), so {'it was' if one else 'they were'} "
-            "skipped."
+            msg(
+                "Sheet {listed} holds no table (a header and rows, two columns or more), so it "
+                "was skipped.",
+                listed=listed,
+            )
+            if one
+            else msg(
+                "Sheets {listed} hold no table (a header and rows, two columns or more), so they "
+                "were skipped.",
+                listed=listed,
+            )
         )
     if len(sheets) > 1:
-        notes.append(f"The workbook has {len(sheets)} sheets; showing “{sheet}”.")
+        notes.append(
+            msg(
+                "The workbook has {sheets} sheets; showing “{sheet}”.",
+                sheets=len(sheets),
+                sheet=sheet,
+            )
+        )
     mangled = [
         c
         for c in frame.columns
@@ -303,7 +349,10 @@ def _read_excel(raw: bytes, filename: str, options: LoadOptions) -> Dataset:
     ]
     if mangled:
         notes.append(
-            "Duplicate column names were renamed so each is unique: " + ", ".join(mangled) + "."
+            msg(
+                "Duplicate column names were renamed so each is unique: {names}.",
+                names=", ".join(mangled),
+            )
         )
     return Dataset(
         name=filename,
@@ -320,7 +369,14 @@ def _read_sheet(book: pd.ExcelFile, sheet: str, filename: str) -> pd.DataFrame:
     try:
         return pd.read_excel(book, sheet_name=sheet)
     except Exception as err:  # openpyxl raises many types for damaged sheets
-        raise DataError(f"Sheet “{sheet}” of “{filename}” could not be read: {err}") from err
+        raise DataError(
+            msg(
+                "Sheet “{sheet}” of “{filename}” could not be read: {err}",
+                sheet=sheet,
+                filename=filename,
+                err=err,
+            )
+        ) from err
 
 
 def _read_parquet(raw: bytes, filename: str, limits: Limits) -> Dataset:
@@ -329,7 +385,10 @@ def _read_parquet(raw: bytes, filename: str, limits: Limits) -> Dataset:
         frame = pd.read_parquet(io.BytesIO(raw))
     except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
         raise DataError(
-            f"“{filename}” could not be read as Parquet (it may be damaged or truncated)."
+            msg(
+                "“{filename}” could not be read as Parquet (it may be damaged or truncated).",
+                filename=filename,
+            )
         ) from err
     frame.columns = [str(c) for c in frame.columns]
     return Dataset(name=filename, frame=frame, fingerprint="", file_format="parquet")
@@ -340,18 +399,30 @@ def _read_parquet(raw: bytes, filename: str, limits: Limits) -> Dataset:
 
 def _check_shape(frame: pd.DataFrame, filename: str, dataset: Dataset) -> None:
     if frame.shape[1] == 0:
-        raise DataError(f"“{filename}” has no columns.")
+        raise DataError(msg("“{filename}” has no columns.", filename=filename))
     if len(frame) == 0:
         raise DataError(
-            f"“{filename}” has a header ({frame.shape[1]} columns) but no data rows.",
-            "Add rows below the header.",
+            msg(
+                "“{filename}” has a header ({shape} columns) but no data rows.",
+                filename=filename,
+                shape=frame.shape[1],
+            ),
+            msg("Add rows below the header."),
         )
     if frame.shape[1] == 1:
-        hint = "A model needs a target and at least one feature column."
+        hint = msg("A model needs a target and at least one feature column.")
         if dataset.delimiter is not None:
-            hint += " If the file uses another separator, choose it under “Delimiter”."
+            hint = msg(
+                "A model needs a target and at least one feature column. If the file uses "
+                "another separator, choose it under “Delimiter”."
+            )
         raise DataError(
-            f"Only one column was found in “{filename}” (“{frame.columns[0][:60]}”).", hint
+            msg(
+                "Only one column was found in “{filename}” (“{columns}”).",
+                filename=filename,
+                columns=frame.columns[0][:60],
+            ),
+            hint,
         )
 
 
@@ -405,33 +476,54 @@ def _infinite_columns(frame: pd.DataFrame, block: int = 64) -> list[int]:
 def quality_notes(frame: pd.DataFrame) -> list[str]:
     """Facts about the table the user may want to act on (positional, so even a frame with
     duplicate column names gets its notes rather than an error)."""
-    notes = []
+    notes: list[str] = []
     n_rows, n_cols = frame.shape
     missing = pd.Series(frame.isna().mean().to_numpy(), index=range(n_cols))
     names = [str(c) for c in frame.columns]
     empty = [names[i] for i in range(n_cols) if missing[i] == 1.0]
     if empty:
-        notes.append(f"Entirely empty column(s), which will not be used: {', '.join(empty)}.")
+        notes.append(
+            msg(
+                "Entirely empty column(s), which will not be used: {empty}.", empty=", ".join(empty)
+            )
+        )
     partial = missing[(missing > 0) & (missing < 1)]
     if len(partial):
         worst = partial.sort_values(ascending=False).head(5)
         listed = ", ".join(f"{names[i]} ({missing[i]:.0%})" for i in worst.index.to_list())
         notes.append(
-            f"{len(partial)} column(s) have missing values, e.g. {listed}; "
-            "they will be filled in (median or most frequent) before training."
+            msg(
+                "{partial} column(s) have missing values, e.g. {listed}; they will be filled "
+                "in (median or most frequent) before training.",
+                partial=len(partial),
+                listed=listed,
+            )
         )
     unnamed = [c for c in names if c.startswith("Unnamed:")]
     if unnamed:
-        notes.append(f"Column(s) without a header were named {', '.join(unnamed)}.")
+        notes.append(
+            msg("Column(s) without a header were named {unnamed}.", unnamed=", ".join(unnamed))
+        )
     if n_cols - 1 > n_rows:
         notes.append(
-            f"There are more columns ({n_cols}) than rows ({n_rows}): models will over-fit; "
-            "choose fewer features or add rows."
+            msg(
+                "There are more columns ({n_cols}) than rows ({n_rows}): models will over-fit; "
+                "choose fewer features or add rows.",
+                n_cols=n_cols,
+                n_rows=n_rows,
+            )
         )
     dup_rows = int(frame.duplicated().sum()) if n_rows <= 200_000 else 0
     if dup_rows:
-        notes.append(f"{dup_rows} row(s) are exact duplicates of another row.")
+        notes.append(
+            msg("{dup_rows} row(s) are exact duplicates of another row.", dup_rows=dup_rows)
+        )
     inf_cols = [names[i] for i in _infinite_columns(frame)]
     if inf_cols:
-        notes.append(f"Infinite values in: {', '.join(inf_cols)}; they are treated as missing.")
+        notes.append(
+            msg(
+                "Infinite values in: {inf_cols}; they are treated as missing.",
+                inf_cols=", ".join(inf_cols),
+            )
+        )
     return notes

@@ -17,7 +17,6 @@ import functools
 import gettext
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -43,23 +42,26 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-@dataclass(frozen=True)
-class Message:
-    """A sentence for people kept as its English msgid and parameters until it is shown.
+class Message(str):
+    """A sentence for people: the English text itself (a ``str``), plus its msgid and
+    parameters so :meth:`Translator.text` can give it in another language.
 
-    ``str(message)`` is the English sentence (``msgid.format(**params)``), so code and tests
-    that treat it as text keep working; :meth:`Translator.text` gives it in another language.
+    Being a ``str``, it goes wherever text went before (JSON, ``in``, joins, tests); what is
+    derived from it (``+``, ``.strip()``…) is plain English text again.
     """
 
     msgid: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any]
 
-    def __str__(self) -> str:
-        if not self.params:
-            return self.msgid
-        return self.msgid.format(
-            **{k: str(v) if isinstance(v, Message) else v for k, v in self.params.items()}
-        )
+    def __new__(cls, msgid: str, params: Mapping[str, Any] | None = None) -> Message:
+        values = dict(params or {})
+        text = msgid.format(**values) if values else msgid
+        self = super().__new__(cls, text)
+        self.msgid, self.params = msgid, values
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled by caches: keep msgid and parameters
+        return (Message, (self.msgid, dict(self.params)))
 
 
 def msg(msgid: str, /, **params: Any) -> Message:

@@ -19,8 +19,14 @@ from typing import Any
 import pandas as pd
 
 from mllib.errors import DataError
+from mllib.i18n import N_, msg
 
-DELIMITERS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITERS: dict[str, str] = {
+    ",": N_("comma"),
+    ";": N_("semicolon"),
+    "\t": N_("tab"),
+    "|": N_("pipe"),
+}
 ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
 _SNIFF_LINES = 50
 _BAD_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -42,8 +48,12 @@ def decode_text(raw: bytes, encoding: str | None = None, partial: bool = False) 
             return raw.decode(encoding), encoding
         except (UnicodeDecodeError, LookupError) as err:
             raise DataError(
-                f"The file could not be read as {encoding}: {_describe_decode_error(err)}.",
-                "Choose another encoding, or leave it on “detect”.",
+                msg(
+                    "The file could not be read as {encoding}: {err}.",
+                    encoding=encoding,
+                    err=_describe_decode_error(err),
+                ),
+                msg("Choose another encoding, or leave it on “detect”."),
             ) from err
     if raw.startswith(codecs.BOM_UTF8):
         return raw[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8-sig"
@@ -52,15 +62,21 @@ def decode_text(raw: bytes, encoding: str | None = None, partial: bool = False) 
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as err:
             raise DataError(
-                f"The file starts like UTF-16 text but is damaged: {_describe_decode_error(err)}."
+                msg(
+                    "The file starts like UTF-16 text but is damaged: {err}.",
+                    err=_describe_decode_error(err),
+                )
             ) from err
     utf16 = _utf16_without_bom(raw)
     if utf16:
         return _trim_cut_character(raw, utf16).decode(utf16, errors="replace"), utf16
     if _looks_binary(raw):
         raise DataError(
-            "This file does not contain readable text (it has binary bytes), so it is not a CSV.",
-            "If it is a spreadsheet or Parquet file, upload it with its real extension.",
+            msg(
+                "This file does not contain readable text (it has binary bytes), so it is not "
+                "a CSV."
+            ),
+            msg("If it is a spreadsheet or Parquet file, upload it with its real extension."),
         )
     try:
         return raw.decode("utf-8"), "utf-8"
@@ -158,9 +174,12 @@ class EncodedText:
                 fallback = {"utf-8": "cp1252", "cp1252": "latin-1"}.get(self.encoding)
                 if self.explicit or fallback is None:
                     raise DataError(
-                        f"The file could not be read as {self.encoding}: "
-                        f"{_describe_decode_error(err)}.",
-                        "Choose another encoding, or leave it on “detect”.",
+                        msg(
+                            "The file could not be read as {encoding}: {err}.",
+                            encoding=self.encoding,
+                            err=_describe_decode_error(err),
+                        ),
+                        msg("Choose another encoding, or leave it on “detect”."),
                     ) from err
                 self.encoding = fallback
 
@@ -192,8 +211,13 @@ def parse_csv(
         if long_rows and not skip_bad:
             line, fields = long_rows[0]
             raise DataError(
-                f"Line {line} has {fields} fields, but the header has {frame.shape[1]}.",
-                "Fix that line, pick the right delimiter, or tick “Skip malformed lines”.",
+                msg(
+                    "Line {line} has {fields} fields, but the header has {shape}.",
+                    line=line,
+                    fields=fields,
+                    shape=frame.shape[1],
+                ),
+                msg("Fix that line, pick the right delimiter, or tick “Skip malformed lines”."),
             )
         if long_rows:
             frame = source.read_csv(
@@ -203,18 +227,23 @@ def parse_csv(
                 **kwargs,
             )
     except pd.errors.EmptyDataError as err:
-        raise DataError("The file has no columns: it is empty or only blank lines.") from err
+        raise DataError(msg("The file has no columns: it is empty or only blank lines.")) from err
     except pd.errors.ParserError as err:
         match = _BAD_LINE.search(str(err))
         if match:
             expected, bad_line, saw = match.groups()
             raise DataError(
-                f"Line {bad_line} has {saw} fields, but the header has {expected}.",
-                "Fix that line, pick the right delimiter, or tick “Skip malformed lines”.",
+                msg(
+                    "Line {bad_line} has {saw} fields, but the header has {expected}.",
+                    bad_line=bad_line,
+                    saw=saw,
+                    expected=expected,
+                ),
+                msg("Fix that line, pick the right delimiter, or tick “Skip malformed lines”."),
             ) from err
         raise DataError(f"The file could not be parsed as a table: {err}".strip()) from err
     except (ValueError, UnicodeError) as err:
-        raise DataError(f"The file could not be parsed as a table: {err}") from err
+        raise DataError(msg("The file could not be parsed as a table: {err}", err=err)) from err
     skipped = len(long_rows) + sum(
         len(_SKIPPED_LINE.findall(str(w.message)))
         for w in caught
@@ -235,7 +264,9 @@ def _long_rows(text: str, delimiter: str, width: int) -> list[tuple[int, int]]:
             if len(row) > width and any(value.strip() for value in row[width:]):
                 found.append((reader.line_num, len(row)))
     except csv.Error as err:
-        raise DataError(f"Line {reader.line_num} could not be read: {err}.") from err
+        raise DataError(
+            msg("Line {line_num} could not be read: {err}.", line_num=reader.line_num, err=err)
+        ) from err
     return found
 
 
@@ -251,7 +282,7 @@ def repair_numeric_text(frame: pd.DataFrame) -> list[str]:
     as ``?``, ``-`` or ``n/a`` (at least 90 % numbers, at most five distinct other values),
     which become missing. A sample decides cheaply whether a column is worth the full pass.
     """
-    notes = []
+    notes: list[str] = []
     for col in frame.columns:
         series = frame[col]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
@@ -273,8 +304,11 @@ def repair_numeric_text(frame: pd.DataFrame) -> list[str]:
         frame[col] = numbers.reindex(series.index).astype(float)
         if thousands:
             notes.append(
-                f"“{col}” uses thousands separators (e.g. “{text.iloc[0]}”); "
-                "it was read as numbers."
+                msg(
+                    "“{col}” uses thousands separators (e.g. “{iloc}”); it was read as numbers.",
+                    col=col,
+                    iloc=text.iloc[0],
+                )
             )
         if len(tokens):
             listed = ", ".join(
@@ -282,8 +316,12 @@ def repair_numeric_text(frame: pd.DataFrame) -> list[str]:
                 for t, n in tokens.head(_REPAIR_MAX_TOKENS).items()
             )
             notes.append(
-                f"“{col}” holds numbers and a few other values: {listed}; "
-                "those were read as missing."
+                msg(
+                    "“{col}” holds numbers and a few other values: {listed}; those were read as "
+                    "missing.",
+                    col=col,
+                    listed=listed,
+                )
             )
     return notes
 
@@ -312,4 +350,9 @@ def duplicate_header_notes(header: list[str], columns: list[str]) -> list[str]:
     renamed = [f"{h} → {c}" for h, c in zip(header, columns, strict=True) if h != c]
     if not renamed:  # equal only after trimming: unique_names renames and says so
         return []
-    return ["Duplicate column names were renamed so each is unique: " + ", ".join(renamed) + "."]
+    return [
+        msg(
+            "Duplicate column names were renamed so each is unique: {names}.",
+            names=", ".join(renamed),
+        )
+    ]

@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 
 from mllib.errors import DataError
+from mllib.i18n import Text, msg
 
 MB = 2**20
 
@@ -57,12 +58,20 @@ def mb(n: int) -> str:
     return f"{n / MB:,.0f} MB"
 
 
-def too_wide(filename: str, columns: int, limits: Limits, detail: str = "") -> DataError:
+def too_wide(filename: str, columns: int, limits: Limits, detail: Text = "") -> DataError:
     return DataError(
-        f"“{filename}” has {columns:,} columns{detail}; Glassbox reads at most "
-        f"{limits.max_columns:,} (the column limit).",
-        "Keep only the columns you need (e.g. in a spreadsheet) and upload again; whoever runs "
-        "Glassbox can raise the limit with GLASSBOX_MAX_COLUMNS.",
+        msg(
+            "“{filename}” has {columns:,} columns{detail}; Glassbox reads at most "
+            "{max_columns:,} (the column limit).",
+            filename=filename,
+            columns=columns,
+            detail=detail,
+            max_columns=limits.max_columns,
+        ),
+        msg(
+            "Keep only the columns you need (e.g. in a spreadsheet) and upload again; "
+            "whoever runs Glassbox can raise the limit with GLASSBOX_MAX_COLUMNS."
+        ),
     )
 
 
@@ -79,22 +88,33 @@ def gunzip(raw: bytes, filename: str, limits: Limits) -> bytes:
             chunk = stream.read(MB)
             if chunk[:2] == b"\x1f\x8b":
                 raise DataError(
-                    f"“{filename}” is gzip inside gzip, which Glassbox does not unpack.",
-                    "Unpack it once yourself, or upload the CSV compressed only once.",
+                    msg(
+                        "“{filename}” is gzip inside gzip, which Glassbox does not unpack.",
+                        filename=filename,
+                    ),
+                    msg("Unpack it once yourself, or upload the CSV compressed only once."),
                 )
             size = 0
             while chunk:
                 size += len(chunk)
                 if size > limit:
                     raise DataError(
-                        f"“{filename}” unpacks to more than {mb(limit)}, the limit for one table.",
-                        "Upload a smaller extract; whoever runs Glassbox can raise the limit "
-                        "with GLASSBOX_MAX_UNPACKED_MB.",
+                        msg(
+                            "“{filename}” unpacks to more than {limit}, the limit for one table.",
+                            filename=filename,
+                            limit=mb(limit),
+                        ),
+                        msg(
+                            "Upload a smaller extract; whoever runs Glassbox can raise the "
+                            "limit with GLASSBOX_MAX_UNPACKED_MB."
+                        ),
                     )
                 chunk = stream.read(MB)
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as err:
-        raise DataError(f"“{filename}” looks gzip-compressed but could not be unpacked.") from err
+        raise DataError(
+            msg("“{filename}” looks gzip-compressed but could not be unpacked.", filename=filename)
+        ) from err
 
 
 _CELL_OR_ROW = re.compile(rb"<(?:\w+:)?(c|row)\b([^>]*)>")
@@ -128,19 +148,31 @@ def check_workbook(raw: bytes, filename: str, limits: Limits) -> None:
         total = sum(p.file_size for p in parts)
         if total > limits.max_unpacked_bytes:
             raise DataError(
-                f"“{filename}” unpacks to {mb(total)}, more than the "
-                f"{mb(limits.max_unpacked_bytes)} Glassbox reads for one table.",
-                "Save the sheet you need as CSV, or delete unused sheets and cells; whoever runs "
-                "Glassbox can raise the limit with GLASSBOX_MAX_UNPACKED_MB.",
+                msg(
+                    "“{filename}” unpacks to {total}, more than the {max_unpacked_bytes} Glassbox "
+                    "reads for one table.",
+                    filename=filename,
+                    total=mb(total),
+                    max_unpacked_bytes=mb(limits.max_unpacked_bytes),
+                ),
+                msg(
+                    "Save the sheet you need as CSV, or delete unused sheets and cells; whoever "
+                    "runs Glassbox can raise the limit with GLASSBOX_MAX_UNPACKED_MB."
+                ),
             )
         for part in parts:
             if part.filename.endswith("sharedStrings.xml") and (
                 part.file_size > limits.max_shared_strings_bytes
             ):
                 raise DataError(
-                    f"“{filename}” holds {mb(part.file_size)} of text (shared strings), more "
-                    f"than the {mb(limits.max_shared_strings_bytes)} Glassbox reads.",
-                    "Save the sheet you need as CSV and upload that.",
+                    msg(
+                        "“{filename}” holds {file_size} of text (shared strings), more than the "
+                        "{max_shared_strings_bytes} Glassbox reads.",
+                        filename=filename,
+                        file_size=mb(part.file_size),
+                        max_shared_strings_bytes=mb(limits.max_shared_strings_bytes),
+                    ),
+                    msg("Save the sheet you need as CSV and upload that."),
                 )
             if _SHEET_PART.fullmatch(part.filename):
                 _check_sheet(book, part, filename, limits)
@@ -194,14 +226,26 @@ def _check_extent(
 ) -> None:
     sheet = part.filename.rsplit("/", 1)[-1].removesuffix(".xml")
     if width > limits.max_columns:
-        raise too_wide(filename, width, limits, f" (in {sheet}, as {what} says)")
+        detail = msg(" (in {sheet}, as {what} says)", sheet=sheet, what=what)
+        raise too_wide(filename, width, limits, detail)
     if width * height > limits.max_cells:
         raise DataError(
-            f"A sheet of “{filename}” ({sheet}) spans {height:,} rows × {width:,} columns "
-            f"({width * height:,} cells, as {what} says), more than the {limits.max_cells:,} "
-            "cells Glassbox reads.",
-            "Delete stray cells far below or right of the table (Ctrl+End shows the last one), "
-            "or save the table as CSV.",
+            msg(
+                "A sheet of “{filename}” ({sheet}) spans {height:,} rows × {width:,} columns "
+                "({value:,} cells, as {what} says), more than the {max_cells:,} cells Glassbox "
+                "reads.",
+                filename=filename,
+                sheet=sheet,
+                height=height,
+                width=width,
+                value=width * height,
+                what=what,
+                max_cells=limits.max_cells,
+            ),
+            msg(
+                "Delete stray cells far below or right of the table (Ctrl+End shows the last "
+                "one), or save the table as CSV."
+            ),
         )
 
 
@@ -217,17 +261,32 @@ def check_parquet(raw: bytes, filename: str, limits: Limits) -> None:
         raise too_wide(filename, meta.num_columns, limits)
     if meta.num_rows * meta.num_columns > limits.max_cells:
         raise DataError(
-            f"“{filename}” holds {meta.num_rows:,} rows × {meta.num_columns:,} columns "
-            f"({meta.num_rows * meta.num_columns:,} cells), more than the "
-            f"{limits.max_cells:,} cells Glassbox reads.",
-            "Upload a smaller extract; whoever runs Glassbox can raise the limit with "
-            "GLASSBOX_MAX_CELLS.",
+            msg(
+                "“{filename}” holds {num_rows:,} rows × {num_columns:,} columns ({value:,} "
+                "cells), more than the {max_cells:,} cells Glassbox reads.",
+                filename=filename,
+                num_rows=meta.num_rows,
+                num_columns=meta.num_columns,
+                value=meta.num_rows * meta.num_columns,
+                max_cells=limits.max_cells,
+            ),
+            msg(
+                "Upload a smaller extract; whoever runs Glassbox can raise the limit with "
+                "GLASSBOX_MAX_CELLS."
+            ),
         )
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if unpacked > limits.max_unpacked_bytes:
         raise DataError(
-            f"“{filename}” unpacks to {mb(unpacked)}, more than the "
-            f"{mb(limits.max_unpacked_bytes)} Glassbox reads for one table.",
-            "Upload a smaller extract; whoever runs Glassbox can raise the limit with "
-            "GLASSBOX_MAX_UNPACKED_MB.",
+            msg(
+                "“{filename}” unpacks to {unpacked}, more than the {max_unpacked_bytes} "
+                "Glassbox reads for one table.",
+                filename=filename,
+                unpacked=mb(unpacked),
+                max_unpacked_bytes=mb(limits.max_unpacked_bytes),
+            ),
+            msg(
+                "Upload a smaller extract; whoever runs Glassbox can raise the limit with "
+                "GLASSBOX_MAX_UNPACKED_MB."
+            ),
         )

@@ -159,7 +159,7 @@ def overview(ws: Workspace) -> None:
             "{rows} rows × {cols} columns · read as {reading}",
             rows=tr.number(ds.n_rows),
             cols=tr.number(ds.n_cols),
-            reading=tr.text(ds.describe_reading()),
+            reading=ds.describe_reading(tr),
         )
     )
     if ds.notes:

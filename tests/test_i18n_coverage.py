@@ -34,7 +34,6 @@ LOGGERS = {"log", "logger", "logging", "warnings"}  # messages for the server lo
 NOT_YET_CONVERTED = {
     "mllib/charts/",
     "mllib/compare.py",
-    "mllib/data.py",
     "mllib/explain/",
     "mllib/export/",
     "mllib/lesson.py",

@@ -122,11 +122,7 @@ VOCABULARY = (
     i18n.N_("constant"),
     i18n.N_("empty"),
     i18n.N_("free text"),
-    # delimiters (mllib.data.DELIMITERS) and the export's hash table (mllib.export)
-    i18n.N_("comma"),
-    i18n.N_("semicolon"),
-    i18n.N_("tab"),
-    i18n.N_("pipe"),
+    # the export's hash table (mllib.export)
     i18n.N_("file"),
     i18n.N_("size"),
     i18n.N_("SHA-256"),
