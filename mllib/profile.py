@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mllib.errors import DataError
+from mllib.i18n import N_, Message, msg
 
 PROFILE_SAMPLE = 100_000
 _ID_NAME = re.compile(r"(^|_|\b)(id|uuid|guid|key|index|code)$|^(id|uuid)(_|\b)", re.I)
@@ -165,15 +166,27 @@ def profile_column(series: pd.Series) -> ColumnProfile:
         dates = parse_dates(finite)
         lo, hi = str(dates.min().date()), str(dates.max().date())
         parts = varying_date_parts(dates)
-        reason = f"dates; expanded into {_and([DATE_PART_NAMES[p] for p in parts])}"
+        used = _and([DATE_PART_NAMES[p] for p in parts])
         unused = [DATE_PART_NAMES[p] for p in DATE_PARTS if p not in parts]
-        if unused:
-            reason += f" ({_and(unused)}: the same in every row)"
+        reason = (
+            msg(
+                "dates; expanded into {parts} ({unused}: the same in every row)",
+                parts=used,
+                unused=_and(unused),
+            )
+            if unused
+            else msg("dates; expanded into {parts}", parts=used)
+        )
     return ColumnProfile(name, dtype, role, missing, distinct, lo, hi, mean, reason, parts)
 
 
 DATE_PARTS = ("year", "month", "day", "dayofweek")
-DATE_PART_NAMES = {"year": "year", "month": "month", "day": "day", "dayofweek": "weekday"}
+DATE_PART_NAMES = {
+    "year": N_("year"),
+    "month": N_("month"),
+    "day": N_("day"),
+    "dayofweek": N_("weekday"),
+}
 # The pandas accessor behind each part's name (``dt.dayofweek`` is deprecated in pandas 3).
 DATE_ATTRIBUTES = {"dayofweek": "day_of_week"}
 
@@ -191,42 +204,55 @@ def varying_date_parts(dates: pd.Series) -> tuple[str, ...]:
     return varying or ("year",)
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+def _and(items: list[str]) -> Message:
+    """ "year, month and weekday" as a Message whose words are translated with it."""
+    if len(items) == 1:
+        return Message(items[0])
+    if len(items) == 2:
+        return msg("{first} and {last}", first=Message(items[0]), last=Message(items[1]))
+    return msg("{first}, {rest}", first=Message(items[0]), rest=_and(items[1:]))
 
 
 def infer_role(series: pd.Series, finite: pd.Series, distinct: int) -> tuple[Role, str]:
     n = len(finite)
     if n == 0:
-        return Role.EMPTY, "every value is missing"
+        return Role.EMPTY, msg("every value is missing")
     if distinct == 1:
-        return Role.CONSTANT, f"every value is {_show(finite.iloc[0])}"
+        return Role.CONSTANT, msg("every value is {value}", value=_show(finite.iloc[0]))
     if pd.api.types.is_bool_dtype(series):
         return Role.BOOLEAN, ""
     if pd.api.types.is_datetime64_any_dtype(series):
-        return Role.DATETIME, "expanded into year, month, day and weekday"
+        return Role.DATETIME, msg("expanded into year, month, day and weekday")
     if pd.api.types.is_numeric_dtype(series):
         whole = pd.api.types.is_integer_dtype(finite) or bool((finite % 1 == 0).all())
         row_number = _is_sequence(finite) and float(finite.min()) in (0.0, 1.0)
         id_named = bool(_ID_NAME.search(str(series.name)))
         if whole and distinct == n and n >= 20 and (id_named or row_number):
-            return Role.ID_LIKE, "a unique number per row, like a row ID"
+            return Role.ID_LIKE, msg("a unique number per row, like a row ID")
         return Role.NUMERIC, ""
     values = finite.astype(str)
     if distinct <= 2 and set(values.str.lower().unique()) <= _TRUTHY:
         return Role.BOOLEAN, ""
     if _looks_datetime(values):
-        return Role.DATETIME, "dates; expanded into year, month, day and weekday"
+        return Role.DATETIME, msg("dates; expanded into year, month, day and weekday")
     ratio = distinct / n
     if n >= 20 and ratio > 0.5:  # a name or an id: one-hot encoding it learns nothing general
         avg_words = values.head(200).str.count(r"\S+").mean()  # words per value
         if avg_words > 3:
-            return Role.TEXT, "free text (almost every value is different)"
+            return Role.TEXT, msg("free text (almost every value is different)")
         if ratio > 0.9 or _ID_NAME.search(str(series.name)):
-            return Role.ID_LIKE, f"{distinct} different values in {n} rows, like an ID"
-        return Role.ID_LIKE, f"{distinct} different values in {n} rows, like a name or an ID"
+            return Role.ID_LIKE, msg(
+                "{distinct} different values in {n} rows, like an ID", distinct=distinct, n=n
+            )
+        return Role.ID_LIKE, msg(
+            "{distinct} different values in {n} rows, like a name or an ID",
+            distinct=distinct,
+            n=n,
+        )
     if distinct > 1000:
-        return Role.ID_LIKE, f"{distinct} categories: too many to one-hot encode"
+        return Role.ID_LIKE, msg(
+            "{distinct} categories: too many to one-hot encode", distinct=distinct
+        )
     return Role.CATEGORICAL, ""
 
 
@@ -279,22 +305,26 @@ def target_guess(profile: TableProfile) -> tuple[str, str]:
     ]
     for col in usable:
         if _TARGET_NAME.match(col.name):
-            return col.name, "its name is one targets usually have"
+            return col.name, msg("its name is one targets usually have")
     if usable:
-        return usable[-1].name, "tables usually keep the column to predict last"
-    return profile.columns[-1].name, "no column looks usable, so the last one"
+        return usable[-1].name, msg("tables usually keep the column to predict last")
+    return profile.columns[-1].name, msg("no column looks usable, so the last one")
 
 
 def default_features(profile: TableProfile, target: str) -> FeatureChoice:
     """Every usable column except the target; the rest are listed with the reason."""
-    features, excluded = [], {}
+    features: list[str] = []
+    excluded: dict[str, str] = {}
     for col in profile.columns:
         if col.name == target:
             continue
         if col.usable:
             features.append(col.name)
         else:
-            excluded[col.name] = f"{col.role.value}: {col.reason}" if col.reason else col.role.value
+            role = Message(col.role.value)
+            excluded[col.name] = (
+                msg("{role}: {reason}", role=role, reason=col.reason) if col.reason else role
+            )
     return FeatureChoice(features, excluded)
 
 
@@ -302,18 +332,22 @@ def detect_task(series: pd.Series) -> TaskGuess:
     """Regression or classification for this target column, with the reason in words."""
     values = series.dropna()
     if pd.api.types.is_bool_dtype(values):
-        return TaskGuess(Task.CLASSIFICATION, "the target is true/false")
+        return TaskGuess(Task.CLASSIFICATION, msg("the target is true/false"))
     if not pd.api.types.is_numeric_dtype(values):
         k = values.nunique()
-        return TaskGuess(Task.CLASSIFICATION, f"the target holds {k} text labels")
+        return TaskGuess(Task.CLASSIFICATION, msg("the target holds {k} text labels", k=k))
     values = values[np.isfinite(values.to_numpy(dtype=float))]
     distinct = values.nunique()
     few = distinct <= max(10, min(20, len(values) // 50)) and distinct <= len(values) / 2
     if len(values) and (values % 1 == 0).all() and few:
         return TaskGuess(
-            Task.CLASSIFICATION, f"the target has only {distinct} distinct whole numbers"
+            Task.CLASSIFICATION,
+            msg("the target has only {distinct} distinct whole numbers", distinct=distinct),
         )
-    return TaskGuess(Task.REGRESSION, f"the target is numeric with {distinct} distinct values")
+    return TaskGuess(
+        Task.REGRESSION,
+        msg("the target is numeric with {distinct} distinct values", distinct=distinct),
+    )
 
 
 @dataclass(frozen=True)
@@ -335,7 +369,7 @@ class TargetCheck:
 
 def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
     if target not in frame.columns:
-        raise DataError(f"The target column “{target}” is not in the table.")
+        raise DataError(msg("The target column “{target}” is not in the table.", target=target))
     series = frame[target]
     missing = int(series.isna().sum())
     infinite = 0
@@ -349,27 +383,46 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
     if numeric:
         valid = valid[np.isfinite(valid.to_numpy(dtype=float))]
     if missing or infinite:
-        parts = []
-        if missing:
-            parts.append(f"{missing} missing")
-        if infinite:
-            parts.append(f"{infinite} infinite")
+        said = {
+            (True, False): msg("{missing} missing", missing=missing),
+            (False, True): msg("{infinite} infinite", infinite=infinite),
+            (True, True): msg(
+                "{missing} missing and {infinite} infinite", missing=missing, infinite=infinite
+            ),
+        }[(bool(missing), bool(infinite))]
         warns.append(
-            f"The target “{target}” has {' and '.join(parts)} value(s); "
-            "those rows cannot be used for training."
+            msg(
+                "The target “{target}” has {counts} value(s); those rows cannot be used for "
+                "training.",
+                target=target,
+                counts=said,
+            )
         )
     distinct = valid.nunique()
     if distinct <= 1:
         errors.append(
-            f"The target “{target}” has a single value"
-            + (f" ({_show(valid.iloc[0])})" if len(valid) else "")
-            + ": there is nothing to predict. Choose another target."
+            msg(
+                "The target “{target}” has a single value ({value}): there is nothing to "
+                "predict. Choose another target.",
+                target=target,
+                value=_show(valid.iloc[0]),
+            )
+            if len(valid)
+            else msg(
+                "The target “{target}” has a single value: there is nothing to predict. Choose "
+                "another target.",
+                target=target,
+            )
         )
     elif task == Task.CLASSIFICATION:
         if numeric and not (valid % 1 == 0).all():
             errors.append(
-                f"The target “{target}” holds decimal numbers ({distinct} distinct values), "
-                "which are not classes. Choose the regression task instead."
+                msg(
+                    "The target “{target}” holds decimal numbers ({distinct} distinct values), "
+                    "which are not classes. Choose the regression task instead.",
+                    target=target,
+                    distinct=distinct,
+                )
             )
         else:
             counts = valid.value_counts()
@@ -377,31 +430,53 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
             rare_classes = len(rare)
             if len(rare):
                 listed = ", ".join(map(str, rare.index[:5])) + ("…" if len(rare) > 5 else "")
-                advice = (
-                    f" With {distinct} different numbers, “{target}” looks like a quantity: "
-                    "the regression task fits it better."
-                    if numeric and distinct > 20
-                    else " Drop those rows below."
-                )
+                quantity = numeric and distinct > 20
                 errors.append(
-                    f"{len(rare)} class(es) of “{target}” have a single row ({listed}); a model "
-                    "cannot both learn and be tested on them." + advice
+                    msg(
+                        "{n} class(es) of “{target}” have a single row ({listed}); a model "
+                        "cannot both learn and be tested on them. With {distinct} different "
+                        "numbers, “{target}” looks like a quantity: the regression task fits it "
+                        "better.",
+                        n=len(rare),
+                        target=target,
+                        listed=listed,
+                        distinct=distinct,
+                    )
+                    if quantity
+                    else msg(
+                        "{n} class(es) of “{target}” have a single row ({listed}); a model "
+                        "cannot both learn and be tested on them. Drop those rows below.",
+                        n=len(rare),
+                        target=target,
+                        listed=listed,
+                    )
                 )
             if distinct > 50:
                 warns.append(
-                    f"The target has {distinct} classes; with so many, regression may fit better."
+                    msg(
+                        "The target has {distinct} classes; with so many, regression may fit "
+                        "better.",
+                        distinct=distinct,
+                    )
                 )
     elif task == Task.REGRESSION:
         if not numeric:
-            kind = "true/false" if pd.api.types.is_bool_dtype(series) else "text"
+            kind = msg("true/false") if pd.api.types.is_bool_dtype(series) else msg("text")
             errors.append(
-                f"The target “{target}” is {kind}, which regression cannot predict. "
-                "Choose the classification task instead."
+                msg(
+                    "The target “{target}” is {kind}, which regression cannot predict. Choose "
+                    "the classification task instead.",
+                    target=target,
+                    kind=kind,
+                )
             )
         elif (valid % 1 == 0).all() and distinct <= 10:
             warns.append(
-                f"The target has only {distinct} whole-number values; if they are codes for "
-                "categories, classification is the right task."
+                msg(
+                    "The target has only {distinct} whole-number values; if they are codes for "
+                    "categories, classification is the right task.",
+                    distinct=distinct,
+                )
             )
     return TargetCheck(missing, infinite, tuple(errors), tuple(warns), rare_classes)
 

@@ -34,12 +34,13 @@ def source_picker(ws: Workspace) -> None:
     from what is loaded, so coming back to this page never reloads anything."""
     current = loaded_sample(ws)
     uploaded = ws.dataset is not None and current is None
+    tr = i18n.tr()  # format_func runs outside the session too (AppTest): use this translator
     mode = st.segmented_control(
         _("Source"),
         [SAMPLE, UPLOAD],
         key=bind("data_source", UPLOAD if uploaded else SAMPLE),
         required=True,
-        format_func=_,
+        format_func=tr,
     )
     if mode == UPLOAD:
         upload_picker(ws)
@@ -50,7 +51,7 @@ def source_picker(ws: Workspace) -> None:
         key=bind("sample", current),
         index=None,
         placeholder=_("Choose a sample to replace the loaded data"),
-        format_func=lambda k: i18n.term(samples.SAMPLES[k].title),
+        format_func=lambda k: tr(samples.SAMPLES[k].title),
     )
     if key is None:
         return
@@ -69,25 +70,26 @@ def upload_picker(ws: Workspace) -> None:
         type=data.SUPPORTED_TYPES,
         key="upload",
     )
+    tr = i18n.tr()
     with st.expander(_("Reading options"), expanded=False):
         c1, c2, c3 = st.columns(3)
         delimiter = c1.selectbox(
             _("Delimiter"),
             [None, *DELIMITERS],
             key=bind("opt_delimiter", None),
-            format_func=lambda d: _("detect") if d is None else _(DELIMITERS[d]),
+            format_func=lambda d: tr("detect") if d is None else tr(DELIMITERS[d]),
         )
         encoding = c2.selectbox(
             _("Encoding"),
             [None, *ENCODINGS],
             key=bind("opt_encoding", None),
-            format_func=lambda e: _("detect") if e is None else e,
+            format_func=lambda e: tr("detect") if e is None else e,
         )
         decimal = c3.selectbox(
             _("Decimal mark"),
             [None, ".", ","],
             key=bind("opt_decimal", None),
-            format_func=lambda d: _("detect") if d is None else f"“{d}”",
+            format_func=lambda d: tr("detect") if d is None else f"“{d}”",
         )
         skip_bad = st.checkbox(
             _("Skip malformed lines"),
@@ -269,9 +271,7 @@ def selection(ws: Workspace) -> None:
             key=bind("task", ws.task),
             horizontal=True,
             format_func=lambda t: (
-                tr("{task} (detected)", task=i18n.term(t.value))
-                if t == detected
-                else i18n.term(t.value)
+                tr("{task} (detected)", task=tr(t.value)) if t == detected else tr(t.value)
             ),
         )
         if task != ws.task:

@@ -42,7 +42,6 @@ NOT_YET_CONVERTED = {
     "mllib/parallel.py",
     "mllib/pipeline.py",
     "mllib/predict.py",
-    "mllib/profile.py",
     "mllib/projects.py",
     "mllib/safezip.py",
     "mllib/schema.py",

@@ -46,13 +46,18 @@ def _strings(proto: Any) -> Iterator[str]:
 
 
 def page_texts(at: AppTest) -> list[str]:
-    """Every sentence-bearing string of the page and its sidebar, plus table headers."""
+    """Every sentence-bearing string of the page and its sidebar, plus tables' headers and
+    text cells."""
     out: list[str] = []
     for kind, proto in _protos(at._tree):
         if kind not in SKIPPED:
             out.extend(_strings(proto))
     for frame in at.dataframe:
-        out.extend(str(c) for c in frame.value.columns)
+        table = frame.value
+        out.extend(str(c) for c in table.columns)
+        for column in table.columns:
+            if table[column].dtype == object:
+                out.extend(v for v in table[column].head(500) if isinstance(v, str))
     return out
 
 
@@ -81,5 +86,5 @@ def workspace_data(at: AppTest) -> list[str]:
             "string",
             "str",
         ):
-            values.extend(str(v) for v in frame[column].dropna().unique()[:200])
+            values.extend(str(v) for v in frame[column].dropna().unique())
     return values

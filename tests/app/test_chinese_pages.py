@@ -10,7 +10,7 @@ from tests.app.helpers import assert_healthy
 
 #: Pages whose every string goes through the translation mechanism (issue 15); the rest are
 #: listed in tests/test_i18n_coverage.py until they are converted.
-CONVERTED = ["pages/home.py", "pages/projects.py", "pages/predict.py"]
+CONVERTED = ["pages/home.py", "pages/projects.py", "pages/predict.py", "pages/data.py"]
 
 
 @pytest.mark.parametrize("page", CONVERTED)
@@ -40,3 +40,16 @@ def test_projects_in_chinese_with_a_saved_project_and_the_listing(
     assert at.dataframe and "最近保存" in at.dataframe[0].value.columns
     left = english_sentences(at, [*workspace_data(at), *at.dataframe[0].value["名称"]])
     assert not left, left
+
+
+def test_the_data_page_in_chinese_for_every_sample() -> None:
+    """Profile notes, task reasons and data-quality notes come from mllib as Messages."""
+    from mllib.samples import SAMPLES
+
+    at = opened_in_chinese("pages/data.py")
+    for index, key in enumerate(SAMPLES):
+        at.selectbox(key="sample").select_index(index).run()  # labels are translated
+        assert_healthy(at)
+        assert at.session_state["glassbox_workspace"].dataset.name == SAMPLES[key].title
+        left = english_sentences(at, workspace_data(at))
+        assert not left, (key, left)
