@@ -23,7 +23,7 @@ from typing import Any
 
 from mllib.catalogue import CATALOGUE, Param, get_spec
 from mllib.errors import GlassboxError
-from mllib.i18n import language_of
+from mllib.i18n import Message, language_of, msg
 from mllib.profile import Task, detect_task
 from mllib.samples import SAMPLES, load_sample
 
@@ -111,16 +111,27 @@ def decode(query: Mapping[str, str]) -> LessonLink:
     sample = str(query.get("sample", ""))
     if sample not in SAMPLES:
         raise GlassboxError(
-            f"This link names a sample “{sample[:40]}” that Glassbox does not have.",
-            f"Known samples: {', '.join(SAMPLES)}.",
+            msg(
+                "This link names a sample “{sample}” that Glassbox does not have.",
+                sample=sample[:40],
+            ),
+            msg("Known samples: {samples}.", samples=", ".join(SAMPLES)),
         )
     algorithm = str(query.get("algo", ""))
     if algorithm not in CATALOGUE:
-        raise GlassboxError(f"This link names an unknown algorithm “{algorithm[:40]}”.")
+        raise GlassboxError(
+            msg("This link names an unknown algorithm “{algorithm}”.", algorithm=algorithm[:40])
+        )
     spec = get_spec(algorithm)
     task = sample_task(sample)
     if task not in spec.tasks:
-        raise GlassboxError(f"{spec.name} does not do {task.value}, which this sample needs.")
+        raise GlassboxError(
+            msg(
+                "{name} does not do {value}, which this sample needs.",
+                name=Message(spec.name),
+                value=Message(task.value),
+            )
+        )
     params = {p.name: p for p in spec.params_for(task)}
     raw: dict[str, Any] = {}
     for key, text in query.items():
@@ -128,26 +139,34 @@ def decode(query: Mapping[str, str]) -> LessonLink:
             continue
         name = key[2:]
         if name not in params:
-            raise GlassboxError(f"{spec.name} has no setting “{name[:40]}”.")
+            raise GlassboxError(
+                msg(
+                    "{algorithm} has no setting “{name}”.",
+                    algorithm=Message(spec.name),
+                    name=name[:40],
+                )
+            )
         raw[name] = parse_value(params[name], str(text))
     try:
         values = spec.clean(task, raw)
     except ValueError as err:
-        raise GlassboxError(f"This link's settings are not valid: {err}.") from err
+        raise GlassboxError(msg("This link's settings are not valid: {err}.", err=err)) from err
     controls = {}
     for key, text in query.items():
         if key.startswith("w.") and key[2:] in VIEW_CONTROLS:
             try:
                 controls[key[2:]] = json.loads(str(text))
             except json.JSONDecodeError as err:
-                raise GlassboxError(f"This link's “{key}” is not readable.") from err
+                raise GlassboxError(msg("This link's “{key}” is not readable.", key=key)) from err
     tab = query.get("tab")
     if tab is not None and tab not in TABS:
-        raise GlassboxError(f"This link opens an unknown tab “{str(tab)[:40]}”.")
+        raise GlassboxError(msg("This link opens an unknown tab “{value}”.", value=str(tab)[:40]))
     locked = tuple(n for n in str(query.get("lock", "")).split(",") if n)
     unknown = [n for n in locked if n not in params and n != "algorithm"]
     if unknown:
-        raise GlassboxError(f"This link locks unknown settings: {', '.join(unknown)[:80]}.")
+        raise GlassboxError(
+            msg("This link locks unknown settings: {value}.", value=", ".join(unknown)[:80])
+        )
     return LessonLink(
         sample,
         algorithm,
@@ -171,16 +190,24 @@ def parse_value(param: Param, text: str) -> Any:
     if param.kind == "bool":
         if lowered in ("true", "false"):
             return lowered == "true"
-        raise GlassboxError(f"“{param.label}” must be true or false in a link.")
+        raise GlassboxError(
+            msg("“{label}” must be true or false in a link.", label=Message(param.label))
+        )
     if param.kind in ("int", "float"):
         try:
             number = float(lowered)
         except ValueError:
-            raise GlassboxError(f"“{param.label}” must be a number in a link.") from None
+            raise GlassboxError(
+                msg("“{label}” must be a number in a link.", label=Message(param.label))
+            ) from None
         if not math.isfinite(number):
-            raise GlassboxError(f"“{param.label}” must be a finite number in a link.")
+            raise GlassboxError(
+                msg("“{label}” must be a finite number in a link.", label=Message(param.label))
+            )
         return int(number) if param.kind == "int" and number.is_integer() else number
-    raise GlassboxError(f"“{param.label}” has no option “{text[:40]}”.")
+    raise GlassboxError(
+        msg("“{label}” has no option “{text}”.", label=Message(param.label), text=text[:40])
+    )
 
 
 def _text(value: Any) -> str:
@@ -197,7 +224,16 @@ def _int(text: Any, name: str, low: int, high: int) -> int:
     try:
         value = int(str(text))
     except ValueError:
-        raise GlassboxError(f"This link's “{name}” must be a whole number.") from None
+        raise GlassboxError(
+            msg("This link's “{name}” must be a whole number.", name=name)
+        ) from None
     if not low <= value <= high:
-        raise GlassboxError(f"This link's “{name}” must be between {low} and {high}.")
+        raise GlassboxError(
+            msg(
+                "This link's “{name}” must be between {low} and {high}.",
+                name=name,
+                low=low,
+                high=high,
+            )
+        )
     return value

@@ -153,7 +153,7 @@ def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[Model
     code), its metadata read from ``model.json`` (or ``<name>.json``) beside it."""
     path = Path(path)
     if not path.is_file():
-        raise GlassboxError(f"No model file at {path}.")
+        raise GlassboxError(msg("No model file at {path}.", path=path))
     suffix = path.suffix.lower()
     if suffix == ".skops":
         return export.load_skops(path.read_bytes(), path.name)
@@ -162,21 +162,26 @@ def load_model_file(path: str | Path, trust_pickle: bool = False) -> tuple[Model
     if suffix == ".joblib":
         if not trust_pickle:
             raise GlassboxError(
-                f"{path.name} is a pickle: loading it runs code from the file.",
-                "Serve the .skops file instead, or pass --trust-pickle if you made this file.",
+                msg("{name} is a pickle: loading it runs code from the file.", name=path.name),
+                msg("Serve the .skops file instead, or pass --trust-pickle if you made this file."),
             )
         beside = [path.with_suffix(".json"), path.with_name(export.METADATA_FILE)]
         meta_path = next((p for p in beside if p.is_file()), None)
         if meta_path is None:
             raise GlassboxError(
-                f"{path.name} needs its metadata: put the export's {export.METADATA_FILE} "
-                "next to it.",
+                msg(
+                    "{name} needs its metadata: put the export's {metadata} next to it.",
+                    name=path.name,
+                    metadata=export.METADATA_FILE,
+                ),
             )
         log.warning("%s: %s", path.name, PICKLE_WARNING)
         bundle = export.load_trusted_joblib(path.read_bytes(), meta_path.read_bytes())
         return bundle, export.check_versions(bundle.metadata)
     raise GlassboxError(
-        f"{path.name}: serve a .skops or .onnx (or a trusted .joblib) Glassbox model."
+        msg(
+            "{name}: serve a .skops or .onnx (or a trusted .joblib) Glassbox model.", name=path.name
+        )
     )
 
 
@@ -193,14 +198,23 @@ def read_token(token: str | None = None, token_file: str | Path | None = None) -
         try:
             token = Path(token_file).read_text(encoding="utf-8").strip()
         except (OSError, UnicodeDecodeError) as err:
-            raise GlassboxError(f"The token file {token_file} could not be read: {err}") from err
+            raise GlassboxError(
+                msg(
+                    "The token file {token_file} could not be read: {err}",
+                    token_file=token_file,
+                    err=err,
+                )
+            ) from err
     if token is None:
         return None
     token = token.strip()
     if len(token) < MIN_TOKEN_CHARS:
         raise GlassboxError(
-            f"The API token is shorter than {MIN_TOKEN_CHARS} characters.",
-            "Make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'",
+            msg(
+                "The API token is shorter than {MIN_TOKEN_CHARS} characters.",
+                MIN_TOKEN_CHARS=MIN_TOKEN_CHARS,
+            ),
+            msg("Make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"),
         )
     return token
 
@@ -393,7 +407,9 @@ def create_app_from_env() -> Flask:
     model path in ``GLASSBOX_MODEL`` (limits in ``GLASSBOX_MAX_ROWS``/``GLASSBOX_MAX_BYTES``)."""
     path = os.environ.get(ENV_MODEL)
     if not path:
-        raise GlassboxError(f"Set {ENV_MODEL} to the path of a .skops model file.")
+        raise GlassboxError(
+            msg("Set {ENV_MODEL} to the path of a .skops model file.", ENV_MODEL=ENV_MODEL)
+        )
     return create_app(
         path,
         max_rows=int(os.environ.get("GLASSBOX_MAX_ROWS", DEFAULT_MAX_ROWS)),

@@ -36,7 +36,6 @@ NOT_YET_CONVERTED = {
     "mllib/compare.py",
     "mllib/explain/",
     "mllib/export/",
-    "mllib/lesson.py",
     "mllib/ols.py",
     "mllib/onnx_export.py",
     "mllib/parallel.py",
@@ -45,7 +44,6 @@ NOT_YET_CONVERTED = {
     "mllib/projects.py",
     "mllib/safezip.py",
     "mllib/schema.py",
-    "mllib/serve.py",
     "mllib/search_space.py",
     "mllib/svm_dual.py",
     "mllib/text_files.py",
@@ -57,9 +55,6 @@ NOT_YET_CONVERTED = {
     "pages/model.py",
     "pages/train.py",
     "ui/background_fit.py",
-    "ui/lesson.py",
-    "ui/persistence.py",
-    "ui/widgets.py",
 }
 
 

@@ -18,6 +18,7 @@ from mllib.errors import GlassboxError
 from mllib.lesson import LessonLink
 from mllib.samples import SAMPLES
 from ui import cache, i18n
+from ui.i18n import _
 from ui.state import Workspace, choose_algorithm, choose_split, load_dataset
 
 DEFAULT_BASE = "http://localhost:8501"
@@ -42,7 +43,10 @@ def apply_link(ws: Workspace) -> None:
     try:
         link = lesson.decode(query)
     except GlassboxError as err:
-        st.warning(f"This lesson link could not be opened: {err}", icon=":material/link_off:")
+        st.warning(
+            _("This lesson link could not be opened: {problem}", problem=i18n.error_text(err)),
+            icon=":material/link_off:",
+        )
         _drop_own_query()
         return
     if ws.lesson == link:
@@ -128,24 +132,27 @@ def share_box(ws: Workspace) -> None:
     model = ws.model
     if model is None:
         return
-    with st.expander("Copy a link to this view", icon=":material/link:"):
+    tr = i18n.tr()
+    with st.expander(tr("Copy a link to this view"), icon=":material/link:"):
         if ws.dataset is None or ws.dataset.source != "sample":
             st.caption(
-                "Links rebuild the view from a bundled sample; for your own data, share the "
-                "project link in the address bar instead."
+                tr(
+                    "Links rebuild the view from a bundled sample; for your own data, share "
+                    "the project link in the address bar instead."
+                )
             )
             return
         c1, c2 = st.columns([1, 2])
         lesson_on = c1.toggle(
-            "Lesson mode",
+            tr("Lesson mode"),
             key="lesson_on",
-            help="Opened from this link, Glassbox hides data upload and export.",
+            help=tr("Opened from this link, Glassbox hides data upload and export."),
         )
         params = [p for p in model.spec.params_for(model.task) if p.name in model.config.param_dict]
         names = ["algorithm", *(p.name for p in params)]
-        labels = {"algorithm": "Algorithm", **{p.name: p.label for p in params}}
+        labels = {"algorithm": tr("Algorithm"), **{p.name: tr(p.label) for p in params}}
         lock = c2.multiselect(
-            "Lock these settings (lesson mode)",
+            tr("Lock these settings (lesson mode)"),
             names,
             key="lesson_lock",
             format_func=lambda n: labels[n],
@@ -156,8 +163,10 @@ def share_box(ws: Workspace) -> None:
             return
         st.code(link_url(link), language=None, wrap_lines=True)
         st.caption(
-            "Copy it with the button at the top right of the box. Opening it on any Glassbox "
-            "server shows the same sample, algorithm, settings, tab and controls."
+            tr(
+                "Copy it with the button at the top right of the box. Opening it on any "
+                "Glassbox server shows the same sample, algorithm, settings, tab and controls."
+            )
         )
 
 
@@ -171,7 +180,16 @@ def hidden_pages(ws: Workspace) -> set[str]:
 
 def sidebar_note(ws: Workspace) -> None:
     if lesson_mode(ws):
+        names = ", ".join(sorted(locked(ws)))
         st.caption(
-            ":material/school: **Lesson mode**: set by the link you opened. Upload and export "
-            "are off" + (f"; locked: {', '.join(sorted(locked(ws)))}." if locked(ws) else ".")
+            _(
+                ":material/school: **Lesson mode**: set by the link you opened. Upload and "
+                "export are off; locked: {names}.",
+                names=names,
+            )
+            if names
+            else _(
+                ":material/school: **Lesson mode**: set by the link you opened. Upload and "
+                "export are off."
+            )
         )

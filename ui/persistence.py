@@ -24,7 +24,10 @@ import streamlit as st
 from mllib import projects, samples, training
 from mllib.data import Dataset
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 from mllib.profile import Task, default_target, profile_table
+from ui import i18n
+from ui.i18n import _
 from ui.state import (
     ALGORITHM_WIDGET,
     DATA_WIDGET_KEYS,
@@ -148,10 +151,12 @@ def load_model(st_: projects.ProjectStore, project_id: str, ws: Workspace) -> An
     from mllib import export  # skops and ONNX take seconds to import: only when needed
 
     try:
-        bundle, _ = export.load_skops(data, "model.skops")  # the Export page's safe loader
+        bundle, _notes = export.load_skops(data, "model.skops")  # the Export page's safe loader
         return training.restore_model(ws.dataset.frame, ws.profile, bundle.pipeline, record)
     except (GlassboxError, KeyError, TypeError, ValueError) as err:
-        ws.notice = f"The saved model could not be loaded back ({err}); train it again."
+        ws.notice = msg(
+            "The saved model could not be loaded back ({problem}); train it again.", problem=err
+        )
         return None
 
 
@@ -194,8 +199,11 @@ def open_project(project_id: str, ws: Workspace) -> Workspace:
     if st_.get(project_id) is None:
         del st.query_params[PARAM]
         st.warning(
-            "That project link is unknown or has expired (projects unused for "
-            f"{st_.limits.max_age_days:g} days are removed); you are working in a new project.",
+            _(
+                "That project link is unknown or has expired (projects unused for {days:g} days "
+                "are removed); you are working in a new project.",
+                days=st_.limits.max_age_days,
+            ),
             icon=":material/link_off:",
         )
         ws.project_id, ws.saved = None, {}
@@ -205,10 +213,13 @@ def open_project(project_id: str, ws: Workspace) -> Workspace:
     except (GlassboxError, OSError, ValueError, KeyError) as err:
         log.warning("Project %s could not be opened: %s", project_id[:6], err)
         del st.query_params[PARAM]
-        st.warning(f"This project could not be opened ({err}).", icon=":material/error:")
+        st.warning(
+            _("This project could not be opened ({problem}).", problem=i18n.error_text(err)),
+            icon=":material/error:",
+        )
         return ws
     if loaded.notice:
-        st.warning(str(loaded.notice), icon=":material/warning:")
+        st.warning(i18n.text(loaded.notice), icon=":material/warning:")
         loaded.notice = None
     for key in SESSION_WIDGETS:
         st.session_state.pop(key, None)

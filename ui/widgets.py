@@ -9,6 +9,7 @@ import streamlit as st
 
 from mllib.catalogue import ModelSpec, Param
 from mllib.profile import Task
+from ui.i18n import _
 from ui.state import bind, keep_valid, param_widget_prefix
 
 
@@ -101,7 +102,7 @@ def param_form(
     values = {**spec.defaults(task), **current}
     params = spec.params_for(task)
     if not params:
-        st.caption("This algorithm has no hyperparameters to tune.")
+        st.caption(_("This algorithm has no hyperparameters to tune."))
         return {}
     cols = st.columns(2)
     shown = 0
