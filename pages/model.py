@@ -20,7 +20,7 @@ from mllib.explain import Boundary, ModelData
 from mllib.pipeline import reference_levels
 from mllib.profile import Task
 from mllib.training import TrainedModel
-from ui import cache, lesson, shell
+from ui import cache, i18n, lesson, shell
 from ui.state import bind, bind_choice, keep_valid, workspace
 
 TREE_DEFAULT_DEPTH = 2  # fits 800 px wide at 11 px text; deeper on request
@@ -275,7 +275,7 @@ def tree_view(view: View) -> None:
     row = rows.iloc[[int(row_number)]]
     path = explain.decision_path(model, row)
     words = explain.tree_criterion(model)
-    dot = charts.tree_dot(table, shown, view.classes, path, words)
+    dot = charts.tree_dot(table, shown, view.classes, path, words, i18n.tr())
     st.graphviz_chart(dot, width="content")
     st.caption(
         f"{len(table):,} nodes, {int(table['leaf'].sum()):,} leaves, depth {depth}. Each box: "
@@ -500,7 +500,7 @@ def boundary_section(view: View) -> None:
     fixed = held_values(view, x, y)
     with st.spinner("Predicting over the grid…"):
         result = cached_boundary(view.key, x, y, json.dumps(fixed, sort_keys=True), view)
-    chart(charts.boundary(result, view.classes, view.target))
+    chart(charts.boundary(result, view.classes, view.target, i18n.tr()))
     if result.exact:
         where = "The model uses only these two features, so this is its exact boundary."
     elif len(result.fixed) <= 6:

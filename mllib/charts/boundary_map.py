@@ -15,16 +15,19 @@ from mllib.charts.theme import (
     class_scale,
     domain,
     layered,
-    sample_note,
     support_note,
     support_rings,
 )
 from mllib.explain import Boundary
+from mllib.i18n import DEFAULT, N_, Translator, translator
 
 
-def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerChart:
+def boundary(
+    b: Boundary, classes: list[str] | None, target: str, tr: Translator | None = None
+) -> alt.LayerChart:
     """The model's predictions as a heatmap, its decision function's contours, training rows
     on top and support vectors ringed."""
+    tr = tr or translator(DEFAULT)
     x_scale = domain(b.grid["x"].min(), b.grid["x2"].max())
     y_scale = domain(b.grid["y"].min(), b.grid["y2"].max())
     x = alt.X("x:Q", title=b.x, scale=x_scale)
@@ -62,16 +65,15 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
             y2="y2:Q",
             color=fill,
             stroke=edge,
-            tooltip=[alt.Tooltip("label", title="prediction")],
+            tooltip=[alt.Tooltip("label", title=tr("prediction"))],
         )
     )
     layers: list[alt.Chart] = [heat]
     if len(b.contours):
-        lines = b.contours.assign(
-            line=np.where(b.contours["level"] == 0, "boundary (f = 0)", "margins (f = ±1)")
-        )
+        line, margins = tr("boundary (f = 0)"), tr("margins (f = ±1)")
+        lines = b.contours.assign(line=np.where(b.contours["level"] == 0, line, margins))
         # The legend lists only what is drawn: logistic regression has no margins.
-        dashes = {"boundary (f = 0)": [1, 0], "margins (f = ±1)": [5, 3]}
+        dashes = {line: [1, 0], margins: [5, 3]}
         drawn = [name for name in dashes if name in set(lines["line"])]
         layers.append(
             alt.Chart(lines)
@@ -83,7 +85,7 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
                 y2="y2:Q",
                 strokeDash=alt.StrokeDash(
                     "line:N",
-                    title="decision function",
+                    title=tr("decision function"),
                     scale=alt.Scale(domain=drawn, range=[dashes[name] for name in drawn]),
                 ),
             )
@@ -95,21 +97,28 @@ def boundary(b: Boundary, classes: list[str] | None, target: str) -> alt.LayerCh
             x="x:Q",
             y="y:Q",
             color=dots,
-            tooltip=[alt.Tooltip("label", title=f"{target} (actual)"), "x", "y"],
+            tooltip=[alt.Tooltip("label", title=tr("{target} (actual)", target=target)), "x", "y"],
         )
     )
     if b.support is not None and len(b.support):
-        layers.append(support_rings(b.support, "y", stroke_width=1.4))
+        layers.append(support_rings(b.support, "y", 1.4, tr("support vector")))
+    points = len(b.points)
     notes = [
-        "exact: the model uses only these two features"
+        tr("exact: the model uses only these two features")
         if b.exact
-        else "a slice: every other feature held at the values listed below the chart",
-        f"{len(b.grid):,} grid cells predicted by the trained model",
-        sample_note(len(b.points), b.n_train, "training rows shown") or "all training rows shown",
+        else tr("a slice: every other feature held at the values listed below the chart"),
+        tr("{cells:,} grid cells predicted by the trained model", cells=len(b.grid)),
+        tr("a random {shown:,} of {total:,} training rows shown", shown=points, total=b.n_train)
+        if points < b.n_train
+        else tr("all training rows shown"),
     ]
     if b.n_support is not None:
-        notes.append(support_note(b.support, b.n_support, " (a random sample)"))
-    title = "Decision boundary" if b.value_kind == "class" else f"Predicted {target}"
+        notes.append(support_note(b.support, b.n_support, N_(" (a random sample)"), tr))
+    title = (
+        tr("Decision boundary")
+        if b.value_kind == "class"
+        else tr("Predicted {target}", target=target)
+    )
     chart: alt.LayerChart = (
         layered(*layers)
         .resolve_scale(color="shared")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from mllib.i18n import DEFAULT, Translator, translator
+
 PALETTE = (
     "#4c78a8",
     "#f58518",
@@ -25,7 +27,9 @@ EMPHASIS = "#1f4e79"  # a mark that must stand out on a PALETTE[0] bar
 MUTED = "#B8C7DA"  # bars that are not the one the chart is about
 REFERENCE = "#888"  # dashed reference lines, e.g. the perfect-prediction diagonal
 DIAGRAM_LINE = "#777777"  # boxes and arrows of the tree diagram
-DIAGRAM_FONT = "Helvetica"
+# Graphviz writes the name into the SVG's font-family, so the browser falls back along the list:
+# the CJK faces draw 简体中文 labels (Noto CJK on Linux, PingFang on macOS, YaHei on Windows).
+DIAGRAM_FONT = "Helvetica,Noto Sans CJK SC,PingFang SC,Microsoft YaHei,sans-serif"
 FONT_SIZE = 11  # annotations on charts, text in diagram boxes
 CELL_FONT_SIZE = 14  # numbers written inside heatmap cells
 
@@ -59,10 +63,13 @@ def chart_title(text: str, *notes: str) -> alt.TitleParams:
     return alt.TitleParams(text, subtitle=subtitle or alt.Undefined, anchor="start")
 
 
-def support_rings(table: pd.DataFrame, y: str, stroke_width: float) -> alt.Chart:
-    """Open black rings around support vectors (columns x and ``y``), named in the legend."""
+def support_rings(
+    table: pd.DataFrame, y: str, stroke_width: float, label: str = "support vector"
+) -> alt.Chart:
+    """Open black rings around support vectors (columns x and ``y``), named ``label`` in the
+    legend."""
     rings: alt.Chart = (
-        alt.Chart(table.assign(kind="support vector"))
+        alt.Chart(table.assign(kind=label))
         .mark_point(shape="circle", filled=False, size=110, strokeWidth=stroke_width, color="black")
         .encode(
             x="x:Q",
@@ -73,13 +80,16 @@ def support_rings(table: pd.DataFrame, y: str, stroke_width: float) -> alt.Chart
     return rings
 
 
-def support_note(support: pd.DataFrame | None, n_support: int, sampled: str = "") -> str:
+def support_note(
+    support: pd.DataFrame | None, n_support: int, sampled: str = "", tr: Translator | None = None
+) -> str:
     """How many of the ``n_support`` support vectors the rings show (``sampled`` is added
-    when a sample is drawn)."""
+    when a sample is drawn), in ``tr``'s language."""
+    tr = tr or translator(DEFAULT)
     shown = 0 if support is None else len(support)
     if shown >= n_support:
-        return f"{n_support:,} support vectors ringed"
-    return f"{shown:,} of {n_support:,} support vectors ringed{sampled}"
+        return tr("{n:,} support vectors ringed", n=n_support)
+    return tr("{shown:,} of {n:,} support vectors ringed", shown=shown, n=n_support) + tr(sampled)
 
 
 def bar_height(n: int) -> int:

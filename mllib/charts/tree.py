@@ -16,9 +16,22 @@ from mllib.charts.theme import (
     class_colours,
 )
 from mllib.explain import category_label
+from mllib.i18n import DEFAULT, N_, Translator, translator
 from mllib.splits import Criterion
 
 WIDE_TREE_LEVEL = 4  # boxes side by side that still fit the page at their own size
+#: The criterion words a box shows (mllib.splits.Criterion.box_impurity / box_gain / unit).
+BOX_WORDS = (
+    N_("Gini"),
+    N_("entropy"),
+    N_("variance"),
+    N_("MAD"),
+    N_("deviance"),
+    N_("gain"),
+    N_("decrease"),
+    N_("reduction"),
+    N_("bits"),
+)
 
 
 def tree_dot(
@@ -27,6 +40,7 @@ def tree_dot(
     classes: list[str] | None = None,
     path: list[int] | None = None,
     criterion: Criterion | None = None,
+    tr: Translator | None = None,
 ) -> str:
     """DOT text for the top ``depth`` levels of a tree (from :func:`explain.tree_table`).
 
@@ -34,7 +48,9 @@ def tree_dot(
     words (information gain in bits, Gini decrease, variance reduction), samples and class
     counts (or mean); nodes are filled with their majority class's colour, stronger when purer.
     Deeper subtrees become a "… N more nodes" stub. ``path`` nodes and edges are highlighted.
+    The words are in ``tr``'s language (English by default); feature names and classes are data.
     """
+    tr = tr or translator(DEFAULT)
     on_path = set(path or [])
     colours = class_colours(classes) if classes else {}
     if classes is None:
@@ -61,21 +77,21 @@ def tree_dot(
         # Short lines keep boxes narrow, so the diagram is drawn near its own size.
         parts = _question(row).split("\n") if not row.leaf else []
         words = criterion or Criterion("impurity", "gain", "", "")
-        unit = f" {words.unit}" if words.unit else ""
-        parts.append(f"{words.box_impurity} {short_number(row.impurity)}{unit}")
+        unit = f" {tr(words.unit)}" if words.unit else ""
+        parts.append(f"{tr(words.box_impurity)} {short_number(row.impurity)}{unit}")
         if not row.leaf:
-            parts.append(f"{words.box_gain} {short_number(row.gain)}{unit}")
+            parts.append(f"{tr(words.box_gain)} {short_number(row.gain)}{unit}")
         if classes is not None:
             counts = ", ".join(count_text(c) for c in row.counts)
-            parts.append(f"{int(row.samples):,} samples")
+            parts.append(tr("{n:,} samples", n=int(row.samples)))
             parts.append(f"[{counts}]")
-            parts.append(f"class: {row.prediction}")
+            parts.append(tr("class: {name}", name=row.prediction))
             k = max(len(classes), 2)
             strength = (row.purity - 1 / k) / (1 - 1 / k)
             fill = colours.get(str(row.prediction), PALETTE[0]) + _alpha(0.12 + 0.6 * strength)
         else:
-            parts.append(f"{int(row.samples):,} samples")
-            parts.append(f"value: {short_number(row.prediction)}")
+            parts.append(tr("{n:,} samples", n=int(row.samples)))
+            parts.append(tr("value: {value}", value=short_number(row.prediction)))
             strength = 0.5 if high == low else (row.prediction - low) / (high - low)
             fill = PALETTE[0] + _alpha(0.08 + 0.65 * strength)
         attrs = [f'label="{_dot_escape(chr(10).join(parts))}"', f'fillcolor="{fill}"']
@@ -83,14 +99,15 @@ def tree_dot(
             attrs.append(f'color="{PATH_COLOUR}", penwidth=3')
         lines.append(f"  {node} [{', '.join(attrs)}];")
         if row.parent >= 0:
-            lines.append(_edge(table, int(row.parent), node, on_path))
+            lines.append(_edge(table, int(row.parent), node, on_path, tr))
         if cut:
             stub = f"more{node}"
             below = node in on_path and path is not None and node != path[-1]
             style = f'color="{PATH_COLOUR}", fontcolor="{PATH_COLOUR}", ' if below else ""
+            more = _dot_escape(tr("… {n:,} more nodes", n=int(row.descendants)))
             lines.append(
-                f'  {stub} [label="… {int(row.descendants):,} more nodes", shape=plaintext, '
-                f'style="", {style}fontsize={FONT_SIZE}];'
+                f'  {stub} [label="{more}", shape=plaintext, style="", '
+                f"{style}fontsize={FONT_SIZE}];"
             )
             lines.append(f"  {node} -> {stub} [style=dashed];")
     lines.append("}")
@@ -107,13 +124,13 @@ def _question(row: Any, wrap: int = 16) -> str:
     return joined if len(joined) <= wrap else f"{name}\n{rest}"
 
 
-def _edge(table: pd.DataFrame, parent: int, child: int, on_path: set[int]) -> str:
+def _edge(table: pd.DataFrame, parent: int, child: int, on_path: set[int], tr: Translator) -> str:
     info = table.iloc[parent]
     went_left = int(info["left"]) == child
     if info["one_hot"]:
-        answer = "no" if went_left else "yes"
+        answer = tr("no") if went_left else tr("yes")
     else:
-        answer = "yes" if went_left else "no"
+        answer = tr("yes") if went_left else tr("no")
     attrs = [f'label=" {answer}"']
     if parent in on_path and child in on_path:
         attrs.append(f'color="{PATH_COLOUR}", penwidth=3, fontcolor="{PATH_COLOUR}"')
