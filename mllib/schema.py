@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 from mllib.pipeline import category_text
 from mllib.profile import Role, TableProfile, parse_dates
 from mllib.training import TrainedModel, model_rows
@@ -81,7 +82,9 @@ class Feature:
         if self.minimum is None or self.maximum is None:
             return ""
         text = f"{_short(self.minimum)} – {_short(self.maximum)}"
-        return text + (f" (median {_short(self.median)})" if self.median is not None else "")
+        if self.median is None:
+            return text
+        return msg("{range} (median {median})", range=text, median=_short(self.median))
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

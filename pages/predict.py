@@ -269,7 +269,8 @@ def one_row(bundle: ModelBundle) -> None:
     with right:
         if prediction.scores is not None:
             kind = prediction.score_kind or "probability"
-            st.altair_chart(probability_chart(class_score_table(prediction), kind), width="stretch")
+            chart = probability_chart(class_score_table(prediction), kind, tr)
+            st.altair_chart(chart, width="stretch")
             if kind != "probability":
                 st.caption(
                     tr(
