@@ -140,6 +140,17 @@ def log_grid(low: float, high: float) -> list[float]:
 SOLVER_NOTE = (
     "Changes the picture only when the solver stopped early (a warning on the Train page)."
 )
+MAX_ITER = Param(
+    "max_iter",
+    "Max iterations",
+    "int",
+    2000,
+    "Raise it if the solver reports that it did not converge.",
+    low=100,
+    high=20000,
+    step=100,
+    effect=SOLVER_NOTE,
+)
 ALPHA = Param(
     "alpha",
     "Regularisation strength α",
