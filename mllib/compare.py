@@ -30,7 +30,7 @@ SAMPLE_SIZES = (5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000)  # off
 # accuracy and F1 already show what they add to accuracy on skewed classes.
 BOARD_METRICS = {
     Task.CLASSIFICATION: ("accuracy", "balanced accuracy", "F1 (macro)"),
-    Task.REGRESSION: tuple(metrics.REGRESSION_METRICS),
+    Task.REGRESSION: tuple(metrics.scorers(Task.REGRESSION)),
 }
 
 
@@ -236,9 +236,7 @@ def leaderboard(results: Sequence[RunResult], task: Task) -> pd.DataFrame:
     Columns: ``algorithm``, ``key``, ``<metric> mean`` / ``<metric> std`` for every metric,
     ``test <primary>``, ``fit s``, ``predict ms``, ``note``.
     """
-    names = list(
-        metrics.REGRESSION_METRICS if task == Task.REGRESSION else metrics.CLASSIFICATION_METRICS
-    )
+    names = list(metrics.scorers(task))
     primary = metrics.primary_metric(task)
     rows = []
     for result in results:
@@ -260,7 +258,7 @@ def leaderboard(results: Sequence[RunResult], task: Task) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    ascending = not metrics.HIGHER_IS_BETTER.get(primary, True)
+    ascending = not metrics.higher_is_better(primary)
     return table.sort_values(
         f"{primary} mean", ascending=ascending, na_position="last"
     ).reset_index(drop=True)

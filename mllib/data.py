@@ -31,6 +31,7 @@ from mllib.text_files import (
 )
 from mllib.text_files import ENCODINGS as ENCODINGS  # re-exported: the Data page lists them
 from mllib.upload_limits import Limits, check_parquet, check_workbook, gunzip, mb, too_wide
+from mllib.vocab import is_numeric
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".gz"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -459,11 +460,7 @@ def unique_names(frame: pd.DataFrame) -> list[str]:
 def _infinite_columns(frame: pd.DataFrame, block: int = 64) -> list[int]:
     """Positions of numeric columns holding ±inf, checked ``block`` columns at a time (one
     array per block: per-column access costs pandas about a millisecond each)."""
-    numeric = [
-        i
-        for i, dtype in enumerate(frame.dtypes)
-        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-    ]
+    numeric = [i for i, dtype in enumerate(frame.dtypes) if is_numeric(dtype)]
     found = []
     for start in range(0, len(numeric), block):
         positions = numeric[start : start + block]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -11,44 +13,88 @@ from sklearn import metrics as skm
 
 from mllib.profile import Task
 
-REGRESSION_METRICS = {
-    "R²": "r2",
-    "MAE": "neg_mean_absolute_error",
-    "RMSE": "neg_root_mean_squared_error",
+
+@dataclass(frozen=True)
+class Metric:
+    """One score Glassbox shows: its label, scikit-learn's scorer name (for cross-validation
+    and searches), how to compute it from labels, and which direction is better."""
+
+    label: str
+    scorer: str
+    function: Callable[[Any, Any], float]
+    higher_is_better: bool = True
+
+
+def _r2(y_true: Any, y_pred: Any) -> float:
+    return float(skm.r2_score(y_true, y_pred)) if len(y_true) > 1 else float("nan")
+
+
+def _macro(fn: Callable[..., Any]) -> Callable[[Any, Any], float]:
+    def score(y_true: Any, y_pred: Any) -> float:
+        return float(fn(y_true, y_pred, average="macro", zero_division=0))
+
+    return score
+
+
+#: Every metric per task, the primary one (the leaderboard's and the searches' default) first.
+METRICS: dict[Task, tuple[Metric, ...]] = {
+    Task.REGRESSION: (
+        Metric("R²", "r2", _r2),
+        Metric(
+            "MAE",
+            "neg_mean_absolute_error",
+            lambda t, p: float(skm.mean_absolute_error(t, p)),
+            higher_is_better=False,
+        ),
+        Metric(
+            "RMSE",
+            "neg_root_mean_squared_error",
+            lambda t, p: float(skm.root_mean_squared_error(t, p)),
+            higher_is_better=False,
+        ),
+    ),
+    Task.CLASSIFICATION: (
+        Metric("accuracy", "accuracy", lambda t, p: float(skm.accuracy_score(t, p))),
+        Metric(
+            "balanced accuracy",
+            "balanced_accuracy",
+            lambda t, p: float(_quiet(skm.balanced_accuracy_score, t, p)),
+        ),
+        Metric("precision (macro)", "precision_macro", _macro(skm.precision_score)),
+        Metric("recall (macro)", "recall_macro", _macro(skm.recall_score)),
+        Metric("F1 (macro)", "f1_macro", _macro(skm.f1_score)),
+    ),
 }
-CLASSIFICATION_METRICS = {
-    "accuracy": "accuracy",
-    "balanced accuracy": "balanced_accuracy",
-    "precision (macro)": "precision_macro",
-    "recall (macro)": "recall_macro",
-    "F1 (macro)": "f1_macro",
-}
-HIGHER_IS_BETTER = {"MAE": False, "RMSE": False}
+
+
+def scorers(task: Task) -> dict[str, str]:
+    """Metric label → scikit-learn scorer name, for one task."""
+    return {m.label: m.scorer for m in METRICS[task]}
+
+
+def higher_is_better(label: str) -> bool:
+    """Whether a larger value of the metric called ``label`` is better (ROC AUC too)."""
+    return all(m.higher_is_better for ms in METRICS.values() for m in ms if m.label == label)
+
+
+#: Label → scorer name per task, as :func:`scorers` gives them.
+REGRESSION_METRICS = scorers(Task.REGRESSION)
+CLASSIFICATION_METRICS = scorers(Task.CLASSIFICATION)
+#: The metrics where lower is better (every other one: higher).
+HIGHER_IS_BETTER = {m.label: False for ms in METRICS.values() for m in ms if not m.higher_is_better}
 
 
 def primary_metric(task: Task) -> str:
-    return "R²" if task == Task.REGRESSION else "accuracy"
+    return METRICS[task][0].label
 
 
 def score(
     task: Task, y_true: Any, y_pred: Any, scores: np.ndarray | None = None, classes: Any = None
 ) -> dict[str, float]:
     """Every metric for one split. ``scores`` are probabilities or decision values (for AUC)."""
+    out = {m.label: m.function(y_true, y_pred) for m in METRICS[task]}
     if task == Task.REGRESSION:
-        return {
-            "R²": float(skm.r2_score(y_true, y_pred)) if len(y_true) > 1 else float("nan"),
-            "MAE": float(skm.mean_absolute_error(y_true, y_pred)),
-            "RMSE": float(skm.root_mean_squared_error(y_true, y_pred)),
-        }
-    out = {
-        "accuracy": float(skm.accuracy_score(y_true, y_pred)),
-        "balanced accuracy": float(_quiet(skm.balanced_accuracy_score, y_true, y_pred)),
-        "precision (macro)": float(
-            skm.precision_score(y_true, y_pred, average="macro", zero_division=0)
-        ),
-        "recall (macro)": float(skm.recall_score(y_true, y_pred, average="macro", zero_division=0)),
-        "F1 (macro)": float(skm.f1_score(y_true, y_pred, average="macro", zero_division=0)),
-    }
+        return out
     auc = roc_auc(y_true, scores, classes)
     if auc is not None:
         out["ROC AUC"] = auc
@@ -109,9 +155,8 @@ def comparison_table(train: dict[str, float], test: dict[str, float]) -> pd.Data
 
 def cv_summary(cv_result: dict[str, np.ndarray], task: Task) -> pd.DataFrame:
     """Mean ± std for each metric from ``cross_validate`` output (negated losses flipped)."""
-    names = REGRESSION_METRICS if task == Task.REGRESSION else CLASSIFICATION_METRICS
     rows = []
-    for label, scorer in names.items():
+    for label, scorer in scorers(task).items():
         key = f"test_{scorer}"
         if key not in cv_result:
             continue

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from mllib import response
 from mllib.errors import GlassboxError
 from mllib.pipeline import category_text
 from mllib.row_checks import Checked as Checked
@@ -81,13 +82,15 @@ def _predict(pipeline: Pipeline, frame: pd.DataFrame) -> Prediction:
     if not hasattr(model, "classes_"):
         return Prediction(np.asarray(values, dtype=float))
     labels = [str(c) for c in model.classes_]
-    if hasattr(model, "predict_proba"):
-        scores = model.predict_proba(features)
-        return Prediction(np.asarray(values), pd.DataFrame(scores, columns=labels), "probability")
-    raw = np.asarray(model.decision_function(features), dtype=float)
+    scores, kind = response.class_scores(model, features)
+    if scores is None or kind is None:
+        return Prediction(np.asarray(values))
+    if kind == response.PROBABILITY:
+        return Prediction(np.asarray(values), pd.DataFrame(scores, columns=labels), kind)
+    raw = np.asarray(scores, dtype=float)
     table = pd.DataFrame(raw[:, None] if raw.ndim == 1 else raw)
     table.columns = [labels[1]] if raw.ndim == 1 else labels
-    return Prediction(np.asarray(values), table, "decision score")
+    return Prediction(np.asarray(values), table, kind)
 
 
 def non_finite_rows(prediction: Prediction) -> list[int]:

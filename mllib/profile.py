@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
-from enum import Enum
 
 import numpy as np
 import pandas as pd
 
 from mllib.errors import DataError
 from mllib.i18n import N_, Message, msg
+from mllib.vocab import Role as Role  # re-exported: callers import them from here too
+from mllib.vocab import Task as Task
+from mllib.vocab import is_numeric
 
 PROFILE_SAMPLE = 100_000
 _ID_NAME = re.compile(r"(^|_|\b)(id|uuid|guid|key|index|code)$|^(id|uuid)(_|\b)", re.I)
@@ -27,22 +29,6 @@ _TRUTHY = {"true", "false", "yes", "no", "y", "n", "t", "f"}
 # A date needs a day: times alone ("12:30") would be stamped with today's date by the parser,
 # so their year/month/day parts would change with the day the model is used.
 _DATEISH = re.compile(r"\d{1,4}[-/.]\d{1,2}")
-
-
-class Role(str, Enum):
-    NUMERIC = "numeric"
-    CATEGORICAL = "categorical"
-    BOOLEAN = "boolean"
-    DATETIME = "datetime"
-    ID_LIKE = "ID-like"
-    CONSTANT = "constant"
-    EMPTY = "empty"
-    TEXT = "free text"
-
-
-class Task(str, Enum):
-    REGRESSION = "regression"
-    CLASSIFICATION = "classification"
 
 
 USABLE_ROLES = {Role.NUMERIC, Role.CATEGORICAL, Role.BOOLEAN, Role.DATETIME}
@@ -148,7 +134,7 @@ def profile_column(series: pd.Series) -> ColumnProfile:
     name = str(series.name)
     n = len(series)
     non_null = series.dropna()
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+    if is_numeric(series):
         finite = non_null[np.isfinite(non_null.to_numpy(dtype=float))]
     else:
         finite = non_null
@@ -373,7 +359,7 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
     series = frame[target]
     missing = int(series.isna().sum())
     infinite = 0
-    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    numeric = is_numeric(series)
     if numeric:
         infinite = int(np.isinf(series.to_numpy(dtype=float)).sum())
     errors: list[str] = []
@@ -484,7 +470,7 @@ def check_target(frame: pd.DataFrame, target: str, task: Task) -> TargetCheck:
 def drop_bad_target_rows(frame: pd.DataFrame, target: str) -> pd.DataFrame:
     series = frame[target]
     keep = series.notna()
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+    if is_numeric(series):
         keep &= np.isfinite(series.to_numpy(dtype=float))
     if keep.all():  # the common case: no copy of a possibly large table
         return (

@@ -18,13 +18,15 @@ import pandas as pd
 from mllib.errors import GlassboxError
 from mllib.i18n import msg
 from mllib.pipeline import category_text
-from mllib.profile import Role, TableProfile, parse_dates
+from mllib.profile import TableProfile, parse_dates
 from mllib.training import TrainedModel, model_rows
+from mllib.vocab import Role, Task
 
-NUMERIC = "numeric"
-CATEGORICAL = "categorical"
-BOOLEAN = "boolean"
-DATETIME = "datetime"
+NUMERIC = Role.NUMERIC
+CATEGORICAL = Role.CATEGORICAL
+BOOLEAN = Role.BOOLEAN
+DATETIME = Role.DATETIME
+#: The roles a model's feature can have (the profile's other roles are never features).
 ROLES = (NUMERIC, CATEGORICAL, BOOLEAN, DATETIME)
 BOOLEAN_TEXT = frozenset({"True", "False"})
 
@@ -40,7 +42,7 @@ class Feature:
     """
 
     name: str
-    role: str
+    role: Role
     dtype: str
     missing: float = 0.0
     minimum: float | str | None = None
@@ -88,6 +90,7 @@ class Feature:
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
+        out["role"] = self.role.value
         out["categories"] = list(self.categories)
         out["infrequent"] = list(self.infrequent)
         return out
@@ -99,7 +102,7 @@ class FeatureSchema:
 
     features: tuple[Feature, ...]
     target: str
-    task: str
+    task: Task
     classes: tuple[str, ...] | None = None
     target_range: tuple[float, float] | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -119,7 +122,7 @@ class FeatureSchema:
 
     @property
     def is_classifier(self) -> bool:
-        return self.task == "classification"
+        return self.task == Task.CLASSIFICATION
 
     def example_row(self) -> dict[str, Any]:
         """One typical input row (medians and most frequent values), JSON-ready."""
@@ -128,7 +131,7 @@ class FeatureSchema:
     def to_dict(self) -> dict[str, Any]:
         return {
             "target": self.target,
-            "task": self.task,
+            "task": self.task.value,
             "classes": list(self.classes) if self.classes is not None else None,
             "target_range": list(self.target_range) if self.target_range else None,
             "features": [f.to_dict() for f in self.features],
@@ -144,6 +147,7 @@ class FeatureSchema:
                 item = dict(item)
                 if item["role"] not in ROLES:
                     raise ValueError(f"unknown role {item['role']!r}")
+                item["role"] = Role(item["role"])
                 item["categories"] = tuple(str(c) for c in item.get("categories") or ())
                 item["infrequent"] = tuple(str(c) for c in item.get("infrequent") or ())
                 features.append(Feature(**item))
@@ -152,7 +156,7 @@ class FeatureSchema:
             return FeatureSchema(
                 features=tuple(features),
                 target=str(data["target"]),
-                task=str(data["task"]),
+                task=Task(str(data["task"])),
                 classes=tuple(str(c) for c in classes) if classes is not None else None,
                 target_range=(
                     (float(target_range[0]), float(target_range[1])) if target_range else None
@@ -216,7 +220,7 @@ def build_schema(
             )
     target_range = None
     classes = None
-    if model.task.value == "classification":
+    if model.task == Task.CLASSIFICATION:
         classes = tuple(str(c) for c in model.classes or ())
     else:
         y = pd.to_numeric(rows[model.config.target], errors="coerce")
@@ -224,7 +228,7 @@ def build_schema(
     return FeatureSchema(
         features=tuple(features),
         target=model.config.target,
-        task=model.task.value,
+        task=model.task,
         classes=classes,
         target_range=target_range,
     )

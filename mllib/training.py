@@ -24,7 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate, train_test_split
 from sklearn.pipeline import Pipeline
 
-from mllib import costs, metrics, parallel, prepared
+from mllib import costs, metrics, parallel, prepared, response
 from mllib.catalogue import ModelSpec, get_spec
 from mllib.errors import DataError, TrainingError
 from mllib.pipeline import (
@@ -36,6 +36,7 @@ from mllib.pipeline import (
 )
 from mllib.prepared import PreparedRows
 from mllib.profile import Role, TableProfile, Task, check_target, drop_bad_target_rows
+from mllib.vocab import is_numeric
 
 MIN_ROWS = 10
 SLOW_FIT_SECONDS = 3.0
@@ -331,7 +332,7 @@ def _check_rows(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
 
 def _has_values(series: pd.Series) -> bool:
     """Whether a column holds anything a model can use (±inf counts as missing, as in cleaning)."""
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+    if is_numeric(series):
         return bool(np.isfinite(series.to_numpy(dtype=float, na_value=np.nan)).any())
     return bool(series.notna().any())
 
@@ -602,13 +603,23 @@ def _predict_all(pipe: Pipeline, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
 
 
 def _predict_prepared(model: Any, Xt: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    raw = None
-    if hasattr(model, "classes_"):
-        if hasattr(model, "predict_proba"):
-            raw = model.predict_proba(Xt)
-        elif hasattr(model, "decision_function"):
-            raw = model.decision_function(Xt)
+    raw = response.class_scores(model, Xt)[0] if hasattr(model, "classes_") else None
     return model.predict(Xt), raw
+
+
+def cv_splits(
+    y: pd.Series, task: Task, folds: int, seed: int, advice: str = " on these rows"
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The cross-validation folds (training and searches alike): stratified for classes, at
+    most as many as the rarest class has rows, shuffled with ``seed``."""
+    if task == Task.CLASSIFICATION:
+        folds = min(folds, int(y.value_counts().min()))
+        if folds < 2:
+            raise TrainingError(f"A class is too rare for cross-validation{advice}.")
+        splitter: Any = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    else:
+        splitter = KFold(min(folds, len(y)), shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(y)), y))
 
 
 def cross_validate_model(
@@ -617,18 +628,10 @@ def cross_validate_model(
     pipe, _ = build_pipeline(
         config.spec, config.task, config.param_dict, profile, list(config.features), config.seed
     )
-    if config.task == Task.CLASSIFICATION:
-        smallest = int(y.value_counts().min())
-        folds = min(config.cv_folds, smallest)
-        if folds < 2:
-            raise TrainingError("A class is too rare for cross-validation; turn it off.")
-        splitter: Any = StratifiedKFold(folds, shuffle=True, random_state=config.seed)
-        scoring = list(metrics.CLASSIFICATION_METRICS.values())
-    else:
-        splitter = KFold(min(config.cv_folds, len(y)), shuffle=True, random_state=config.seed)
-        scoring = list(metrics.REGRESSION_METRICS.values())
+    splits = cv_splits(y, config.task, config.cv_folds, config.seed, "; turn it off")
+    scoring = list(metrics.scorers(config.task).values())
     # all local cores (threads), or the Dask cluster when GLASSBOX_DASK_SCHEDULER is set
     with warnings.catch_warnings(), parallel.execution_backend():
         warnings.simplefilter("ignore")
-        result = cross_validate(pipe, X, y, cv=splitter, scoring=scoring, error_score=np.nan)
+        result = cross_validate(pipe, X, y, cv=splits, scoring=scoring, error_score=np.nan)
     return metrics.cv_summary(result, config.task)

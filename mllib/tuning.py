@@ -33,15 +33,13 @@ from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, UndefinedMe
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import (
     GridSearchCV,
-    KFold,
-    StratifiedKFold,
     learning_curve,
     train_test_split,
 )
 
 from mllib import costs, metrics, parallel, training
 from mllib.catalogue import ModelSpec, Param, get_spec
-from mllib.errors import GlassboxError, TrainingError
+from mllib.errors import GlassboxError
 from mllib.pipeline import build_pipeline
 from mllib.profile import TableProfile, Task
 from mllib.search_space import MAX_CANDIDATES as MAX_CANDIDATES
@@ -108,29 +106,15 @@ def split_data(
     )
 
 
-def cv_splits(
-    y: pd.Series, task: Task, folds: int, seed: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The folds ``training.cross_validate_model`` uses: stratified for classes, shuffled."""
-    if task == Task.CLASSIFICATION:
-        folds = min(folds, int(y.value_counts().min()))
-        if folds < 2:
-            raise TrainingError("A class is too rare for cross-validation on these rows.")
-        splitter: Any = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    else:
-        splitter = KFold(min(folds, len(y)), shuffle=True, random_state=seed)
-    return list(splitter.split(np.zeros(len(y)), y))
+cv_splits = training.cv_splits  # the folds cross-validation on the Train page uses
 
 
 # --- the search space -----------------------------------------------------------------------------
 
 
 def scorer_name(task: Task, metric: str) -> str:
-    names = (
-        metrics.REGRESSION_METRICS if task == Task.REGRESSION else metrics.CLASSIFICATION_METRICS
-    )
     try:
-        return names[metric]
+        return metrics.scorers(task)[metric]
     except KeyError:
         raise GlassboxError(f"Unknown metric {metric!r} for {task.value}.") from None
 

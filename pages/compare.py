@@ -220,7 +220,7 @@ def show_comparison(ws: Workspace, state: PageState) -> None:
     )
     table = compare.error_bar_table(board, metric)
     if not table.empty:
-        higher = metrics.HIGHER_IS_BETTER.get(metric, True)
+        higher = metrics.higher_is_better(metric)
         st.altair_chart(charts.scores_chart(table, metric, higher), width="stretch")
     fitted = {r.key: r for r in state.comparison if r.model is not None}
     if not fitted:
@@ -415,9 +415,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
         key=bind("tune_folds", 5),
         format_func=lambda k: f"{k}-fold",
     )
-    metric_names = list(
-        metrics.REGRESSION_METRICS if task == Task.REGRESSION else metrics.CLASSIFICATION_METRICS
-    )
+    metric_names = list(metrics.scorers(task))
     metric = c3.selectbox(
         "Optimise",
         metric_names,

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mllib import charts, explain, ols, splits, svm_dual, threshold, training
+from mllib import charts, explain, ols, response, splits, svm_dual, threshold, training
 from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
 from mllib.pipeline import reference_levels
@@ -540,7 +540,7 @@ def evaluation_tab(view: View) -> None:
         chart(charts.residual_histogram(explain.residual_bins(model.y_test, model.y_pred)))
         return
     classes = view.classes or []
-    scored = "probability" if hasattr(model.pipeline, "predict_proba") else "decision score"
+    scored = response.score_kind(model.pipeline) or response.DECISION
     scores = threshold.binary_scores(model.y_test, model.test_scores_raw, classes, scored)
     y_pred, point = model.y_pred, None
     if scores is not None:
@@ -674,7 +674,7 @@ def importance_tab(view: View) -> None:
         dependence, used = cached_dependence(view.key, feature, view)
     if model.task == Task.REGRESSION:
         what = f"average predicted {view.target}"
-    elif hasattr(model.pipeline, "predict_proba"):
+    elif response.score_kind(model.pipeline) == response.PROBABILITY:
         what = "average probability"
     else:
         what = "share of rows predicted"

@@ -315,6 +315,21 @@ def test_tree_dot_highlights_the_path(iris: pd.DataFrame) -> None:
     assert charts.PATH_COLOUR in stub  # the path continues below the cut
 
 
+def test_the_diagram_and_the_path_table_ask_the_same_questions(iris: pd.DataFrame) -> None:
+    model, data = fit(iris, "species", "tree", C, max_depth=None)
+    table = explain.tree_table(model)
+    row = data.X_test.iloc[[explain.longest_path_row(model, data.X_test)]]
+    path = explain.decision_path(model, row)
+    dot = charts.tree_dot(table, 30, model.classes, path)
+    steps = explain.path_steps(table, path, row).iloc[:-1]  # the last step is the leaf
+    for node, question, answer in zip(path, steps["question"], steps["answer"], strict=False):
+        what, test = explain.split_question(table.iloc[node])
+        assert question == f"{what} {test}" and test.endswith("?")
+        assert test in dot
+        child = path[path.index(node) + 1]
+        assert f'{node} -> {child} [label=" {answer}"' in dot
+
+
 def test_tree_dot_for_regression_and_categories() -> None:
     frame = pd.DataFrame({"colour": ["red", "blue", 'say "hi"'] * 10, "y": [1.0, 5.0, 9.0] * 10})
     model, _ = fit(frame, "y", "tree", R)

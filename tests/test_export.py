@@ -247,6 +247,14 @@ def test_train_py_is_the_template_module_filled_in() -> None:
     assert "DummyClassifier" not in text and "pd.read_csv(path)" not in text
     assert "SVR(" in text and "TASK = 'regression'" in text
     assert f"TEST_ROWS = {model.n_test}" in text
+    lint = subprocess.run(  # pyflakes' checks: no undefined or unused name in the download
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "F", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert lint.returncode == 0, lint.stdout
 
 
 # --- safe import ------------------------------------------------------------------------------

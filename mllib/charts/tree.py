@@ -15,7 +15,7 @@ from mllib.charts.theme import (
     PATH_COLOUR,
     class_colours,
 )
-from mllib.explain import category_label
+from mllib.explain import split_answer, split_question
 from mllib.i18n import DEFAULT, N_, Translator, translator
 from mllib.splits import Criterion
 
@@ -75,7 +75,7 @@ def tree_dot(
         node = int(row.node)
         cut = (not row.leaf) and row.depth == depth
         # Short lines keep boxes narrow, so the diagram is drawn near its own size.
-        parts = _question(row).split("\n") if not row.leaf else []
+        parts = _question(row._asdict()).split("\n") if not row.leaf else []
         words = criterion or Criterion("impurity", "gain", "", "")
         unit = f" {tr(words.unit)}" if words.unit else ""
         parts.append(f"{tr(words.box_impurity)} {short_number(row.impurity)}{unit}")
@@ -114,23 +114,16 @@ def tree_dot(
     return "\n".join(lines)
 
 
-def _question(row: Any, wrap: int = 16) -> str:
+def _question(row: dict[str, Any], wrap: int = 16) -> str:
     """The node's question; a long one is broken before its operator."""
-    if row.one_hot:
-        name, rest = str(row.source), f"= {category_label(row.category)}?"
-    else:
-        name, rest = str(row.feature), f"≤ {row.threshold:.4g}"
+    name, rest = split_question(row)
     joined = f"{name} {rest}"
     return joined if len(joined) <= wrap else f"{name}\n{rest}"
 
 
 def _edge(table: pd.DataFrame, parent: int, child: int, on_path: set[int], tr: Translator) -> str:
     info = table.iloc[parent]
-    went_left = int(info["left"]) == child
-    if info["one_hot"]:
-        answer = tr("no") if went_left else tr("yes")
-    else:
-        answer = tr("yes") if went_left else tr("no")
+    answer = tr(split_answer(info, int(info["left"]) == child))
     attrs = [f'label=" {answer}"']
     if parent in on_path and child in on_path:
         attrs.append(f'color="{PATH_COLOUR}", penwidth=3, fontcolor="{PATH_COLOUR}"')

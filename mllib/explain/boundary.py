@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_selection import f_classif, r_regression
 
+from mllib import response
 from mllib.errors import GlassboxError
 from mllib.explain.contours import contour_segments
 from mllib.explain.limits import BOUNDARY_POINTS, BOUNDARY_RESOLUTION, BOUNDARY_SUPPORT
@@ -166,7 +167,7 @@ def decision_boundary(
             )
         else:
             labels = np.asarray(pipe.predict(grid_rows), dtype=object).astype(str)
-        if hasattr(pipe, "predict_proba"):
+        if response.score_kind(pipe) == response.PROBABILITY:
             proba = np.asarray(pipe.predict_proba(grid_rows))
             k = proba.shape[1]
             strength = (proba.max(axis=1) - 1 / k) / (1 - 1 / k)

@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from mllib import response
 from mllib.errors import GlassboxError
 from mllib.explain.limits import BOUNDARY_SUPPORT, CURVE_POINTS, SCATTER_POINTS
 from mllib.explain.rows import ModelData, padded_range, sample_rows, target_scale
@@ -87,11 +88,11 @@ def curve_view(model: TrainedModel, data: ModelData, max_points: int = SCATTER_P
     else:
         points["fitted"] = fitted
         classes = [str(c) for c in model.classes or []]
-        if hasattr(pipe, "predict_proba"):
-            values, kind = pipe.predict_proba(grid), "probability"
-        else:
-            values, kind = pipe.decision_function(grid), "decision score"
-        values = np.asarray(values, dtype=float)
+        scores, found = response.class_scores(pipe, grid)
+        if scores is None or found is None:
+            raise GlassboxError(f"{model.spec.name} gives no class scores to draw.")
+        kind = found
+        values = np.asarray(scores, dtype=float)
         if values.ndim == 1:
             values, outputs = values[:, None], classes[1:]
         elif kind == "probability" and len(classes) == 2:

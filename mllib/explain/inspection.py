@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
 
+from mllib import response
 from mllib.errors import GlassboxError
 from mllib.explain.limits import DEPENDENCE_ROWS, KERNEL_PERMUTATION_ROWS, PERMUTATION_ROWS
 from mllib.explain.rows import category_options, sample_rows
@@ -94,7 +95,7 @@ def partial_dependence_table(
         table = pd.DataFrame({"value": grid, "output": model.config.target, "average": means})
     else:
         classes = [str(c) for c in model.classes or []]
-        if hasattr(pipe, "predict_proba"):
+        if response.score_kind(pipe) == response.PROBABILITY:
             matrix = np.asarray(pipe.predict_proba(big), dtype=float)
         else:
             predicted = np.asarray(pipe.predict(big)).astype(str)

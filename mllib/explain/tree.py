@@ -13,6 +13,7 @@ from sklearn.tree import export_text
 from mllib import splits
 from mllib.explain.limits import RULES_CHARS
 from mllib.explain.rows import category_label, model_columns, transform
+from mllib.i18n import N_
 from mllib.profile import DATE_PART_NAMES, DATE_PARTS, Task, date_part, parse_dates
 from mllib.training import TrainedModel
 
@@ -116,25 +117,36 @@ def longest_path_row(model: TrainedModel, X: pd.DataFrame) -> int:
     return int(np.argmax(depth))
 
 
+def split_question(node: Any) -> tuple[str, str]:
+    """A split node's question as (what, test): ``("region", "= north?")`` for a category,
+    ``("age", "≤ 42.5?")`` for a number. ``node`` is a row of :func:`tree_table` (a Series or a
+    dict); the path table and the tree diagram both show this text."""
+    if node["one_hot"]:
+        return str(node["source"]), f"= {category_label(node['category'])}?"
+    return str(node["feature"]), f"≤ {node['threshold']:.4g}?"
+
+
+def split_answer(node: Any, went_left: bool) -> str:
+    """The answer that leads to a child: scikit-learn sends "≤" (yes) left, and a one-hot
+    category's 0 side (no) left."""
+    yes, no = N_("yes"), N_("no")  # English here; the diagram and the page translate them
+    if node["one_hot"]:
+        return no if went_left else yes
+    return yes if went_left else no
+
+
 def path_steps(table: pd.DataFrame, path: list[int], row: pd.DataFrame) -> pd.DataFrame:
     """The path in words: each question, this row's value, and the answer."""
     values = row.iloc[0]
     steps = []
     for node, child in itertools.pairwise(path):
         info = table.iloc[node]
-        went_left = int(info["left"]) == child
-        if info["one_hot"]:
-            question = f"{info['source']} = {category_label(info['category'])}?"
-            answer = "no" if went_left else "yes"
-        else:
-            question = f"{info['feature']} ≤ {info['threshold']:.4g}?"
-            answer = "yes" if went_left else "no"
         steps.append(
             {
                 "node": node,
-                "question": question,
+                "question": " ".join(split_question(info)),
                 "this row": _row_value(info, values),
-                "answer": answer,
+                "answer": split_answer(info, int(info["left"]) == child),
             }
         )
     leaf = table.iloc[path[-1]]

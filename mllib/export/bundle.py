@@ -48,6 +48,7 @@ from mllib.schema import (
 )
 from mllib.threshold import apply as apply_threshold
 from mllib.training import TrainedModel, model_rows
+from mllib.vocab import Task
 
 MODEL_STEM = "glassbox-model"
 #: The metadata entry Glassbox adds to a ``.skops`` archive, and the export zip's metadata file.
@@ -80,7 +81,7 @@ class ModelBundle:
         self.key = hashlib.sha256(text.encode()).hexdigest()[:16]  # a cheap cache key
 
     @property
-    def task(self) -> str:
+    def task(self) -> Task:
         return self.schema.task
 
     @property
@@ -182,7 +183,7 @@ def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema)
         class_counts = {str(k): int(v) for k, v in labels.value_counts().items()}
     return ModelMetadata(
         created=utc_text(model.created),
-        task=schema.task,
+        task=schema.task.value,
         target=schema.target,
         classes=list(schema.classes) if schema.classes is not None else None,
         class_counts=class_counts,

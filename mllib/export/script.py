@@ -39,8 +39,8 @@ test metrics next to the ones Glassbox reported.
 """'''
 
 HELPERS_HEADING = (
-    "# --- Glassbox's row cleaning, copied verbatim from mllib/cleaning.py "
-    "---------------------------"
+    "# --- Glassbox's helpers (row cleaning, class scores), copied verbatim from mllib "
+    "-------------"
 )
 
 
@@ -131,6 +131,9 @@ def copied_source(*roots: Any) -> str:
             elif isinstance(value, str | int | float | tuple | dict | frozenset):
                 seen.add(name)
                 constants.append(f"{name} = {value!r}")
+            elif (alias := _assignment(obj.__module__, name)) is not None:
+                seen.add(name)  # a type alias such as ScoreKind = Literal[...]
+                constants.append(alias)
         blocks.append(source.strip())
 
     for root in roots:
@@ -138,6 +141,17 @@ def copied_source(*roots: Any) -> str:
             seen.add(root.__name__)
             visit(root)
     return "\n".join(constants) + "\n\n\n" + "\n\n\n".join(blocks)
+
+
+def _assignment(module: str, name: str) -> str | None:
+    """The source of ``module``'s top-level assignment to ``name``, if it has one."""
+    source = inspect.getsource(sys.modules[module])
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", None) == name for t in node.targets
+        ):
+            return ast.get_source_segment(source, node)
+    return None
 
 
 def _read_code(data: DataInfo) -> str:
@@ -184,7 +198,7 @@ def train_script(bundle: ModelBundle) -> str:
         "NUMERIC": source.expr(bundle.inputs["numeric"]),
         "CATEGORICAL": source.expr(bundle.inputs["categorical"]),
         "DATES": source.expr(bundle.inputs["dates"]),
-        "TASK": repr(schema.task),
+        "TASK": repr(schema.task.value),
         "SEED": repr(split.seed),
         "TEST_ROWS": repr(split.test_rows),
         "SAMPLE_ROWS": repr(split.sample_rows),
@@ -230,11 +244,12 @@ def fill_template(
                 wanted.setdefault(str(imported.module), set()).add(alias.name)
         replace(imported, None)
     replace(sklearn_imports[0], _import_lines(wanted))
-    helpers, last_setting = "", 0
+    roots: list[Any] = []  # the helpers the template imports from mllib, copied in one go
+    last_setting = 0
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and _top(node.module) == "mllib":
             module = importlib.import_module(str(node.module))
-            helpers = copied_source(*(getattr(module, a.name) for a in node.names))
+            roots += [getattr(module, a.name) for a in node.names]
             blank_after = lines[node.end_lineno or node.lineno].strip() == ""
             edits[node.lineno] = ((node.end_lineno or node.lineno) + blank_after, None)
         elif isinstance(node, ast.Import | ast.ImportFrom) and "  # noqa" in lines[node.lineno - 1]:
@@ -253,6 +268,7 @@ def fill_template(
     if settings:
         raise ValueError(f"train_template.py has no settings {sorted(settings)}")
     last, setting = edits[last_setting]  # the copied helpers follow the settings
+    helpers = copied_source(*roots)
     edits[last_setting] = (last, f"{setting}\n\n\n{HELPERS_HEADING}\n\n{helpers}")
     replace(tree.body[0], docstring)
     replace(placeholder, f"    return {pipeline}")

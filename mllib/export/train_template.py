@@ -4,8 +4,8 @@ that ruff (and the tests) check it like the rest of the code.
 
 :func:`mllib.export.script.train_script` reads this file's source and fills it in for one model:
 it replaces this docstring, the values of the UPPER-CASE settings below, the ``sklearn`` imports
-(with those the model's pipeline needs), the ``mllib`` import (with a copy of the helpers it
-names, so the download runs without Glassbox), the expression ``build_pipeline`` returns and the
+(with those the model's pipeline needs), the ``mllib`` imports (with a copy of the helpers they
+name, so the download runs without Glassbox), the expression ``build_pipeline`` returns and the
 first line of ``read_data``. Everything else is copied as written, so it may use Python, pandas,
 numpy and scikit-learn only.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings  # noqa: F401  (used by the helpers copied in place of the mllib import)
-from typing import Any  # noqa: F401  (the same)
+from typing import Any, Literal  # noqa: F401  (the same)
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,9 @@ from sklearn.dummy import DummyClassifier
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
-from mllib.cleaning import category_text, clean_features  # the download gets a copy of these
+from mllib.cleaning import category_text, clean_features
+from mllib.profile import drop_bad_target_rows
+from mllib.response import class_scores
 
 DATA_FILE = "data.csv"
 DATA_ROWS = 0
@@ -50,15 +52,6 @@ def read_data(path: str) -> pd.DataFrame:
     frame = pd.read_csv(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
-
-
-def drop_bad_target_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows with a missing or infinite target cannot be used (as in Glassbox)."""
-    series = frame[TARGET]
-    keep = series.notna()
-    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        keep &= np.isfinite(series.to_numpy(dtype=float))
-    return frame.loc[keep].reset_index(drop=True)
 
 
 def score(
@@ -108,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{DATA_ROWS} rows, so the split and the scores will differ.",
             file=sys.stderr,
         )
-    data = drop_bad_target_rows(frame)
+    data = drop_bad_target_rows(frame, TARGET)  # missing or infinite targets, as in Glassbox
     if SAMPLE_ROWS and len(data) > SAMPLE_ROWS:
         data = data.sample(SAMPLE_ROWS, random_state=SEED).reset_index(drop=True)
     X = clean_features(data[FEATURES], NUMERIC, CATEGORICAL, DATES)
@@ -124,13 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     pipe = build_pipeline().fit(X_train, y_train)
     classes = list(pipe.classes_) if TASK == "classification" else None
-    raw = None
-    if classes is not None:
-        raw = (
-            pipe.predict_proba(X_test)
-            if hasattr(pipe, "predict_proba")
-            else pipe.decision_function(X_test)
-        )
+    raw = class_scores(pipe, X_test)[0] if classes is not None else None
     scores = score(y_test, pipe.predict(X_test), raw, classes)
     print(f"{len(X_train)} training rows, {len(X_test)} test rows")
     for name, value in scores.items():

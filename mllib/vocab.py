@@ -1,0 +1,48 @@
+"""The words every module shares: what a column is (:class:`Role`), what a model predicts
+(:class:`Task`), and which columns count as numbers (:func:`is_numeric`).
+
+The enums are ``str``-valued, so a saved project, a lesson link or a model's metadata that holds
+``"classification"`` or ``"numeric"`` compares equal to the member and keeps working.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import pandas as pd
+
+
+class _Word(str, Enum):
+    """A ``str``-valued enum that prints as its value: ``f"{Task.REGRESSION}"`` is
+    ``regression`` (a plain ``(str, Enum)`` prints ``Task.REGRESSION``)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Role(_Word):
+    """What a column is to a model (the profile decides; the feature schema records it)."""
+
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    ID_LIKE = "ID-like"
+    CONSTANT = "constant"
+    EMPTY = "empty"
+    TEXT = "free text"
+
+
+class Task(_Word):
+    REGRESSION = "regression"
+    CLASSIFICATION = "classification"
+
+
+def is_numeric(values: pd.Series | Any) -> bool:
+    """Numbers, not true/false: pandas counts a bool column (or dtype) as numeric, but its
+    values are two categories and ``±inf`` checks make no sense on it."""
+    return bool(pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values))
