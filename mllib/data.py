@@ -14,11 +14,12 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from mllib.errors import DataError
 from mllib.i18n import DEFAULT, Translator, msg, translator
+from mllib.table_notes import quality_notes as quality_notes  # re-exported: tests, pages
+from mllib.table_notes import unique_names as unique_names
 from mllib.text_files import (
     DELIMITERS,
     EncodedText,
@@ -31,7 +32,6 @@ from mllib.text_files import (
 )
 from mllib.text_files import ENCODINGS as ENCODINGS  # re-exported: the Data page lists them
 from mllib.upload_limits import Limits, check_parquet, check_workbook, gunzip, mb, too_wide
-from mllib.vocab import is_numeric
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".gz"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -425,102 +425,3 @@ def _check_shape(frame: pd.DataFrame, filename: str, dataset: Dataset) -> None:
             ),
             hint,
         )
-
-
-def unique_names(frame: pd.DataFrame) -> list[str]:
-    """Make the column names unique in place (``a``, ``a.1``, …), in one pass; returns
-    ``"old → new"`` for each renamed column. Pandas renames duplicates in a CSV header, but
-    names can still collide after trimming (``"a "`` and ``"a"``) or in other formats."""
-    names = [str(c) for c in frame.columns]
-    if len(set(names)) == len(names):
-        return []
-    taken = set(names)
-    seen: set[str] = set()
-    suffix: dict[str, int] = {}
-    renamed = []
-    for i, name in enumerate(names):
-        if name not in seen:
-            seen.add(name)
-            continue
-        n = suffix.get(name, 0)
-        while True:  # amortised linear: each base name's counter only moves forward
-            n += 1
-            candidate = f"{name}.{n}"
-            if candidate not in taken:
-                break
-        suffix[name] = n
-        taken.add(candidate)
-        seen.add(candidate)
-        names[i] = candidate
-        renamed.append(f"{name} → {candidate}")
-    frame.columns = names
-    return renamed
-
-
-def _infinite_columns(frame: pd.DataFrame, block: int = 64) -> list[int]:
-    """Positions of numeric columns holding ±inf, checked ``block`` columns at a time (one
-    array per block: per-column access costs pandas about a millisecond each)."""
-    numeric = [i for i, dtype in enumerate(frame.dtypes) if is_numeric(dtype)]
-    found = []
-    for start in range(0, len(numeric), block):
-        positions = numeric[start : start + block]
-        values = frame.iloc[:, positions].to_numpy(dtype=float, na_value=np.nan)
-        hits = np.isinf(values).any(axis=0)
-        found += [p for p, hit in zip(positions, hits, strict=True) if hit]
-    return found
-
-
-def quality_notes(frame: pd.DataFrame) -> list[str]:
-    """Facts about the table the user may want to act on (positional, so even a frame with
-    duplicate column names gets its notes rather than an error)."""
-    notes: list[str] = []
-    n_rows, n_cols = frame.shape
-    missing = pd.Series(frame.isna().mean().to_numpy(), index=range(n_cols))
-    names = [str(c) for c in frame.columns]
-    empty = [names[i] for i in range(n_cols) if missing[i] == 1.0]
-    if empty:
-        notes.append(
-            msg(
-                "Entirely empty column(s), which will not be used: {empty}.", empty=", ".join(empty)
-            )
-        )
-    partial = missing[(missing > 0) & (missing < 1)]
-    if len(partial):
-        worst = partial.sort_values(ascending=False).head(5)
-        listed = ", ".join(f"{names[i]} ({missing[i]:.0%})" for i in worst.index.to_list())
-        notes.append(
-            msg(
-                "{partial} column(s) have missing values, e.g. {listed}; they will be filled "
-                "in (median or most frequent) before training.",
-                partial=len(partial),
-                listed=listed,
-            )
-        )
-    unnamed = [c for c in names if c.startswith("Unnamed:")]
-    if unnamed:
-        notes.append(
-            msg("Column(s) without a header were named {unnamed}.", unnamed=", ".join(unnamed))
-        )
-    if n_cols - 1 > n_rows:
-        notes.append(
-            msg(
-                "There are more columns ({n_cols}) than rows ({n_rows}): models will over-fit; "
-                "choose fewer features or add rows.",
-                n_cols=n_cols,
-                n_rows=n_rows,
-            )
-        )
-    dup_rows = int(frame.duplicated().sum()) if n_rows <= 200_000 else 0
-    if dup_rows:
-        notes.append(
-            msg("{dup_rows} row(s) are exact duplicates of another row.", dup_rows=dup_rows)
-        )
-    inf_cols = [names[i] for i in _infinite_columns(frame)]
-    if inf_cols:
-        notes.append(
-            msg(
-                "Infinite values in: {inf_cols}; they are treated as missing.",
-                inf_cols=", ".join(inf_cols),
-            )
-        )
-    return notes

@@ -46,6 +46,8 @@ CONVERTED = {
     "mllib/profile.py",
     "mllib/samples.py",
     "mllib/serve.py",
+    "mllib/table_notes.py",
+    "mllib/target_checks.py",
     "mllib/text_files.py",
     "mllib/upload_limits.py",
     "pages/data.py",
