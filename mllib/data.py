@@ -2,6 +2,10 @@
 
 Everything here works on bytes, so the same code serves the file uploader, the bundled samples
 and the tests. Problems raise :class:`DataError` with a message meant for the page.
+
+One topic: an upload's bytes becoming a Dataset (format, encoding, delimiter, Excel sheets,
+Parquet) with every guess and refusal said in words; its length is mostly those messages, each
+a translatable ``msg()`` (upload limits and text parsing live in upload_limits / text_files).
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Roles drive everything downstream: which columns start ticked as features, how the pipeline
 treats them, and which target problems are worth a message. Large tables are profiled on a
 sample (``PROFILE_SAMPLE`` rows) and the result says so.
+
+One topic: what each column is and what the target allows (roles, task, default target and
+features, target checks), each conclusion with its reason as a translatable ``msg()``, which is
+most of the length.
 """
 
 from __future__ import annotations
