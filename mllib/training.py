@@ -43,6 +43,7 @@ SLOW_FIT_SECONDS = 3.0
 KERNEL_SVM_SAMPLE = 10_000
 TRAIN_SCORE_ROWS = 20_000
 CALIBRATION_ROWS = 2_000  # a calibration fit's sample: a fraction of a second even for an SVM
+CALIBRATION_SECONDS = 0.25  # larger samples for fast models, while the model puts them under this
 
 
 @dataclass(frozen=True)
@@ -247,15 +248,32 @@ def is_measured(spec: ModelSpec) -> bool:
 
 
 def calibrate(
-    frame: pd.DataFrame, profile: TableProfile, config: TrainConfig, rows: int = CALIBRATION_ROWS
+    frame: pd.DataFrame, profile: TableProfile, config: TrainConfig, rows: int | None = None
 ) -> None:
-    """Time one training of ``config`` on a ``rows``-row sample, so that estimates for larger
-    data come from this machine (and these settings) rather than from the cost model alone.
-    Nothing happens for a table that is not much larger than the sample."""
+    """Time one training of ``config`` on a sample (``rows``, else :func:`calibration_rows`),
+    so that estimates for larger data come from this machine (and these settings) rather
+    than from the cost model alone. Nothing happens for a table not much larger than that."""
+    if rows is None:
+        n_text = count_text(profile, config.features)
+        rows = calibration_rows(config.spec, len(config.features), n_text)
     if len(frame) < 2 * rows:
         return
     with contextlib.suppress(TrainingError):  # the real fit will explain it
         train_model(frame, profile, replace(config, sample_rows=rows, cv_folds=0))
+
+
+def calibration_rows(
+    spec: ModelSpec, n_features: int, n_text: int = 0, budget: float = CALIBRATION_SECONDS
+) -> int:
+    """The largest round sample (at least :data:`CALIBRATION_ROWS`) that the cost model puts
+    under ``budget`` seconds. On a few thousand rows a fast model's time is mostly fixed
+    overhead, which extrapolated to a million rows made the 1M-row ridge estimate about 4×
+    too high; a larger sample makes that overhead a small share."""
+    rows = CALIBRATION_ROWS
+    for candidate in (5_000, 10_000, 20_000, 50_000):
+        if model_seconds(spec, candidate, n_features, n_text) <= budget:
+            rows = candidate
+    return rows
 
 
 def affordable_rows(

@@ -19,6 +19,7 @@ cross-validation folds; the held-out test rows score only the winner.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
@@ -677,6 +678,27 @@ def learning_curve_table(
                 {"rows": int(n), "split": split, "mean": float(arr.mean()), "std": float(arr.std())}
             )
     return pd.DataFrame(rows, columns=["rows", "split", "mean", "std"])
+
+
+SAMPLE_SIZES = (2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000)
+
+
+def affordable_sample(
+    plan: SearchPlan, n_rows: int, n_features: int, workers: int, n_text: int, budget: float
+) -> int | None:
+    """The largest round sample of the table's ``n_rows`` rows whose search the estimate puts
+    under ``budget`` seconds (each fit sees the same share of fewer rows); ``None`` when the
+    whole table fits the budget, or when no sample does."""
+    if search_seconds(plan, n_features, workers, n_text) <= budget:
+        return None
+    best = None
+    for size in (s for s in SAMPLE_SIZES if s < n_rows):
+        share = size / n_rows
+        rounds = tuple((n, max(2, int(rows * share))) for n, rows in plan.rounds)
+        smaller = dataclasses.replace(plan, rounds=rounds)
+        if search_seconds(smaller, n_features, workers, n_text) <= budget:
+            best = size
+    return best
 
 
 def search_seconds(plan: SearchPlan, n_features: int, workers: int, n_text: int = 0) -> float:

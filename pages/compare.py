@@ -9,6 +9,7 @@ discards another.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -438,6 +439,28 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     except GlassboxError as err:
         st.warning(str(err), icon=":material/tune:")
         plan = None
+    if plan is not None and config.sample_rows is None:
+        n_text = training.count_text(ws.profile, ws.features)
+        workers = parallel.current_backend().workers
+        n_rows = len(ws.dataset.frame)
+        sample = tuning.affordable_sample(
+            plan, n_rows, len(ws.features), workers, n_text, compare.SLOW_SECONDS
+        )
+        if sample is not None and search_sample_offer(ws, plan, sample, workers, n_text):
+            config = dataclasses.replace(config, sample_rows=sample)
+            key = training.training_key(ws.dataset.fingerprint, config)
+            data = cache.search_split(key, ws.dataset.frame, ws.profile, config)
+            plan = tuning.plan_search(
+                data,
+                method,
+                names,
+                base,
+                values_per_param=values,
+                n_candidates=n_candidates,
+                folds=int(folds),
+                metric=metric,
+                data_key=key,
+            )
     if plan is not None:
         describe_plan(plan, len(ws.features))
     bar = search_controls(ws, state, plan, data, config)
@@ -445,6 +468,38 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
         show_search(ws, state, plan)
     curves(ws, state, data, base, int(folds), metric)
     return bar
+
+
+def search_sample_offer(
+    ws: Workspace, plan: tuning.SearchPlan, sample: int, workers: int, n_text: int
+) -> bool:
+    """Compare's sample offer for a search: how long all rows would take, and a random sample
+    (chosen by default, held until the data changes). Whether to search on the sample."""
+    assert ws.dataset is not None
+    n_rows, n_features = len(ws.dataset.frame), len(ws.features)
+    seconds = tuning.search_seconds(plan, n_features, workers, n_text)
+    share = sample / n_rows
+    rounds = tuple((n, max(2, int(rows * share))) for n, rows in plan.rounds)
+    fast = tuning.search_seconds(
+        dataclasses.replace(plan, rounds=rounds), n_features, workers, n_text
+    )
+    st.warning(
+        f"This search on all {n_rows:,} rows may take about {seconds:,.0f} s. Settings found "
+        "on a random sample usually rank the same, in a fraction of the time.",
+        icon=":material/hourglass:",
+    )
+    labels = {
+        "sample": f"A {sample:,}-row random sample (about {fast:,.0f} s)",
+        "all": f"All {n_rows:,} rows",
+    }
+    choice = st.segmented_control(
+        "Search on",
+        list(labels),
+        key=bind(f"tune_rows_{ws.dataset.fingerprint[:16]}", "sample"),
+        format_func=labels.get,
+        required=True,
+    )
+    return choice == "sample"
 
 
 def best_first(ws: Workspace, state: PageState) -> list[compare.RunResult]:

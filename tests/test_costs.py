@@ -60,3 +60,12 @@ def test_training_records_its_cost() -> None:
     )
     training.train_model(frame, profile_table(frame), config)
     assert costs.factor("tree") is not None
+
+
+def test_fast_models_calibrate_on_larger_samples_than_kernel_svms() -> None:
+    # a few thousand rows time mostly fixed overhead for a ridge: extrapolated to a million
+    # rows that put the estimate about 4x too high
+    ridge, svm = catalogue.get_spec("ridge"), catalogue.get_spec("svm")
+    assert training.calibration_rows(svm, 10) == training.CALIBRATION_ROWS
+    assert training.calibration_rows(ridge, 10) >= 10 * training.CALIBRATION_ROWS
+    assert training.calibration_rows(ridge, 10, n_text=6) < training.calibration_rows(ridge, 10)

@@ -12,7 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 from mllib.catalogue import get_spec
-from mllib.cleaning import clean_features, input_columns
+from mllib.cleaning import category_texts, category_values, clean_features, input_columns
 from mllib.errors import DataError
 from mllib.pipeline import (
     MAX_CATEGORIES,
@@ -245,3 +245,61 @@ def test_constant_date_parts_are_not_model_inputs() -> None:
     used = list(pipe.named_steps["prep"].get_feature_names_out())
     assert used == ["founded_year", "founded_dayofweek"]
     assert "founded_month" not in plan.describe().to_string()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(["b", None, "a", "b", "cc"], dtype="str"),
+        pd.Series([1, 2.0, np.nan, 3, 1]),
+        pd.Series([True, False, True, True, False]),
+        pd.Series([1, "1", 1.0, "x", None], dtype=object),
+        pd.Series([None, None, None], dtype=object),
+    ],
+    ids=["arrow text", "numbers", "booleans", "mixed", "all missing"],
+)
+def test_category_values_are_the_category_texts_stored_once(values: pd.Series) -> None:
+    texts = category_texts(values)
+    compact = category_values(values)
+    assert isinstance(compact.dtype, pd.CategoricalDtype)
+    assert compact.cat.categories.dtype == object  # plain Python strings for scikit-learn
+    assert compact.isna().tolist() == texts.isna().tolist()
+    assert compact.dropna().astype(object).tolist() == texts.dropna().tolist()
+
+
+def test_the_clean_step_keeps_categories_compact_and_predicts_as_the_exported_model() -> None:
+    rng = np.random.default_rng(1)
+    n = 300
+    frame = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "city": pd.Series(rng.choice(["north", "south", None], n), dtype="str"),
+            "code": rng.choice([1, 2, 3], n),
+        }
+    )
+    frame["y"] = frame["a"] + frame["city"].eq("north") + rng.normal(size=n)
+    prof = profile_table(frame)
+    features = ["a", "city", "code"]
+    pipe, plan = build_pipeline(get_spec("ridge"), Task.REGRESSION, {}, prof, features)
+    cleaned = pipe[0].fit(frame[features]).transform(frame[features])
+    assert [c for c in cleaned if isinstance(cleaned[c].dtype, pd.CategoricalDtype)] == list(
+        plan.categorical
+    )
+    pipe.fit(frame[features], frame["y"])
+    as_text = clean_features(frame[features], plan.numeric, plan.categorical, plan.datetime)
+    assert np.allclose(portable(pipe).predict(as_text), pipe.predict(frame[features]))
+
+
+def test_linear_models_get_a_sparse_matrix_trees_a_dense_one() -> None:
+    # one category column among numbers: over 30 % of the cells are non-zero, which made
+    # scikit-learn's rule hand a dense matrix to linear models (a dense copy of 1M rows)
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({f"x{i}": rng.normal(size=200) for i in range(4)})
+    frame["kind"] = rng.choice(["p", "q", "r"], 200)
+    prof = profile_table(frame)
+    features = list(frame.columns)
+    for algorithm, sparse in (("ridge", True), ("logistic", True), ("tree", False)):
+        task = Task.CLASSIFICATION if algorithm == "logistic" else Task.REGRESSION
+        pipe, _ = build_pipeline(get_spec(algorithm), task, {}, prof, features)
+        matrix = pipe[:-1].fit_transform(frame[features])
+        assert sp.issparse(matrix) == sparse, algorithm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import replace
 
@@ -392,3 +393,16 @@ def test_search_results_are_typed_records(iris_data: tuning.SplitData) -> None:
     assert best is not None and not best.failed
     assert best.score == max(r.score for r in state.results)
     assert state.best_params() == dict(plan.candidates[best.candidate])
+
+
+def test_a_search_too_slow_for_the_budget_gets_the_largest_sample_that_fits(
+    iris_data: tuning.SplitData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tuning, "FIT_OVERHEAD_SECONDS", 0.0)  # the cost model alone
+    plan = tuning.plan_search(iris_data, "grid", ["max_depth"], {}, folds=3)
+    big = dataclasses.replace(plan, rounds=((len(plan.candidates), 300_000),))
+    full = tuning.search_seconds(big, 4, workers=1)
+    sample = tuning.affordable_sample(big, 400_000, 4, 1, 0, budget=full / 3)
+    assert sample is not None and sample <= 400_000 / 3
+    assert sample == max(s for s in tuning.SAMPLE_SIZES if s <= 400_000 / 3)
+    assert tuning.affordable_sample(big, 400_000, 4, 1, 0, budget=full * 2) is None

@@ -319,3 +319,28 @@ def test_a_slow_comparison_offers_a_sample_first(app: Any, monkeypatch: pytest.M
     assert any("may take about" in w for w in texts(at, "warning"))
     offer = next(s for s in at.get("segmented_control") if s.key.startswith("compare_rows_"))
     assert offer.value == "sample", "the sample is the default choice"
+
+
+def test_a_slow_search_offers_a_sample_first(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tuning, "affordable_sample", lambda *args, **kwargs: 1_000)
+    rows = "\n".join(f"{i % 97},{(i * 7) % 13},{'ab'[i % 2]}" for i in range(6_000))
+    at = app("pages/data.py")
+    at.segmented_control(key="data_source").set_value("Upload a file").run()
+    at.file_uploader(key="upload").set_value(("big.csv", f"u,v,y\n{rows}".encode(), "text/csv"))
+    at.run()
+    at.switch_page(PAGE).run()
+    at.session_state["compare_tab"] = "Tune"
+    at.run()
+    assert_healthy(at)
+    assert any("This search on all 6,000 rows may take about" in w for w in texts(at, "warning"))
+    offer = next(s for s in at.get("segmented_control") if s.key.startswith("tune_rows_"))
+    assert offer.value == "sample", "the sample is the default choice"
+    at.button(key="tune_start").click().run()
+    assert_healthy(at)
+    state = page_state(at)
+    assert state.search_config.sample_rows == 1_000
+    assert max(rows for _, rows in state.search.plan.rounds) < 1_000
+    offer.set_value("all").run()
+    assert_healthy(at)
+    text = " ".join(str(m.value) for m in at.markdown)
+    assert "fits" in text
