@@ -232,7 +232,7 @@ def build_pipeline(
     pipe = Pipeline(
         [
             (CLEAN_STEP, Clean(plan.numeric, plan.categorical, plan.datetime)),
-            ("prep", build_preprocessor(plan, spec.dense, spec.family == "linear")),
+            ("prep", build_preprocessor(plan, spec.dense, spec.sparse)),
             ("model", spec.build(task, params, seed)),
         ]
     )

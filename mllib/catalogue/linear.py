@@ -22,6 +22,7 @@ LINEAR = ModelSpec(
     key="linear",
     name="Linear regression",
     family="linear",
+    sparse=True,
     estimators={R: LinearRegression},
     params=(
         Param(
@@ -58,6 +59,7 @@ RIDGE = ModelSpec(
     key="ridge",
     name="Ridge regression",
     family="linear",
+    sparse=True,
     estimators={R: Ridge},
     params=(
         replace(
@@ -87,6 +89,7 @@ LASSO = ModelSpec(
     key="lasso",
     name="Lasso regression",
     family="linear",
+    sparse=True,
     estimators={R: Lasso},
     params=(
         replace(
@@ -122,6 +125,7 @@ LOGISTIC = ModelSpec(
     key="logistic",
     name="Logistic regression",
     family="linear",
+    sparse=True,
     estimators={C: LogisticRegression},
     params=(
         replace(
