@@ -34,6 +34,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from mllib import catalogue  # noqa: E402
 from mllib.pipeline import build_pipeline  # noqa: E402
 from mllib.profile import Task, profile_table  # noqa: E402
+from ui import background_fit  # noqa: E402
 
 MODELS = {  # six values each, none the default, so that every slider change is a new fit
     "ridge": ("p_ridge_alpha", ["10", "0.1", "3", "0.3", "30", "100"]),
@@ -97,6 +98,9 @@ def paired_ratios(raw: bytes, frame: pd.DataFrame, algorithm: str) -> list[tuple
         widget = at.select_slider(key=key).set_value(value)
         start = time.perf_counter()
         widget.run()
+        while (job := at.session_state[background_fit.STATE_KEY].job) is not None:
+            job.wait()  # a fit estimated as long runs in a worker process: until it is shown
+            at.run()
         rerun = time.perf_counter() - start
         assert not at.exception, at.exception
         params = at.session_state["glassbox_workspace"].model.config.param_dict
