@@ -21,7 +21,8 @@ import pandas as pd
 
 from mllib import catalogue, metrics, parallel, training
 from mllib.errors import GlassboxError
-from mllib.profile import TableProfile, Task
+from mllib.profile import TableProfile
+from mllib.vocab import Task
 
 MAX_POINTS = 2_000  # per run in the overlay charts
 SLOW_SECONDS = 15.0  # a comparison estimated above this is offered a sample first

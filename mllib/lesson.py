@@ -24,8 +24,9 @@ from typing import Any
 from mllib.catalogue import CATALOGUE, Param, get_spec
 from mllib.errors import GlassboxError
 from mllib.i18n import Message, language_of, msg
-from mllib.profile import Task, detect_task
+from mllib.profile import detect_task
 from mllib.samples import SAMPLES, load_sample
+from mllib.vocab import Task
 
 #: Controls of "See the model" a link may set (widget key → what it is), nothing else.
 VIEW_CONTROLS = (

@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn import metrics as skm
 
-from mllib.profile import Task
+from mllib.vocab import Task
 
 
 @dataclass(frozen=True)

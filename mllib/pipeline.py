@@ -28,7 +28,8 @@ from mllib.cleaning import (
     date_columns,
     input_columns,
 )
-from mllib.profile import DATE_PARTS, Role, TableProfile, Task
+from mllib.profile import DATE_PARTS, TableProfile
+from mllib.vocab import Role, Task
 
 __all__ = [
     "Clean",

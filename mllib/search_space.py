@@ -17,7 +17,7 @@ import numpy as np
 
 from mllib.catalogue import ModelSpec, Param
 from mllib.errors import GlassboxError
-from mllib.profile import Task
+from mllib.vocab import Task
 
 MAX_CANDIDATES = 1_000
 

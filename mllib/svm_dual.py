@@ -26,8 +26,8 @@ from sklearn.metrics.pairwise import (
 )
 
 from mllib.errors import GlassboxError
-from mllib.profile import Task
 from mllib.training import TrainedModel
+from mllib.vocab import Task
 
 # αᵢ within this fraction of its bound C counts as "at the bound" (libsvm stops at tolerance 1e-3).
 BOUND_TOLERANCE = 1e-6

@@ -35,8 +35,8 @@ from mllib.pipeline import (
     prepare_features,
 )
 from mllib.prepared import PreparedRows
-from mllib.profile import Role, TableProfile, Task, check_target, drop_bad_target_rows
-from mllib.vocab import is_numeric
+from mllib.profile import TableProfile, check_target, drop_bad_target_rows
+from mllib.vocab import Role, Task, is_numeric
 
 MIN_ROWS = 10
 SLOW_FIT_SECONDS = 3.0

@@ -42,11 +42,12 @@ from mllib import costs, metrics, parallel, training
 from mllib.catalogue import ModelSpec, Param, get_spec
 from mllib.errors import GlassboxError
 from mllib.pipeline import build_pipeline
-from mllib.profile import TableProfile, Task
+from mllib.profile import TableProfile
 from mllib.search_space import MAX_CANDIDATES as MAX_CANDIDATES
 from mllib.search_space import default_search as default_search
 from mllib.search_space import grid_candidates, grid_values, random_candidates, tunable_params
 from mllib.search_space import search_space as search_space
+from mllib.vocab import Task
 
 Method = Literal["grid", "random", "halving"]
 METHODS: dict[Method, str] = {

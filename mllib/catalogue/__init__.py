@@ -28,7 +28,7 @@ from mllib.catalogue.params import (
 from mllib.catalogue.spec import ModelSpec
 from mllib.catalogue.svm import LINEAR_SVM, SVM
 from mllib.catalogue.tree import TREE
-from mllib.profile import Task
+from mllib.vocab import Task
 
 CATALOGUE: dict[str, ModelSpec] = {
     spec.key: spec for spec in (LINEAR, RIDGE, LASSO, LOGISTIC, TREE, SVM, LINEAR_SVM)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mllib.profile import Task
+from mllib.vocab import Task
 
 Kind = Literal["int", "float", "choice", "bool"]
 R, C = Task.REGRESSION, Task.CLASSIFICATION

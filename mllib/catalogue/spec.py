@@ -13,7 +13,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.preprocessing import StandardScaler
 
 from mllib.catalogue.params import Param
-from mllib.profile import Task
+from mllib.vocab import Task
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from mllib.explain.limits import BOUNDARY_POINTS, BOUNDARY_RESOLUTION, BOUNDARY_
 from mllib.explain.linear import has_coefficients, linear_fit
 from mllib.explain.rows import model_columns, padded_range, sample_rows
 from mllib.pipeline import category_text
-from mllib.profile import Task, parse_dates
+from mllib.profile import parse_dates
 from mllib.training import TrainedModel
+from mllib.vocab import Task
 
 
 def boundary_axes(model: TrainedModel) -> list[str]:

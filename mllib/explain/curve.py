@@ -12,8 +12,8 @@ from mllib import response
 from mllib.errors import GlassboxError
 from mllib.explain.limits import BOUNDARY_SUPPORT, CURVE_POINTS, SCATTER_POINTS
 from mllib.explain.rows import ModelData, padded_range, sample_rows, target_scale
-from mllib.profile import Task
 from mllib.training import TrainedModel
+from mllib.vocab import Task
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from mllib import response
 from mllib.errors import GlassboxError
 from mllib.explain.limits import DEPENDENCE_ROWS, KERNEL_PERMUTATION_ROWS, PERMUTATION_ROWS
 from mllib.explain.rows import category_options, sample_rows
-from mllib.profile import Task
 from mllib.training import TrainedModel
+from mllib.vocab import Task
 
 
 def _is_kernel_svm(model: TrainedModel) -> bool:

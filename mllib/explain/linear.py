@@ -13,8 +13,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from mllib.explain.limits import PATH_FEATURES, PATH_ROWS
 from mllib.explain.rows import model_columns, sample_rows, target_scale, transform
-from mllib.profile import Task
 from mllib.training import TrainedModel
+from mllib.vocab import Task
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from scipy import sparse
 from mllib.cleaning import date_columns
 from mllib.errors import GlassboxError
 from mllib.pipeline import category_text
-from mllib.profile import Task
 from mllib.training import TrainedModel, model_rows
+from mllib.vocab import Task
 
 INFREQUENT = "infrequent_sklearn"
 

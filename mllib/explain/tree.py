@@ -14,8 +14,9 @@ from mllib import splits
 from mllib.explain.limits import RULES_CHARS
 from mllib.explain.rows import category_label, model_columns, transform
 from mllib.i18n import N_
-from mllib.profile import DATE_PART_NAMES, DATE_PARTS, Task, date_part, parse_dates
+from mllib.profile import DATE_PART_NAMES, DATE_PARTS, date_part, parse_dates
 from mllib.training import TrainedModel
+from mllib.vocab import Task
 
 
 def tree_table(model: TrainedModel) -> pd.DataFrame:
