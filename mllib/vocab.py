@@ -7,21 +7,15 @@ The enums are ``str``-valued, so a saved project, a lesson link or a model's met
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 
 
-class _Word(str, Enum):
+class _Word(StrEnum):
     """A ``str``-valued enum that prints as its value: ``f"{Task.REGRESSION}"`` is
-    ``regression`` (a plain ``(str, Enum)`` prints ``Task.REGRESSION``)."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
+    ``regression``."""
 
 
 class Role(_Word):

@@ -198,7 +198,7 @@ def library_versions() -> dict[str, str]:
 
 def utc_text(timestamp: float) -> str:
     """A Unix time as the ISO text ``created`` holds (seconds, UTC)."""
-    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(timespec="seconds")
 
 
 def jsonable(value: Any) -> Any:
