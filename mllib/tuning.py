@@ -1,4 +1,4 @@
-"""Hyperparameter search, validation curves and learning curves, computed in small steps.
+"""Hyperparameter search, computed in small steps (validation and learning curves: curves.py).
 
 The candidates come from :mod:`mllib.search_space` (grids and random draws over the
 catalogue's :class:`~mllib.catalogue.Param` records; its names are re-exported here).
@@ -15,6 +15,11 @@ then the best third on three times as many rows, until the best few see every tr
 
 Searches run on the training part of the same split the Train page uses, with the same
 cross-validation folds; the held-out test rows score only the winner.
+
+One topic: a search over hyperparameters. Its data, plan, chunked run, state, results and
+time estimate share :class:`SearchPlan` and :class:`SearchState`, so they stay in one module
+(about 600 lines); the candidates (:mod:`mllib.search_space`) and the curves
+(:mod:`mllib.curves`) live apart.
 """
 
 from __future__ import annotations
@@ -34,19 +39,20 @@ from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, UndefinedMe
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import (
     GridSearchCV,
-    learning_curve,
     train_test_split,
 )
 
 from mllib import costs, metrics, parallel, training
-from mllib.catalogue import ModelSpec, Param, get_spec
+from mllib.catalogue import ModelSpec, get_spec
 from mllib.errors import GlassboxError
 from mllib.pipeline import build_pipeline
 from mllib.profile import TableProfile
 from mllib.search_space import MAX_CANDIDATES as MAX_CANDIDATES
 from mllib.search_space import default_search as default_search
-from mllib.search_space import grid_candidates, grid_values, random_candidates, tunable_params
+from mllib.search_space import grid_candidates, random_candidates
+from mllib.search_space import grid_values as grid_values
 from mllib.search_space import search_space as search_space
+from mllib.search_space import tunable_params as tunable_params
 from mllib.vocab import Task
 
 Method = Literal["grid", "random", "halving"]
@@ -64,7 +70,7 @@ CHUNK_SECONDS = 1.0  # aim for a progress update (and a chance to stop) about th
 PROCESS_SECONDS = 5.0
 FIT_OVERHEAD_SECONDS = 0.02  # preprocessing and scoring around each fit, on small data
 
-_QUIET = (ConvergenceWarning, UndefinedMetricWarning, FitFailedWarning, RuntimeWarning)
+QUIET = (ConvergenceWarning, UndefinedMetricWarning, FitFailedWarning, RuntimeWarning)
 
 
 # --- the data a search sees ----------------------------------------------------------------------
@@ -354,7 +360,7 @@ def evaluate(
     )
     k = len(folds)
     with parallel.execution_backend(n_jobs, processes), warnings.catch_warnings():
-        for category in _QUIET:
+        for category in QUIET:
             warnings.simplefilter("ignore", category)
         warnings.filterwarnings("ignore", "One or more of the .* scores are non-finite")
         try:
@@ -534,7 +540,7 @@ def _score_best(data: SplitData, state: SearchState) -> dict[str, float] | None:
     plan = state.plan
     pipe, _ = build_pipeline(plan.spec, plan.task, params, data.profile, data.features, plan.seed)
     with warnings.catch_warnings():
-        for category in _QUIET:
+        for category in QUIET:
             warnings.simplefilter("ignore", category)
         pipe.fit(data.X_train, data.y_train)
         return metrics.score(plan.task, data.y_test, pipe.predict(data.X_test))
@@ -577,108 +583,6 @@ def describe_params(spec: ModelSpec, task: Task, values: Mapping[str, Any]) -> s
     return ", ".join(
         f"{params[k].label} = {params[k].label_of(v)}" for k, v in values.items() if k in params
     )
-
-
-# --- curves ---------------------------------------------------------------------------------------
-
-
-def curve_params(spec: ModelSpec, task: Task, base: Mapping[str, Any]) -> list[Param]:
-    """Parameters a validation curve can sweep under the current settings."""
-    merged = {**spec.defaults(task), **base}
-    return [p for p in tunable_params(spec, task) if p.applies(task, merged)]
-
-
-def validation_curve_table(
-    data: SplitData,
-    base: Mapping[str, Any],
-    name: str,
-    *,
-    values_per_param: int = 8,
-    folds: int = 5,
-    metric: str | None = None,
-    n_jobs: int = -1,
-) -> pd.DataFrame:
-    """Train and validation score against one parameter, the others held at ``base``.
-
-    Each value gets a freshly built pipeline, so settings that change others (the logistic
-    solver follows the penalty) stay valid. Columns: ``value`` (label), ``order``, ``split``,
-    ``mean``, ``std``.
-    """
-    spec, task, seed = data.config.spec, data.task, data.config.seed
-    metric = metric or metrics.primary_metric(task)
-    param = next((p for p in spec.params_for(task) if p.name == name), None)
-    if param is None:
-        raise GlassboxError(f"{spec.name} has no parameter {name!r}.")
-    values = grid_values(param, values_per_param)
-    settings = [spec.clean(task, {**base, name: v}) for v in values]
-    splits = cv_splits(data.y_train, task, folds, seed)
-    scoring, sign = scorer_name(task, metric), metric_sign(task, metric)
-    results = evaluate(
-        data, spec.key, settings, data.X_train, data.y_train, splits, scoring, n_jobs
-    )
-    rows = []
-    for i, (value, scores) in enumerate(zip(values, results, strict=True)):
-        for split, arr in (("train", scores.train), ("validation", scores.validation)):
-            rows.append(
-                {
-                    "value": param.label_of(value),
-                    "order": i,
-                    "split": split,
-                    "mean": float(np.mean(sign * arr)),
-                    "std": float(np.std(sign * arr)),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def learning_curve_table(
-    data: SplitData,
-    params: Mapping[str, Any],
-    *,
-    points: int = 6,
-    folds: int = 5,
-    metric: str | None = None,
-    n_jobs: int = -1,
-) -> pd.DataFrame:
-    """Train and validation score against the number of training rows (does more data help?).
-
-    Columns: ``rows``, ``split``, ``mean``, ``std``. Sizes where a fit failed (too few rows for
-    every class) are left out.
-    """
-    spec, task, seed = data.config.spec, data.task, data.config.seed
-    metric = metric or metrics.primary_metric(task)
-    pipe, _ = build_pipeline(spec, task, dict(params), data.profile, data.features, seed)
-    splits = cv_splits(data.y_train, task, folds, seed)
-    smallest_fold = min(len(tr) for tr, _ in splits)
-    # Fewer rows than a few per feature (or per class) only shows a meaningless collapse.
-    classes = int(data.y_train.nunique()) if task == Task.CLASSIFICATION else 1
-    low = min(max(10, 3 * len(data.features), 4 * classes), smallest_fold)
-    sizes = np.unique(np.linspace(low, smallest_fold, points).round().astype(int))
-    with parallel.execution_backend(n_jobs), warnings.catch_warnings():
-        for category in _QUIET:
-            warnings.simplefilter("ignore", category)
-        rows_used, train_scores, val_scores = learning_curve(
-            pipe,
-            data.X_train,
-            data.y_train,
-            train_sizes=sizes,
-            cv=splits,
-            scoring=scorer_name(task, metric),
-            shuffle=True,
-            random_state=seed,
-            error_score=np.nan,
-        )
-    sign = metric_sign(task, metric)
-    rows = []
-    for i, n in enumerate(rows_used):
-        for split, scores in (("train", train_scores[i]), ("validation", val_scores[i])):
-            arr = sign * np.asarray(scores, dtype=float)
-            if np.isnan(arr).any():
-                continue
-            rows.append(
-                {"rows": int(n), "split": split, "mean": float(arr.mean()), "std": float(arr.std())}
-            )
-    return pd.DataFrame(rows, columns=["rows", "split", "mean", "std"])
 
 
 SAMPLE_SIZES = (2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000)

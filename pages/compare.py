@@ -21,6 +21,7 @@ from mllib import (
     catalogue,
     charts,
     compare,
+    curves,
     explain,
     metrics,
     parallel,
@@ -466,7 +467,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     bar = search_controls(ws, state, plan, data, config)
     if state.search is not None:
         show_search(ws, state, plan)
-    curves(ws, state, data, base, int(folds), metric)
+    curves_section(ws, state, data, base, int(folds), metric)
     return bar
 
 
@@ -601,17 +602,17 @@ def watch(state: PageState, bar: Any) -> None:
     rerun so the page shows it. Any click meanwhile interrupts the wait."""
     search, job = state.search, state.search_job
     searching = search is not None and search.status == "running" and job is not None
-    curves = [j for j in state.curve_jobs.values() if not j.done]
-    if not searching and not curves:
+    running_curves = [j for j in state.curve_jobs.values() if not j.done]
+    if not searching and not running_curves:
         return
 
     def something_new() -> bool:
         if searching and job is not None and job.done:
             return True
-        return bool(curves) and all(j.done for j in curves)
+        return bool(running_curves) and all(j.done for j in running_curves)
 
     while not something_new():
-        (job if searching and job is not None else curves[0]).wait(POLL_SECONDS)
+        (job if searching and job is not None else running_curves[0]).wait(POLL_SECONDS)
         if bar is not None and search is not None:
             bar.progress(search.progress, text=progress_text(search))
         show_waiting(state)
@@ -619,7 +620,7 @@ def watch(state: PageState, bar: Any) -> None:
         if job.error is not None:
             search.status = "stopped"
             state.search_error = str(job.error) or type(job.error).__name__
-        elif search.status == "running" and not curves:
+        elif search.status == "running" and not running_curves:
             return  # cut off before its end (only when a test stops it): a new run resumes it
     st.rerun()
 
@@ -692,7 +693,7 @@ def show_search(ws: Workspace, state: PageState, current: tuning.SearchPlan | No
     st.dataframe(table.style.format(formats, na_rep="failed"), hide_index=True, height=height)
 
 
-def curves(
+def curves_section(
     ws: Workspace,
     state: PageState,
     data: tuning.SplitData,
@@ -711,7 +712,7 @@ def curves(
     st.caption(f"{spec.name} at {source}, {folds}-fold cross-validation on the training rows.")
     left, right = st.columns(2)
     with left:
-        params = tuning.curve_params(spec, task, settings)
+        params = curves.curve_params(spec, task, settings)
         if not params:
             st.caption("This algorithm has no parameter to sweep.")
         else:
@@ -728,7 +729,7 @@ def curves(
                 start_curve(
                     state,
                     vc_key,
-                    lambda: tuning.validation_curve_table(
+                    lambda: curves.validation_curve_table(
                         data, settings, name, folds=folds, metric=metric
                     ),
                 )
@@ -745,7 +746,7 @@ def curves(
             start_curve(
                 state,
                 lc_key,
-                lambda: tuning.learning_curve_table(data, settings, folds=folds, metric=metric),
+                lambda: curves.learning_curve_table(data, settings, folds=folds, metric=metric),
             )
         table = curve_table(state, lc_key, "Fitting growing parts of every fold…")
         if table is not None:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from joblib.parallel import get_active_backend
 
-from mllib import compare, parallel, training, tuning
+from mllib import compare, curves, parallel, training, tuning
 from mllib.errors import GlassboxError
 from mllib.profile import Task, profile_table
 
@@ -157,7 +157,7 @@ def _grid_search(data: tuning.SplitData) -> tuning.SearchState:
 
 def _search(iris: pd.DataFrame) -> tuple[tuning.SearchState, pd.DataFrame]:
     data = _iris_data(iris)
-    curve = tuning.validation_curve_table(data, {}, "min_samples_leaf", folds=3)
+    curve = curves.validation_curve_table(data, {}, "min_samples_leaf", folds=3)
     return _grid_search(data), curve
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from mllib import catalogue, training, tuning
+from mllib import catalogue, curves, training, tuning
 from mllib.errors import GlassboxError
 from mllib.pipeline import build_pipeline
 from mllib.profile import Task, profile_table
@@ -281,7 +281,7 @@ def test_describe_params_uses_labels() -> None:
 
 
 def test_validation_curve_shows_over_fitting_with_depth(iris_data: tuning.SplitData) -> None:
-    table = tuning.validation_curve_table(iris_data, {}, "max_depth", folds=3)
+    table = curves.validation_curve_table(iris_data, {}, "max_depth", folds=3)
     values = table["value"].drop_duplicates().tolist()
     assert values[0] == "1" and values[-1] == "unlimited"
     assert set(table["split"]) == {"train", "validation"}
@@ -295,18 +295,18 @@ def test_validation_curve_rebuilds_the_solver_for_each_penalty(
 ) -> None:
     config = _config(iris, "species", C, "logistic")
     data = tuning.split_data(iris, profile_table(iris), config)
-    table = tuning.validation_curve_table(data, {}, "l1_ratio", folds=3)
+    table = curves.validation_curve_table(data, {}, "l1_ratio", folds=3)
     assert not table["mean"].isna().any()  # L1 needs saga; set_params alone would fail
 
 
 def test_curve_params_follow_the_current_kernel() -> None:
     spec = catalogue.get_spec("svm")
-    names = [p.name for p in tuning.curve_params(spec, C, {"kernel": "linear"})]
+    names = [p.name for p in curves.curve_params(spec, C, {"kernel": "linear"})]
     assert "gamma" not in names and "degree" not in names and "C" in names
 
 
 def test_learning_curve_grows_the_training_rows(iris_data: tuning.SplitData) -> None:
-    table = tuning.learning_curve_table(iris_data, {}, points=4, folds=3)
+    table = curves.learning_curve_table(iris_data, {}, points=4, folds=3)
     rows = table[table["split"] == "validation"]["rows"].tolist()
     assert rows == sorted(rows) and len(rows) >= 3
     assert rows[-1] == min(len(tr) for tr, _ in tuning.cv_splits(iris_data.y_train, C, 3, 3))

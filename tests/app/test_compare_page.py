@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mllib import catalogue, compare, parallel, tuning
+from mllib import catalogue, compare, curves, parallel, tuning
 from mllib.profile import Task
 from tests.app.helpers import assert_healthy, texts
 
@@ -177,7 +177,7 @@ def test_a_learning_curve_started_meanwhile_keeps_the_validation_curve(
 ) -> None:
     at = open_page(app, tab="Tune")
     learning_started = threading.Event()
-    real_vc, real_lc = tuning.validation_curve_table, tuning.learning_curve_table
+    real_vc, real_lc = curves.validation_curve_table, curves.learning_curve_table
 
     def slow_validation(*args: Any, **kwargs: Any) -> Any:
         assert learning_started.wait(30), "the learning curve waited for this one"
@@ -187,8 +187,8 @@ def test_a_learning_curve_started_meanwhile_keeps_the_validation_curve(
         learning_started.set()
         return real_lc(*args, **kwargs)
 
-    monkeypatch.setattr(tuning, "validation_curve_table", slow_validation)
-    monkeypatch.setattr(tuning, "learning_curve_table", learning)
+    monkeypatch.setattr(curves, "validation_curve_table", slow_validation)
+    monkeypatch.setattr(curves, "learning_curve_table", learning)
     at.button(key="vc_run").click()
     at.button(key="lc_run").click().run()  # both clicked while the first computes
     assert_healthy(at)
