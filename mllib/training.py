@@ -3,6 +3,10 @@
 :func:`train_model` is pure: same data and :class:`TrainConfig` give the same model. Checks that
 would otherwise surface as scikit-learn tracebacks run first and raise :class:`TrainingError`
 with a message for people. :func:`training_key` is the cheap cache key the app layer uses.
+
+One topic: training one model. Its settings, checks, split, fit, scores, cross-validation and
+the rebuilding of a saved model share :class:`TrainConfig` and :class:`TrainedModel` (about 600
+lines); how long a fit will take lives in :mod:`mllib.fit_time`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,16 @@ from sklearn.pipeline import Pipeline
 from mllib import costs, metrics, parallel, prepared, response
 from mllib.catalogue import ModelSpec, get_spec
 from mllib.errors import DataError, TrainingError
+from mllib.fit_time import CALIBRATION_ROWS as CALIBRATION_ROWS
+from mllib.fit_time import CALIBRATION_SECONDS as CALIBRATION_SECONDS
+from mllib.fit_time import KERNEL_SVM_SAMPLE as KERNEL_SVM_SAMPLE
+from mllib.fit_time import SLOW_FIT_SECONDS as SLOW_FIT_SECONDS
+from mllib.fit_time import affordable_rows as affordable_rows
+from mllib.fit_time import calibration_rows as calibration_rows
+from mllib.fit_time import count_text as count_text
+from mllib.fit_time import is_measured as is_measured
+from mllib.fit_time import model_seconds as model_seconds
+from mllib.fit_time import training_seconds as training_seconds
 from mllib.pipeline import (
     ColumnPlan,
     build_pipeline,
@@ -36,14 +50,10 @@ from mllib.pipeline import (
 )
 from mllib.prepared import PreparedRows
 from mllib.profile import TableProfile, check_target, drop_bad_target_rows
-from mllib.vocab import Role, Task, is_numeric
+from mllib.vocab import Task, is_numeric
 
 MIN_ROWS = 10
-SLOW_FIT_SECONDS = 3.0
-KERNEL_SVM_SAMPLE = 10_000
 TRAIN_SCORE_ROWS = 20_000
-CALIBRATION_ROWS = 2_000  # a calibration fit's sample: a fraction of a second even for an SVM
-CALIBRATION_SECONDS = 0.25  # larger samples for fast models, while the model puts them under this
 
 
 @dataclass(frozen=True)
@@ -212,41 +222,6 @@ def test_size_bounds(y: pd.Series, task: Task) -> tuple[float, float]:
     return (allowed[0], allowed[-1]) if allowed else (0.5, 0.5)
 
 
-# Preprocessing per row and column, measured on this machine kind (bench/large_data.py): the
-# one-hot encoder counts text categories in Python (about 1.9 s per million rows and column).
-PREP_SECONDS_TEXT = 1.9e-6
-PREP_SECONDS_NUMBER = 1e-7
-
-
-def count_text(profile: TableProfile, features: tuple[str, ...] | list[str]) -> int:
-    """How many of ``features`` are categorical or boolean (one-hot encoded: the costly ones)."""
-    text = {c.name for c in profile.columns if c.role in (Role.CATEGORICAL, Role.BOOLEAN)}
-    return sum(f in text for f in features)
-
-
-def model_seconds(spec: ModelSpec, n_rows: int, n_features: int, n_text: int = 0) -> float:
-    """The cost model's seconds for one fit on ``n_rows`` (how it scales, not how fast this
-    machine is: :mod:`mllib.costs` learns that). ``n_text`` of the ``n_features`` are
-    categorical/boolean columns (the costly ones to prepare)."""
-    prep = n_rows * (n_text * PREP_SECONDS_TEXT + (n_features - n_text) * PREP_SECONDS_NUMBER)
-    return spec.modelled_fit_seconds(n_rows, n_features) + prep
-
-
-def training_seconds(
-    spec: ModelSpec, n_rows: int, n_features: int, cv_folds: int = 0, n_text: int = 0
-) -> float:
-    """Wall time of training on ``n_rows`` (fit, scores and ``cv_folds`` more fits): the cost
-    model times what fits of this algorithm measured on this machine, when any did."""
-    fits = 1 + (cv_folds or 0)
-    learned = costs.factor(spec.key) or 1.0
-    return model_seconds(spec, n_rows, n_features, n_text) * learned * fits
-
-
-def is_measured(spec: ModelSpec) -> bool:
-    """Whether estimates for ``spec`` come from fits timed on this machine."""
-    return costs.factor(spec.key) is not None
-
-
 def calibrate(
     frame: pd.DataFrame, profile: TableProfile, config: TrainConfig, rows: int | None = None
 ) -> None:
@@ -260,36 +235,6 @@ def calibrate(
         return
     with contextlib.suppress(TrainingError):  # the real fit will explain it
         train_model(frame, profile, replace(config, sample_rows=rows, cv_folds=0))
-
-
-def calibration_rows(
-    spec: ModelSpec, n_features: int, n_text: int = 0, budget: float = CALIBRATION_SECONDS
-) -> int:
-    """The largest round sample (at least :data:`CALIBRATION_ROWS`) that the cost model puts
-    under ``budget`` seconds. On a few thousand rows a fast model's time is mostly fixed
-    overhead, which extrapolated to a million rows made the 1M-row ridge estimate about 4×
-    too high; a larger sample makes that overhead a small share."""
-    rows = CALIBRATION_ROWS
-    for candidate in (5_000, 10_000, 20_000, 50_000):
-        if model_seconds(spec, candidate, n_features, n_text) <= budget:
-            rows = candidate
-    return rows
-
-
-def affordable_rows(
-    spec: ModelSpec,
-    n_features: int,
-    cv_folds: int = 0,
-    n_text: int = 0,
-    budget: float = SLOW_FIT_SECONDS,
-    floor: int = KERNEL_SVM_SAMPLE,
-) -> int:
-    """The largest round sample (at least ``floor``) whose fit fits in ``budget`` seconds."""
-    rows = floor
-    for candidate in (20_000, 50_000, 100_000, 200_000, 500_000):
-        if training_seconds(spec, candidate, n_features, cv_folds, n_text) <= budget:
-            rows = candidate
-    return rows
 
 
 def check_trainable(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
