@@ -598,12 +598,16 @@ def affordable_sample(
         return None
     best = None
     for size in (s for s in SAMPLE_SIZES if s < n_rows):
-        share = size / n_rows
-        rounds = tuple((n, max(2, int(rows * share))) for n, rows in plan.rounds)
-        smaller = dataclasses.replace(plan, rounds=rounds)
+        smaller = sampled_plan(plan, size / n_rows)
         if search_seconds(smaller, n_features, workers, n_text) <= budget:
             best = size
     return best
+
+
+def sampled_plan(plan: SearchPlan, share: float) -> SearchPlan:
+    """The same search on ``share`` of the rows: every round's fits see that share."""
+    rounds = tuple((n, max(2, int(rows * share))) for n, rows in plan.rounds)
+    return dataclasses.replace(plan, rounds=rounds)
 
 
 def search_seconds(plan: SearchPlan, n_features: int, workers: int, n_text: int = 0) -> float:

@@ -152,29 +152,37 @@ def compare_tab(ws: Workspace, state: PageState) -> None:
     show_comparison(ws, state)
 
 
-def sample_offer(ws: Workspace, seconds: float, sample: int, fast: float) -> bool:
-    """The Train page's cost gate for a whole comparison: say how long all rows would take and
-    offer a random sample (chosen by default). The choice holds until the data changes.
-    Whether to compare on the sample."""
+def rows_choice(
+    ws: Workspace, warning: str, label: str, key: str, sample: int, fast: float
+) -> bool:
+    """The Train page's cost gate for a comparison or a search: ``warning`` says how long all
+    rows would take; a random sample is offered (chosen by default) and the choice holds until
+    the data changes. Whether to run on the sample."""
     assert ws.dataset is not None and ws.frame is not None
     n_rows = len(ws.frame)
-    st.warning(
-        f"Comparing every algorithm on all {n_rows:,} rows may take about {seconds:,.0f} s "
-        "(cross-validation included). A random sample ranks them in a fraction of it.",
-        icon=":material/hourglass:",
-    )
+    st.warning(warning, icon=":material/hourglass:")
     labels = {
         "sample": f"A {sample:,}-row random sample (about {fast:,.0f} s)",
         "all": f"All {n_rows:,} rows",
     }
     choice = st.segmented_control(
-        "Compare on",
+        label,
         list(labels),
-        key=bind(f"compare_rows_{ws.dataset.fingerprint[:16]}", "sample"),
+        key=bind(f"{key}_{ws.dataset.fingerprint[:16]}", "sample"),
         format_func=labels.get,
         required=True,
     )
     return choice == "sample"
+
+
+def sample_offer(ws: Workspace, seconds: float, sample: int, fast: float) -> bool:
+    """Whether to compare every algorithm on a sample (:func:`rows_choice`)."""
+    assert ws.frame is not None
+    warning = (
+        f"Comparing every algorithm on all {len(ws.frame):,} rows may take about {seconds:,.0f} s "
+        "(cross-validation included). A random sample ranks them in a fraction of it."
+    )
+    return rows_choice(ws, warning, "Compare on", "compare_rows", sample, fast)
 
 
 def run_comparison(ws: Workspace, state: PageState, plans: list[compare.PlannedRun]) -> None:
@@ -474,33 +482,17 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
 def search_sample_offer(
     ws: Workspace, plan: tuning.SearchPlan, sample: int, workers: int, n_text: int
 ) -> bool:
-    """Compare's sample offer for a search: how long all rows would take, and a random sample
-    (chosen by default, held until the data changes). Whether to search on the sample."""
+    """Whether to search on a sample (:func:`rows_choice`)."""
     assert ws.dataset is not None
     n_rows, n_features = len(ws.dataset.frame), len(ws.features)
     seconds = tuning.search_seconds(plan, n_features, workers, n_text)
-    share = sample / n_rows
-    rounds = tuple((n, max(2, int(rows * share))) for n, rows in plan.rounds)
-    fast = tuning.search_seconds(
-        dataclasses.replace(plan, rounds=rounds), n_features, workers, n_text
-    )
-    st.warning(
+    sampled = tuning.sampled_plan(plan, sample / n_rows)
+    fast = tuning.search_seconds(sampled, n_features, workers, n_text)
+    warning = (
         f"This search on all {n_rows:,} rows may take about {seconds:,.0f} s. Settings found "
-        "on a random sample usually rank the same, in a fraction of the time.",
-        icon=":material/hourglass:",
+        "on a random sample usually rank the same, in a fraction of the time."
     )
-    labels = {
-        "sample": f"A {sample:,}-row random sample (about {fast:,.0f} s)",
-        "all": f"All {n_rows:,} rows",
-    }
-    choice = st.segmented_control(
-        "Search on",
-        list(labels),
-        key=bind(f"tune_rows_{ws.dataset.fingerprint[:16]}", "sample"),
-        format_func=labels.get,
-        required=True,
-    )
-    return choice == "sample"
+    return rows_choice(ws, warning, "Search on", "tune_rows", sample, fast)
 
 
 def best_first(ws: Workspace, state: PageState) -> list[compare.RunResult]:
