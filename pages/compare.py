@@ -433,21 +433,25 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     )
     if sample_note:
         st.caption(sample_note)
-    try:
-        plan = tuning.plan_search(
-            data,
-            method,
-            names,
-            base,
-            values_per_param=values,
-            n_candidates=n_candidates,
-            folds=int(folds),
-            metric=metric,
-            data_key=key,
-        )
-    except GlassboxError as err:
-        st.warning(str(err), icon=":material/tune:")
-        plan = None
+
+    def make_plan(data: tuning.SplitData, key: str) -> tuning.SearchPlan | None:
+        try:
+            return tuning.plan_search(
+                data,
+                method,
+                names,
+                base,
+                values_per_param=values,
+                n_candidates=n_candidates,
+                folds=int(folds),
+                metric=metric,
+                data_key=key,
+            )
+        except GlassboxError as err:
+            st.warning(str(err), icon=":material/tune:")
+            return None
+
+    plan = make_plan(data, key)
     if plan is not None and config.sample_rows is None:
         n_text = training.count_text(ws.profile, ws.features)
         workers = parallel.current_backend().workers
@@ -459,17 +463,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
             config = dataclasses.replace(config, sample_rows=sample)
             key = training.training_key(ws.dataset.fingerprint, config)
             data = cache.search_split(key, ws.dataset.frame, ws.profile, config)
-            plan = tuning.plan_search(
-                data,
-                method,
-                names,
-                base,
-                values_per_param=values,
-                n_candidates=n_candidates,
-                folds=int(folds),
-                metric=metric,
-                data_key=key,
-            )
+            plan = make_plan(data, key)
     if plan is not None:
         describe_plan(plan, len(ws.features))
     bar = search_controls(ws, state, plan, data, config)
