@@ -61,15 +61,15 @@ def test_lesson_link_reproduces_the_view_on_a_fresh_server(
     depth.focus()
     page.keyboard.press("ArrowRight")  # depth 2 → 3: a control the link must carry
     expect(depth).to_have_value("3")
-    # The slider moves in the browser at once; the server has depth 3 only once the diagram
-    # it draws grows (a click before that would make a link of the depth-2 view). "Grows", not
-    # "changes": while the browser redraws the SVG the count passes through 0, and a wait for
-    # any other count let a loaded CI run copy the depth-2 link.
+    # The slider moves in the browser at once; the server draws the deeper diagram first and
+    # fills the link box last in the same run (it carries every control of the open tab). Until
+    # that run ends, the box still holds the depth-2 link (a loaded CI run copied it), so the
+    # test waits for the diagram to grow and then for the link of depth 3.
     expect(nodes.nth(shallow)).to_be_attached()
-    made = what_is_shown(page)
     page.get_by_text("Copy a link to this view").click()
     code = page.get_by_test_id("stCode").filter(has_text="sample=")
-    expect(code).to_be_visible()
+    expect(code).to_contain_text("w.tree_depth=3")
+    made = what_is_shown(page)
     link = code.inner_text().strip()
     maker.close()
     parts = urlsplit(link)
