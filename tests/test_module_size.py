@@ -13,9 +13,6 @@ MLLIB = Path(__file__).resolve().parent.parent / "mllib"
 MAX_LINES = 500
 # A long module's docstring holds a sentence that starts "One topic: ...".
 MARKER = "one topic:"
-# Long modules that another change in progress is reshaping; each is split (or its one topic
-# named) when that change lands, and leaves this list. The list may only shrink.
-PENDING: dict[str, str] = {}
 
 MODULES = sorted(MLLIB.rglob("*.py"))
 
@@ -32,7 +29,7 @@ def test_the_engine_has_modules_to_check() -> None:
     assert len(MODULES) > 20
 
 
-@pytest.mark.parametrize("path", [p for p in MODULES if _name(p) not in PENDING], ids=_name)
+@pytest.mark.parametrize("path", MODULES, ids=_name)
 def test_module_is_short_or_says_its_one_topic(path: Path) -> None:
     lines = _lines(path)
     if lines <= MAX_LINES:
@@ -42,10 +39,3 @@ def test_module_is_short_or_says_its_one_topic(path: Path) -> None:
         f"{_name(path)} has {lines} lines (over {MAX_LINES}): split it by topic, or, if one "
         "topic needs the length, say which in its module docstring ('One topic: ...')"
     )
-
-
-@pytest.mark.parametrize("name", sorted(PENDING))
-def test_pending_modules_are_still_long(name: str) -> None:
-    """A pending module that got short (or was split away) leaves PENDING."""
-    path = MLLIB.parent / name
-    assert path.exists() and _lines(path) > MAX_LINES, f"remove {name} from PENDING"
