@@ -139,7 +139,7 @@ class Translator:
 
     def text(self, message: Text | None) -> str:
         """A :class:`Message` or a constant English sentence in this language."""
-        if message is None:
+        if not message:  # gettext("") is the catalogue's header, not an empty text
             return ""
         if isinstance(message, Message):
             return self(message.msgid, **message.params)

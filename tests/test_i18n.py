@@ -74,6 +74,11 @@ def test_english_is_the_msgid_itself_and_chinese_comes_from_the_catalogue() -> N
     assert zh("Something not in any catalogue") == "Something not in any catalogue"
 
 
+def test_an_empty_text_stays_empty_in_every_language() -> None:
+    """gettext("") is the catalogue's header: an empty note must not become it."""
+    assert translator("zh").text("") == "" and translator("en").text(None) == ""
+
+
 def test_a_message_is_english_as_text_and_keeps_its_data_untranslated() -> None:
     message = msg("the key “{key}” appears twice in one object", key="Decision tree")
     assert str(message) == "the key “Decision tree” appears twice in one object"
