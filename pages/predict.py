@@ -69,22 +69,28 @@ def optimistic_note(bundle: ModelBundle) -> str:
     )
 
 
-def available_bundles(ws: Workspace) -> dict[str, ModelBundle]:
-    out: dict[str, ModelBundle] = {}
+def available_bundles(ws: Workspace) -> dict[str, tuple[str, ModelBundle]]:
+    """The models to predict with: ``"trained"`` and/or ``"imported"`` → (label, bundle).
+
+    The keys, not the labels, are the radio's options, so switching the language (which
+    changes the labels) keeps the chosen model.
+    """
+    out: dict[str, tuple[str, ModelBundle]] = {}
     try:
         bundle = cache.current_bundle(ws)
     except GlassboxError as err:  # e.g. the data changed under the model
         st.warning(i18n.error_text(err), icon=":material/warning:")
     else:
         if bundle is not None:
-            out[_("Trained here: {title}", title=i18n.bundle_title(bundle))] = bundle
+            title = i18n.bundle_title(bundle)
+            out["trained"] = (_("Trained here: {title}", title=title), bundle)
     if ws.imported is not None:
         label = _(
             "Imported ({source}): {title}",
             source=ws.imported.source,
             title=i18n.bundle_title(ws.imported),
         )
-        out[label] = ws.imported
+        out["imported"] = (label, ws.imported)
     return out
 
 
@@ -98,14 +104,17 @@ def choose_bundle(ws: Workspace) -> ModelBundle | None:
     bundles = available_bundles(ws)
     if not bundles:
         return None
-    labels = list(bundles)
-    if len(labels) == 1:
+    sources = list(bundles)
+    if len(sources) == 1:
         st.session_state.pop("predict_source", None)
-        return bundles[labels[0]]
+        return bundles[sources[0]][1]
     choice = st.radio(
-        _("Model to use"), labels, key=bind_choice("predict_source", labels, labels[0])
+        _("Model to use"),
+        sources,
+        format_func=lambda source: bundles[source][0],
+        key=bind_choice("predict_source", sources, sources[0]),
     )
-    return bundles[choice]
+    return bundles[choice][1]
 
 
 def describe(bundle: ModelBundle) -> None:

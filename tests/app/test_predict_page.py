@@ -190,7 +190,8 @@ def test_an_unreadable_file_is_an_error_not_a_crash(app: Any) -> None:
     assert "is empty" in " ".join(texts(at, "error"))
 
 
-def test_an_imported_model_can_be_chosen(app: Any) -> None:
+def imported_beside_trained(app: Any) -> Any:
+    """The Predict page with the trained model and an imported copy of it to choose from."""
     at = train(app)
     model_file = export.to_skops(
         export.bundle_from_model(
@@ -206,11 +207,29 @@ def test_an_imported_model_can_be_chosen(app: Any) -> None:
     assert_healthy(at)
     at.switch_page(PAGE).run()
     assert_healthy(at)
+    return at
+
+
+def test_an_imported_model_can_be_chosen(app: Any) -> None:
+    at = imported_beside_trained(app)
     choice = at.radio(key="predict_source")
     assert len(choice.options) == 2 and choice.options[1].startswith("Imported (mine.skops)")
-    choice.set_value(choice.options[1]).run()
+    choice.set_value("imported").run()
     assert_healthy(at)
     assert at.metric[0].label == "Predicted species"
+
+
+def test_switching_the_language_keeps_the_chosen_model(app: Any) -> None:
+    """The radio's options are the sources, not their (translated) labels."""
+    at = imported_beside_trained(app)
+    at.radio(key="predict_source").set_value("imported").run()
+    at.sidebar.radio(key="ui_language").set_value("zh").run()
+    assert_healthy(at)
+    choice = at.radio(key="predict_source")
+    assert choice.value == "imported" and choice.options[1].startswith("已导入（mine.skops）")
+    assert at.metric[0].label == "species 预测值"
+    at.sidebar.radio(key="ui_language").set_value("en").run()
+    assert at.radio(key="predict_source").value == "imported"
 
 
 def test_a_model_whose_data_changed_is_not_offered(app: Any) -> None:
