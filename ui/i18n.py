@@ -85,7 +85,7 @@ def switch(ws: Workspace) -> None:
     )
 
 
-#: Names that are keys in mllib (task values, metric names, algorithm names), marked here for
+#: Names that are keys in mllib (task values, metric names), marked here for
 #: extraction until the modules that declare them mark them themselves; shown via :func:`term`.
 VOCABULARY = (
     i18n.N_("regression"),
@@ -99,13 +99,6 @@ VOCABULARY = (
     i18n.N_("R²"),
     i18n.N_("MAE"),
     i18n.N_("RMSE"),
-    i18n.N_("Linear regression"),
-    i18n.N_("Ridge regression"),
-    i18n.N_("Lasso regression"),
-    i18n.N_("Logistic regression"),
-    i18n.N_("Decision tree"),
-    i18n.N_("Support vector machine"),
-    i18n.N_("Linear SVM (large data)"),
     # the column profile (mllib.profile): headers and column roles
     i18n.N_("type"),
     i18n.N_("role"),

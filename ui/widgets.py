@@ -9,7 +9,7 @@ import streamlit as st
 
 from mllib.catalogue import ModelSpec, Param
 from mllib.profile import Task
-from ui.i18n import _
+from ui.i18n import _, text
 from ui.state import bind, keep_valid, param_widget_prefix
 
 
@@ -29,18 +29,21 @@ def param_widget(
     ``facts`` about the model's input (see :attr:`Param.special_values`) place text options
     such as γ "auto" where their value lies on the slider.
 
-    Choice and grid widgets hold the option's *label*: Streamlit reads a ``None`` widget value
-    as "nothing selected", yet ``None`` ("unlimited", "equal") is a legitimate choice here.
+    Choice and grid widgets hold the option's English *label* (shown in the reader's language):
+    Streamlit reads a ``None`` widget value as "nothing selected", yet ``None`` ("unlimited",
+    "equal") is a legitimate choice here, and a label that does not change with the language
+    keeps the choice when the reader switches it.
     """
     key = param_key(spec, param)
-    common: dict[str, Any] = {"key": key, "help": param.help, "disabled": disabled}
+    label = text(param.label)
+    common: dict[str, Any] = {"key": key, "help": text(param.help), "disabled": disabled}
     if param.kind == "bool":
         bind(key, bool(current))
-        return st.toggle(param.label, **common)
+        return st.toggle(label, **common)
     if param.kind == "float" and not (param.log or param.specials):
         bind(key, float(current))
         return st.slider(
-            param.label,
+            label,
             float(param.low),
             float(param.high),
             step=float(param.step or 0.01),
@@ -49,15 +52,15 @@ def param_widget(
     if param.kind == "int" and not param.specials and len(param.options()) <= 60:
         bind(key, int(current))
         return st.slider(
-            param.label, int(param.low), int(param.high), step=int(param.step or 1), **common
+            label, int(param.low), int(param.high), step=int(param.step or 1), **common
         )
     options, labels = options_and_labels(param, facts)
     keep_valid(key, labels, fallback=labels[option_index(options, param.default, param.default)])
     bind(key, labels[option_index(options, current, param.default)])
     if param.kind == "choice":
-        chosen = st.selectbox(param.label, labels, **common)
+        chosen = st.selectbox(label, labels, format_func=text, **common)
     else:
-        chosen = st.select_slider(param.label, options=labels, **common)
+        chosen = st.select_slider(label, options=labels, format_func=text, **common)
     return options[labels.index(chosen)]
 
 

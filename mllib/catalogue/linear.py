@@ -17,27 +17,32 @@ from mllib.catalogue.params import (
     R,
 )
 from mllib.catalogue.spec import ModelSpec
+from mllib.i18n import N_
 
 LINEAR = ModelSpec(
     key="linear",
-    name="Linear regression",
+    name=N_("Linear regression"),
     family="linear",
     sparse=True,
     estimators={R: LinearRegression},
     params=(
         Param(
             "fit_intercept",
-            "Fit an intercept b",
+            N_("Fit an intercept b"),
             "bool",
             True,
-            "Off forces the line through the origin (y = 0 when every x = 0; for a category, "
-            "at its first category, the reference).",
-            effect="Off forces the line (or plane) through the origin: on the one-feature chart "
-            "it pivots about (0, 0) and the equation loses its constant b.",
+            N_(
+                "Off forces the line through the origin (y = 0 when every x = 0; for a category, "
+                "at its first category, the reference)."
+            ),
+            effect=N_(
+                "Off forces the line (or plane) through the origin: on the one-feature chart "
+                "it pivots about (0, 0) and the equation loses its constant b."
+            ),
         ),
     ),
-    summary="A straight line (or flat plane) through the data: y = w·x + b.",
-    explanation=(
+    summary=N_("A straight line (or flat plane) through the data: y = w·x + b."),
+    explanation=N_(
         "Ordinary least squares picks the weights **w** and intercept **b** that make the sum of "
         "squared residuals (actual − predicted)² as small as possible. Each weight says how much "
         "the prediction moves when that feature grows by one unit, others held fixed. It has no "
@@ -57,21 +62,25 @@ LINEAR = ModelSpec(
 
 RIDGE = ModelSpec(
     key="ridge",
-    name="Ridge regression",
+    name=N_("Ridge regression"),
     family="linear",
     sparse=True,
     estimators={R: Ridge},
     params=(
         replace(
             ALPHA,
-            help="Larger α shrinks all weights towards zero: a smoother, less over-fitted model.",
-            effect="Raise α and every bar in the weight chart shrinks towards zero, none exactly "
-            "to it; on the coefficient path the dashed marker moves right, where all the lines "
-            "flatten towards 0.",
+            help=N_(
+                "Larger α shrinks all weights towards zero: a smoother, less over-fitted model."
+            ),
+            effect=N_(
+                "Raise α and every bar in the weight chart shrinks towards zero, none exactly "
+                "to it; on the coefficient path the dashed marker moves right, where all the lines "
+                "flatten towards 0."
+            ),
         ),
     ),
-    summary="Least squares plus a penalty α·Σw² that shrinks every weight.",
-    explanation=(
+    summary=N_("Least squares plus a penalty α·Σw² that shrinks every weight."),
+    explanation=N_(
         "Ridge minimises squared error **plus α times the sum of squared weights**. Features are "
         "standardised first so the penalty treats them fairly. Small α ≈ plain least squares; "
         "large α pulls all weights towards zero (but never exactly to zero), trading a little "
@@ -81,13 +90,13 @@ RIDGE = ModelSpec(
     inference="penalised",
     formula=r"\min_{w,b} \sum_i (y_i - \hat y_i)^2 + \alpha \sum_j w_j^2",
     straight_line=True,
-    coefficient_path="Ridge weights shrink but never reach zero.",
+    coefficient_path=N_("Ridge weights shrink but never reach zero."),
     search=("alpha",),
 )
 
 LASSO = ModelSpec(
     key="lasso",
-    name="Lasso regression",
+    name=N_("Lasso regression"),
     family="linear",
     sparse=True,
     estimators={R: Lasso},
@@ -95,14 +104,16 @@ LASSO = ModelSpec(
         replace(
             ALPHA,
             default=0.1,
-            help="Larger α sets more weights exactly to zero: a sparser model.",
-            effect="Raise α and weights reach exactly zero one after another: on the coefficient "
-            "path the lines join the zero axis and the equation loses terms.",
+            help=N_("Larger α sets more weights exactly to zero: a sparser model."),
+            effect=N_(
+                "Raise α and weights reach exactly zero one after another: on the coefficient "
+                "path the lines join the zero axis and the equation loses terms."
+            ),
         ),
-        replace(MAX_ITER, help="More iterations let the solver converge when α is tiny."),
+        replace(MAX_ITER, help=N_("More iterations let the solver converge when α is tiny.")),
     ),
-    summary="Least squares plus a penalty α·Σ|w| that switches features off.",
-    explanation=(
+    summary=N_("Least squares plus a penalty α·Σ|w| that switches features off."),
+    explanation=N_(
         "Lasso minimises squared error **plus α times the sum of absolute weights**. The "
         "absolute-value penalty drives some weights exactly to zero, so Lasso also selects "
         "features. Raise α and watch coefficients drop out one by one in the coefficient path."
@@ -111,7 +122,7 @@ LASSO = ModelSpec(
     inference="penalised",
     formula=r"\min_{w,b} \tfrac{1}{2n}\sum_i (y_i - \hat y_i)^2 + \alpha \sum_j |w_j|",
     straight_line=True,
-    coefficient_path="Lasso weights reach exactly zero.",
+    coefficient_path=N_("Lasso weights reach exactly zero."),
     search=("alpha",),
 )
 
@@ -123,40 +134,46 @@ def _logistic_solver(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 LOGISTIC = ModelSpec(
     key="logistic",
-    name="Logistic regression",
+    name=N_("Logistic regression"),
     family="linear",
     sparse=True,
     estimators={C: LogisticRegression},
     params=(
         replace(
             C_PENALTY,
-            label="Inverse regularisation C",
-            help="Smaller C = stronger penalty = simpler boundary; larger C fits the "
-            "training data more closely.",
-            effect="Smaller C shrinks the weights: the probability curve flattens and the "
-            "boundary map fades (the model is less sure everywhere). Larger C makes the change "
-            "from one class to the other sharp.",
+            label=N_("Inverse regularisation C"),
+            help=N_(
+                "Smaller C = stronger penalty = simpler boundary; larger C fits the "
+                "training data more closely."
+            ),
+            effect=N_(
+                "Smaller C shrinks the weights: the probability curve flattens and the "
+                "boundary map fades (the model is less sure everywhere). Larger C makes the change "
+                "from one class to the other sharp."
+            ),
         ),
         Param(
             "l1_ratio",
-            "Penalty",
+            N_("Penalty"),
             "choice",
             0.0,
-            "L2 shrinks all weights; L1 can set weights exactly to zero (feature selection).",
-            choices=(("L2 (shrink all)", 0.0), ("L1 (sparse)", 1.0)),
-            effect="L1 sets some weights to exactly zero: those bars vanish from the weight "
-            "chart and those terms from the equation.",
+            N_("L2 shrinks all weights; L1 can set weights exactly to zero (feature selection)."),
+            choices=((N_("L2 (shrink all)"), 0.0), (N_("L1 (sparse)"), 1.0)),
+            effect=N_(
+                "L1 sets some weights to exactly zero: those bars vanish from the weight "
+                "chart and those terms from the equation."
+            ),
         ),
         CLASS_WEIGHT,
         replace(
             MAX_ITER,
             default=1000,
-            help="More iterations help the solver converge for large C or L1.",
+            help=N_("More iterations help the solver converge for large C or L1."),
             high=10000,
         ),
     ),
-    summary="A linear score w·x + b turned into a probability by the sigmoid 1/(1+e^−z).",
-    explanation=(
+    summary=N_("A linear score w·x + b turned into a probability by the sigmoid 1/(1+e^−z)."),
+    explanation=N_(
         "Logistic regression computes a linear score z = w·x + b for each class and turns it "
         "into a probability with the sigmoid (two classes) or softmax (more). The boundary, "
         "where the classes are equally likely, is a straight line or flat plane. The weights "

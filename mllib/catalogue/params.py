@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from mllib.i18n import N_
 from mllib.vocab import Task
 
 Kind = Literal["int", "float", "choice", "bool"]
@@ -25,6 +26,8 @@ class Param:
     parameter's name to the values under which this one matters (``degree`` only for ``poly``).
     A parameter several algorithms share (``C``, ``alpha``, ``class_weight``) is declared once
     below and specialised with :func:`dataclasses.replace` where its wording differs.
+    ``label``, ``help``, ``effect`` and the option labels are English msgids marked with
+    ``N_()``; a page shows them through its translator (``tr.text(param.label)``).
     """
 
     name: str
@@ -89,7 +92,7 @@ class Param:
             if v == value and type(v) is type(value):
                 return label
         if isinstance(value, bool):  # a toggle reads "on"/"off", not Python's True/False
-            return "on" if value else "off"
+            return N_("on") if value else N_("off")
         if isinstance(value, float):
             return f"{value:g}"
         return str(value)
@@ -137,15 +140,15 @@ def log_grid(low: float, high: float) -> list[float]:
 
 # --- parameters several algorithms share, declared once ---------------------------------------
 
-SOLVER_NOTE = (
+SOLVER_NOTE = N_(
     "Changes the picture only when the solver stopped early (a warning on the Train page)."
 )
 MAX_ITER = Param(
     "max_iter",
-    "Max iterations",
+    N_("Max iterations"),
     "int",
     2000,
-    "Raise it if the solver reports that it did not converge.",
+    N_("Raise it if the solver reports that it did not converge."),
     low=100,
     high=20000,
     step=100,
@@ -153,42 +156,46 @@ MAX_ITER = Param(
 )
 ALPHA = Param(
     "alpha",
-    "Regularisation strength α",
+    N_("Regularisation strength α"),
     "float",
     1.0,
-    "Larger α shrinks the weights.",
+    N_("Larger α shrinks the weights."),
     low=1e-4,
     high=1e3,
     log=True,
 )
 C_PENALTY = Param(
     "C",
-    "C (penalty for errors)",
+    N_("C (penalty for errors)"),
     "float",
     1.0,
-    "Large C: fewer training errors, narrower margin.",
+    N_("Large C: fewer training errors, narrower margin."),
     low=1e-3,
     high=1e3,
     log=True,
 )
 CLASS_WEIGHT = Param(
     "class_weight",
-    "Class weights",
+    N_("Class weights"),
     "choice",
     None,
-    "“balanced” gives rare classes as much total weight as common ones.",
-    choices=(("equal", None), ("balanced", "balanced")),
+    N_("“balanced” gives rare classes as much total weight as common ones."),
+    choices=((N_("equal"), None), (N_("balanced"), "balanced")),
     tasks=frozenset({C}),
-    effect="“balanced” moves the boundary into the common class's territory, so the rare "
-    "class's coloured region grows; its recall in the confusion matrix rises.",
+    effect=N_(
+        "“balanced” moves the boundary into the common class's territory, so the rare "
+        "class's coloured region grows; its recall in the confusion matrix rises."
+    ),
 )
 EPSILON = Param(
     "epsilon",
-    "ε (tube width)",
+    N_("ε (tube width)"),
     "float",
     0.1,
-    "Errors smaller than ε (in standard deviations of the target) cost nothing: a wider tube, "
-    "fewer support vectors.",
+    N_(
+        "Errors smaller than ε (in standard deviations of the target) cost nothing: a wider "
+        "tube, fewer support vectors."
+    ),
     low=0.0,
     high=2.0,
     step=0.05,

@@ -13,6 +13,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.preprocessing import StandardScaler
 
 from mllib.catalogue.params import Param
+from mllib.i18n import N_, Message, msg
 from mllib.vocab import Task
 
 
@@ -20,7 +21,11 @@ from mllib.vocab import Task
 class ModelSpec:
     """One algorithm: its estimators per task, hyperparameters, a plain-language story, and
     every per-algorithm fact the pages, the search and the export need (adding an algorithm is
-    adding one spec)."""
+    adding one spec).
+
+    Its sentences (``name``, ``summary``, ``explanation``, notes, the ``faster`` label) are
+    English msgids marked with ``N_()`` where declared; pages translate them where they show
+    them (``tr.text(spec.summary)``), so English callers keep the text as it was."""
 
     key: str
     name: str
@@ -87,12 +92,17 @@ class ModelSpec:
             if p.applies(task, merged)
         }
 
-    def describe_settings(self, task: Task, values: Mapping[str, Any]) -> str:
+    def describe_settings(self, task: Task, values: Mapping[str, Any]) -> Message:
         """The settings that differ from the defaults, as people read them
-        (``"C = 10, kernel = sigmoid"``), or ``"defaults"``: what a leaderboard row used."""
+        (``"C = 10, kernel = sigmoid"``), or ``"defaults"``: what a leaderboard row used.
+        A :class:`~mllib.i18n.Message`, so a page shows it in the reader's language."""
         defaults = self.defaults(task)
         changed = [
-            f"{p.label} = {p.label_of(values[p.name])}"
+            msg(
+                "{label} = {value}",
+                label=Message(p.label),
+                value=Message(p.label_of(values[p.name])),
+            )
             for p in self.params_for(task)
             if p.name in values
             and not (
@@ -100,7 +110,12 @@ class ModelSpec:
                 and type(values[p.name]) is type(defaults[p.name])
             )
         ]
-        return ", ".join(changed) or "defaults"
+        if not changed:
+            return Message(N_("defaults"))
+        text = changed[0]
+        for part in changed[1:]:
+            text = msg("{settings}, {setting}", settings=text, setting=part)
+        return text
 
     def build(self, task: Task, values: Mapping[str, Any], seed: int = 0) -> BaseEstimator:
         if task not in self.estimators:

@@ -16,75 +16,91 @@ from mllib.catalogue.params import (
     R,
 )
 from mllib.catalogue.spec import ModelSpec
+from mllib.i18n import N_
 
 _KERNELS = (
-    ("RBF (Gaussian)", "rbf"),
-    ("linear", "linear"),
-    ("polynomial", "poly"),
-    ("sigmoid", "sigmoid"),
+    (N_("RBF (Gaussian)"), "rbf"),
+    (N_("linear"), "linear"),
+    (N_("polynomial"), "poly"),
+    (N_("sigmoid"), "sigmoid"),
 )
-_SVM_CARD_NOTE = "This SVM gives decision scores, not probabilities."
+_SVM_CARD_NOTE = N_("This SVM gives decision scores, not probabilities.")
 
 SVM = ModelSpec(
     key="svm",
-    name="Support vector machine",
+    name=N_("Support vector machine"),
     family="svm",
     estimators={C: SVC, R: SVR},
     params=(
         Param(
             "kernel",
-            "Kernel",
+            N_("Kernel"),
             "choice",
             "rbf",
-            "The similarity measure: linear draws a straight boundary; RBF and polynomial bend it.",
+            N_(
+                "The similarity measure: linear draws a straight boundary; RBF and polynomial "
+                "bend it."
+            ),
             choices=_KERNELS,
-            effect="Linear draws a straight boundary with parallel margins; RBF and polynomial "
-            "kernels bend them around the data.",
+            effect=N_(
+                "Linear draws a straight boundary with parallel margins; RBF and polynomial "
+                "kernels bend them around the data."
+            ),
         ),
         replace(
             C_PENALTY,
-            help="Large C: few training errors, narrow margin, risk of over-fitting. Small C: "
-            "wide margin, more errors tolerated.",
-            effect="Larger C narrows the margins (the dashed lines move in), rings fewer support "
-            "vectors and lets the boundary wiggle; smaller C widens the margins and rings more.",
+            help=N_(
+                "Large C: few training errors, narrow margin, risk of over-fitting. Small C: "
+                "wide margin, more errors tolerated."
+            ),
+            effect=N_(
+                "Larger C narrows the margins (the dashed lines move in), rings fewer support "
+                "vectors and lets the boundary wiggle; smaller C widens the margins and rings more."
+            ),
         ),
         Param(
             "gamma",
-            "γ (kernel width)",
+            N_("γ (kernel width)"),
             "float",
             "scale",
-            "How far one training point's influence reaches: large γ = very local, wiggly "
-            "boundary. “auto” uses 1 / (input columns × their variance), about 1 / columns "
-            "since features are standardised; the slider places it there.",
+            N_(
+                "How far one training point's influence reaches: large γ = very local, wiggly "
+                "boundary. “auto” uses 1 / (input columns × their variance), about 1 / columns "
+                "since features are standardised; the slider places it there."
+            ),
             low=1e-4,
             high=1e2,
             log=True,
-            specials=(("auto", "scale"),),
+            specials=((N_("auto"), "scale"),),
             special_values=lambda facts: {"scale": 1.0 / max(facts.get("columns", 1.0), 1.0)},
             when={"kernel": ("rbf", "poly", "sigmoid")},
-            effect="Larger γ makes each support vector's influence local: the boundary wraps "
-            "tightly around clusters and islands appear. Smaller γ smooths it.",
+            effect=N_(
+                "Larger γ makes each support vector's influence local: the boundary wraps "
+                "tightly around clusters and islands appear. Smaller γ smooths it."
+            ),
         ),
         Param(
             "degree",
-            "Polynomial degree",
+            N_("Polynomial degree"),
             "int",
             3,
-            "The power of the polynomial kernel.",
+            N_("The power of the polynomial kernel."),
             low=2,
             high=6,
             when={"kernel": ("poly",)},
-            effect="A higher degree lets the polynomial boundary bend more times.",
+            effect=N_("A higher degree lets the polynomial boundary bend more times."),
         ),
         replace(
             EPSILON,
-            effect="Widens the shaded ε-tube around the fitted curve; rows inside it are not "
-            "support vectors, so fewer are ringed.",
+            effect=N_(
+                "Widens the shaded ε-tube around the fitted curve; rows inside it are not "
+                "support vectors, so fewer are ringed."
+            ),
         ),
         CLASS_WEIGHT,
     ),
-    summary="The widest possible margin between classes, bent by a kernel.",
-    explanation=(
+    summary=N_("The widest possible margin between classes, bent by a kernel."),
+    explanation=N_(
         "A support vector machine looks for the boundary with the **widest margin** to the "
         "nearest training points, the *support vectors*. The boundary is w·x + b = 0 with "
         "w = Σ αᵢ yᵢ xᵢ: only support vectors have αᵢ > 0. A kernel measures similarity in a "
@@ -104,32 +120,34 @@ SVM = ModelSpec(
     # Kernel SVMs keep their kernel in a default search (poly on some data takes seconds a fit).
     search=("C", "gamma"),
     card_note=_SVM_CARD_NOTE,
-    slow_note="kernel SVMs grow with the square of the rows",
-    faster=("linear_svm", "Switch to the linear SVM"),
+    slow_note=N_("kernel SVMs grow with the square of the rows"),
+    faster=("linear_svm", N_("Switch to the linear SVM")),
 )
 
 LINEAR_SVM = ModelSpec(
     key="linear_svm",
-    name="Linear SVM (large data)",
+    name=N_("Linear SVM (large data)"),
     family="svm",
     estimators={C: LinearSVC, R: LinearSVR},
     params=(
         replace(
             C_PENALTY,
-            effect="Larger C fits the training rows harder: the margins (dashed lines) move "
-            "closer to the boundary and the weights grow.",
+            effect=N_(
+                "Larger C fits the training rows harder: the margins (dashed lines) move "
+                "closer to the boundary and the weights grow."
+            ),
         ),
         replace(
             EPSILON,
             default=0.0,
-            help="Errors smaller than ε (in target standard deviations) cost nothing.",
-            effect="Errors inside ± ε cost nothing: a wider ε lets the line ignore more rows.",
+            help=N_("Errors smaller than ε (in target standard deviations) cost nothing."),
+            effect=N_("Errors inside ± ε cost nothing: a wider ε lets the line ignore more rows."),
         ),
         CLASS_WEIGHT,
         replace(MAX_ITER, low=500, step=500),
     ),
-    summary="A maximum-margin straight boundary, fast on hundreds of thousands of rows.",
-    explanation=(
+    summary=N_("A maximum-margin straight boundary, fast on hundreds of thousands of rows."),
+    explanation=N_(
         "The linear SVM solves the same widest-margin problem as the kernel SVM but only with "
         "a straight boundary w·x + b = 0, using a solver (liblinear) whose time grows linearly "
         "with the rows. Errors are squared (squared hinge; for regression the squared "
