@@ -31,8 +31,10 @@ from mllib.text_files import (
     decode_text,
     duplicate_header_notes,
     parse_csv,
+    reader_options,
     repair_numeric_text,
     sniff_delimiter,
+    sniff_quote,
 )
 from mllib.text_files import ENCODINGS as ENCODINGS  # re-exported: the Data page lists them
 from mllib.upload_limits import Limits, check_parquet, check_workbook, gunzip, mb, too_wide
@@ -219,7 +221,7 @@ def _check_header(head: str, whole: bool, delimiter: str, filename: str, limits:
     if line.count(delimiter) < limits.max_columns:
         return
     try:
-        columns = len(next(csv.reader([line], delimiter=delimiter)))
+        columns = len(next(csv.reader([line.strip()], **reader_options(delimiter))))
     except (csv.Error, StopIteration):
         columns = line.count(delimiter) + 1
     if columns > limits.max_columns:
@@ -238,7 +240,8 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions, limits: Limits) 
     _check_header(head.lstrip("\ufeff"), len(raw) <= _HEAD_BYTES, delimiter, filename, limits)
     decimal = options.decimal or "."
     source = EncodedText(raw, encoding, explicit=options.encoding is not None)
-    frame, skipped = parse_csv(source, delimiter, decimal, options.skip_bad_lines)
+    quote = sniff_quote(head.lstrip("\ufeff"), delimiter)
+    frame, skipped = parse_csv(source, delimiter, decimal, options.skip_bad_lines, quote)
     encoding = source.encoding
     notes: list[str] = []
     if options.decimal is None and delimiter != ",":
@@ -246,7 +249,7 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions, limits: Limits) 
         if converted:
             # Take only the detected columns from the decimal-comma parse: its thousands
             # separator "." would turn another column's "3.14" into 314.
-            reparsed, _ = parse_csv(source, delimiter, ",", options.skip_bad_lines)
+            reparsed, _ = parse_csv(source, delimiter, ",", options.skip_bad_lines, quote)
             frame[converted] = reparsed[converted]
             decimal = ","
             notes.append(
@@ -256,7 +259,8 @@ def _read_text(raw: bytes, filename: str, options: LoadOptions, limits: Limits) 
                 )
             )
     try:
-        header = next(csv.reader([head.lstrip("\ufeff").splitlines()[0]], delimiter=delimiter))
+        first = head.lstrip("\ufeff").splitlines()[0]
+        header = next(csv.reader([first.strip()], **reader_options(delimiter, quote)))
     except (csv.Error, StopIteration, IndexError):
         header = []
     notes.extend(duplicate_header_notes(header, list(frame.columns)))

@@ -26,6 +26,7 @@ DELIMITERS: dict[str, str] = {
     ";": N_("semicolon"),
     "\t": N_("tab"),
     "|": N_("pipe"),
+    " ": N_("space"),  # runs of spaces are one separator (R's write.table, fixed-width text)
 }
 ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
 _SNIFF_LINES = 50
@@ -134,14 +135,20 @@ def _looks_binary(raw: bytes) -> bool:
 
 
 def sniff_delimiter(text: str) -> str:
-    """Pick the delimiter that splits the first lines into the most consistent field counts."""
-    lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
+    """Pick the delimiter that splits the first lines into the most consistent field counts.
+
+    Spaces are tried last, only when no other delimiter splits the lines: a comma file's
+    text values ("New York") hold spaces too.
+    """
+    lines = [line.strip() for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
     if not lines:
         return ","
     best, best_score = ",", (-1.0, 0)
     for delim in DELIMITERS:
+        if delim == " " and best_score[0] >= 0:
+            break
         try:
-            counts = [len(row) for row in csv.reader(lines, delimiter=delim)]
+            counts = [len(row) for row in csv.reader(lines, **reader_options(delim))]
         except csv.Error:  # e.g. a field over the csv module's 128 kB limit
             continue
         mode, freq = Counter(counts).most_common(1)[0]
@@ -151,6 +158,26 @@ def sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = delim, score
     return best
+
+
+def reader_options(delimiter: str, quote: str = '"') -> dict[str, Any]:
+    """The csv module's options that split a line as pandas will (runs of spaces are one)."""
+    return {"delimiter": delimiter, "quotechar": quote, "skipinitialspace": delimiter == " "}
+
+
+def sniff_quote(text: str, delimiter: str) -> str:
+    """``'`` when the header's names are all wrapped in single quotes and nothing is in double
+    quotes (statsmodels' and some R/SAS exports write ``'age'\t'income'``), else ``"``.
+
+    Only the header decides: an apostrophe inside a value ("O'Brien") never switches it.
+    """
+    lines = text.splitlines()[:_SNIFF_LINES]
+    if not lines or any('"' in line for line in lines):
+        return '"'
+    fields = lines[0].split() if delimiter == " " else lines[0].split(delimiter)
+    names = [name.strip() for name in fields]
+    wrapped = all(len(n) >= 2 and n[0] == n[-1] == "'" for n in names)
+    return "'" if wrapped and len(names) >= 2 else '"'
 
 
 class EncodedText:
@@ -188,9 +215,15 @@ class EncodedText:
 
 
 def parse_csv(
-    source: EncodedText, delimiter: str, decimal: str, skip_bad: bool
+    source: EncodedText, delimiter: str, decimal: str, skip_bad: bool, quote: str = '"'
 ) -> tuple[pd.DataFrame, int]:
-    kwargs: dict[str, Any] = {"sep": delimiter, "decimal": decimal, "skipinitialspace": True}
+    kwargs: dict[str, Any] = {
+        "sep": r"\s+" if delimiter == " " else delimiter,  # C parser: runs of whitespace
+        "decimal": decimal,
+        "quotechar": quote,
+    }
+    if delimiter != " ":
+        kwargs["skipinitialspace"] = True
     if decimal == ",":
         kwargs["thousands"] = "."
     try:
@@ -204,7 +237,7 @@ def parse_csv(
                 **kwargs,
             )
         long_rows = (
-            _long_rows(source.text(), delimiter, frame.shape[1])
+            _long_rows(source.text(), delimiter, frame.shape[1], quote)
             if any(_TRUNCATED in str(w.message) for w in caught)
             else []
         )
@@ -253,11 +286,11 @@ def parse_csv(
     return frame, skipped
 
 
-def _long_rows(text: str, delimiter: str, width: int) -> list[tuple[int, int]]:
+def _long_rows(text: str, delimiter: str, width: int, quote: str) -> list[tuple[int, int]]:
     """``(line number, field count)`` of rows with values beyond the header's ``width``
     (empty trailing fields, as from a trailing delimiter, do not count)."""
     found = []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text), **reader_options(delimiter, quote))
     try:
         next(reader, None)
         for row in reader:

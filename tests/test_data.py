@@ -64,6 +64,36 @@ def test_delimiter_is_sniffed(delimiter: str, filename: str, fmt: str, words: st
     assert dataset.describe_reading() == f"{fmt.upper()}, encoding utf-8, {words}"
 
 
+def test_space_separated_text_with_aligned_columns() -> None:
+    """R's write.table and many course files: runs of spaces, leading spaces, quoted names."""
+    raw = b'  "OBS"  "GPA" "TUCE"\n  1   2.66   20\n  2   2.89   22\n 10   3.10    7\n'
+    dataset = read_table(raw, "spector.txt")
+    assert dataset.delimiter == " "
+    assert dataset.frame.columns.tolist() == ["OBS", "GPA", "TUCE"]
+    assert dataset.frame["GPA"].tolist() == [2.66, 2.89, 3.10]
+    assert dataset.describe_reading() == "CSV, encoding utf-8, space-separated"
+
+
+def test_spaces_inside_comma_separated_values_keep_the_comma() -> None:
+    raw = b"city,state,people\nNew York,New York,8\nLos Angeles,Cal ifornia,4\n"
+    dataset = read_table(raw, "t.csv")
+    assert dataset.delimiter == ","
+    assert dataset.frame["city"].tolist() == ["New York", "Los Angeles"]
+
+
+def test_single_quoted_names_lose_their_quotes() -> None:
+    """statsmodels' anes96.csv writes 'popul'\t'TVnews'…: the quotes are not part of the name."""
+    raw = b"'popul'\t'vote'\t'name'\n0\t1\t'a b'\n190\t0\tO'Brien\n"
+    dataset = read_table(raw, "anes96.csv")
+    assert dataset.frame.columns.tolist() == ["popul", "vote", "name"]
+    assert dataset.frame["name"].tolist() == ["a b", "O'Brien"]
+
+
+def test_an_apostrophe_in_values_does_not_change_the_quote() -> None:
+    raw = b"name,size\n'Tis,1\nO'Brien's,2\n"
+    assert read_table(raw, "t.csv").frame["name"].tolist() == ["'Tis", "O'Brien's"]
+
+
 def test_delimiter_override_wins() -> None:
     raw = b"x,y;z\n1,2;3\n4,5;6\n"
     assert read_table(raw, "t.csv").delimiter == ","
