@@ -204,7 +204,15 @@ def test_equation_has_real_weights_and_escapes_names() -> None:
     assert r"- 2.5 \times 10^{-5}\,\text{[region = North]}" in latex
     assert note == ""
     latex, note = charts.equation_latex(fit_, "exam_score", max_terms=1)
-    assert r"\dots" in latex and "1 smaller term" in note
+    assert r"\dots" not in latex and note == ""  # "+ …" never stands for a single term
+    third = pd.DataFrame(
+        {"output": ["exam_score"], "feature": ["age"], "label": ["age"], "raw": [0.1],
+         "standardised": [0.01]}
+    )  # fmt: skip
+    fit_ = explain.LinearFit(pd.concat([table, third]), {"exam_score": 34.83}, "value", "y")
+    latex, note = charts.equation_latex(fit_, "exam_score", max_terms=1)
+    assert r"\dots" in latex and "hours" in latex and "North" not in latex
+    assert note.startswith("2 smaller term")
 
 
 def test_log_odds_equation_for_a_binary_classifier() -> None:

@@ -14,7 +14,8 @@ def equation_latex(fit: LinearFit, output: str, max_terms: int = 8) -> tuple[str
     """
     rows = fit.table[fit.table["output"] == output]
     rows = rows.reindex(rows["standardised"].abs().sort_values(ascending=False).index)
-    shown = rows.head(max_terms)
+    # "+ …" standing for one term hides as much as it saves: only cut two or more
+    shown = rows if len(rows) <= max_terms + 1 else rows.head(max_terms)
     if fit.kind == "value":
         left = _tex_text(fit.target)
     elif fit.kind == "log-odds":
