@@ -24,6 +24,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from mllib.errors import GlassboxError
+from mllib.i18n import Message, msg
 from mllib.predict import Prediction
 
 REGRESSION_RTOL = 1e-5
@@ -182,58 +183,89 @@ def compare(expected: Prediction, got: Prediction, regression: bool) -> str | No
         error = np.abs(have - want) / np.maximum(np.abs(want), np.finfo(float).tiny)
         worst = float(error.max()) if len(error) else 0.0
         if not worst <= REGRESSION_RTOL:
-            return (
-                f"its predictions differ from scikit-learn's by up to {_sci(worst, 1)} relative "
-                f"(allowed {_sci(REGRESSION_RTOL)}): ONNX Runtime computes in 32-bit floats"
+            return msg(
+                "its predictions differ from scikit-learn's by up to {worst} relative "
+                "(allowed {allowed}): ONNX Runtime computes in 32-bit floats",
+                worst=_sci(worst, 1),
+                allowed=_sci(REGRESSION_RTOL),
             )
         return None
     differ = int((np.asarray(expected.values).astype(str) != got.values.astype(str)).sum())
     if differ:
-        return f"it predicts a different class than scikit-learn for {differ} test row(s)"
+        return msg(
+            "it predicts a different class than scikit-learn for {rows} test row(s)", rows=differ
+        )
     if expected.score_kind == "probability":
         if got.score_kind != "probability" or got.scores is None or expected.scores is None:
-            return "it gives no class probabilities although the model does"
+            return msg("it gives no class probabilities although the model does")
         worst = float(np.abs(got.scores.to_numpy() - expected.scores.to_numpy()).max())
         if not worst <= PROBABILITY_ATOL:
-            return (
-                f"its class probabilities differ from scikit-learn's by up to {_sci(worst, 1)} "
-                f"(allowed {_sci(PROBABILITY_ATOL)})"
+            return msg(
+                "its class probabilities differ from scikit-learn's by up to {worst} "
+                "(allowed {allowed})",
+                worst=_sci(worst, 1),
+                allowed=_sci(PROBABILITY_ATOL),
             )
     return None
 
 
 def export_onnx(bundle: Any, rows: pd.DataFrame | None) -> OnnxExport:
     """Convert ``bundle`` and check it on ``rows`` (raw test rows); never raises."""
-    name = bundle.algorithm
+    name = Message(bundle.algorithm)  # the algorithm's name, translated with the sentence
     if rows is None or not len(rows):
-        return OnnxExport(None, "No test rows to check an ONNX file against, so none is made.")
+        return OnnxExport(None, msg("No test rows to check an ONNX file against, so none is made."))
     try:
         data = convert(bundle.pipeline, bundle.inputs, bundle.metadata.to_dict())
     except Exception as err:  # skl2onnx raises many types for what it cannot convert
-        return OnnxExport(None, f"{name} cannot be converted to ONNX: {_reason(err)}")
+        return OnnxExport(
+            None,
+            msg("{name} cannot be converted to ONNX: {reason}", name=name, reason=_reason(err)),
+        )
     try:
         cleaned = bundle.clean(rows[bundle.schema.names])
         runner = OnnxRunner(data, bundle.inputs, _classes(bundle))
         got = runner.predict(cleaned)
     except Exception as err:  # onnxruntime rejects some converted graphs
-        return OnnxExport(None, f"ONNX Runtime cannot run the converted {name}: {_reason(err)}")
+        return OnnxExport(
+            None,
+            msg(
+                "ONNX Runtime cannot run the converted {name}: {reason}",
+                name=name,
+                reason=_reason(err),
+            ),
+        )
     problem = compare(bundle.predict_raw(rows), got, not bundle.schema.is_classifier)
     if problem:
-        return OnnxExport(None, f"{name}: no ONNX file is offered, because {problem}.")
+        return OnnxExport(
+            None,
+            msg("{name}: no ONNX file is offered, because {problem}.", name=name, problem=problem),
+        )
     return OnnxExport(
         data,
-        f"Checked with ONNX Runtime on {len(rows):,} test rows: "
-        + (
-            f"predictions within {_sci(REGRESSION_RTOL)} relative of scikit-learn's."
-            if not bundle.schema.is_classifier
-            else "the same class for every row"
-            + (
-                f", probabilities within {_sci(PROBABILITY_ATOL)}."
-                if got.score_kind == "probability"
-                else "."
-            )
-        ),
+        _checked(len(rows), bundle.schema.is_classifier, got.score_kind == "probability"),
         len(rows),
+    )
+
+
+def _checked(rows: int, classifier: bool, probabilities: bool) -> Message:
+    """What the check of an offered ONNX file found, for people."""
+    if not classifier:
+        return msg(
+            "Checked with ONNX Runtime on {rows:,} test rows: predictions within {allowed} "
+            "relative of scikit-learn's.",
+            rows=rows,
+            allowed=_sci(REGRESSION_RTOL),
+        )
+    if probabilities:
+        return msg(
+            "Checked with ONNX Runtime on {rows:,} test rows: the same class for every row, "
+            "probabilities within {allowed}.",
+            rows=rows,
+            allowed=_sci(PROBABILITY_ATOL),
+        )
+    return msg(
+        "Checked with ONNX Runtime on {rows:,} test rows: the same class for every row.",
+        rows=rows,
     )
 
 
@@ -251,7 +283,7 @@ def _reason(err: Exception) -> str:
     text = " ".join(str(err).split())
     if "shape calculator" in text or "converter" in text.lower():
         kind = text.split("'")[1] if "'" in text else type(err).__name__
-        return f"skl2onnx has no converter for {kind.rsplit('.', 1)[-1]}"
+        return msg("skl2onnx has no converter for {kind}", kind=kind.rsplit(".", 1)[-1])
     return (text[:200] + "…") if len(text) > 200 else text or type(err).__name__
 
 
@@ -263,13 +295,19 @@ def read_metadata(data: bytes, filename: str = "model.onnx") -> dict[str, Any]:
         model = onnx.load_model_from_string(data)
         props = {p.key: p.value for p in model.metadata_props}
     except Exception as err:  # protobuf raises its own types on garbage
-        raise GlassboxError(f"“{filename}” is not a readable ONNX model ({err}).") from err
+        raise GlassboxError(
+            msg("“{filename}” is not a readable ONNX model ({err}).", filename=filename, err=err)
+        ) from err
     if METADATA_KEY not in props:
-        raise GlassboxError(f"“{filename}” is an ONNX file but not a Glassbox model.")
+        raise GlassboxError(
+            msg("“{filename}” is an ONNX file but not a Glassbox model.", filename=filename)
+        )
     try:
         metadata = json.loads(props[METADATA_KEY])
     except ValueError as err:
-        raise GlassboxError(f"“{filename}” has damaged Glassbox metadata ({err}).") from err
+        raise GlassboxError(
+            msg("“{filename}” has damaged Glassbox metadata ({err}).", filename=filename, err=err)
+        ) from err
     if not isinstance(metadata, dict):
-        raise GlassboxError(f"“{filename}” has damaged Glassbox metadata.")
+        raise GlassboxError(msg("“{filename}” has damaged Glassbox metadata.", filename=filename))
     return metadata

@@ -11,6 +11,7 @@ import streamlit as st
 from mllib import export
 from mllib.errors import GlassboxError
 from mllib.export import Artifact, ModelBundle
+from mllib.i18n import translator
 from mllib.predict import check_records
 from mllib.schema import FeatureSchema
 from ui import cache, i18n, shell
@@ -18,23 +19,25 @@ from ui.i18n import _
 from ui.state import Workspace, workspace
 
 PORT = 8000
+PREVIEWED = ("model-card.md", "train.py")
 IMPORT_TYPES = ["skops", "joblib", "pkl", "pickle"]  # pickles are accepted only to be refused
 
 shell.ensure_app_shell()
 
 
 @st.cache_resource(max_entries=4, ttl=3600, show_spinner=False)
-def artifacts(key: str, _bundle: ModelBundle) -> tuple[list[Artifact], str | None]:
-    """Every file, written once per model (skops/joblib writes and the ONNX conversion and
-    check cost up to seconds), and why there is no ONNX file when there is none."""
-    files = export.export_artifacts(_bundle)
+def artifacts(key: str, language: str, _bundle: ModelBundle) -> tuple[list[Artifact], str | None]:
+    """Every file, written once per model and language (skops/joblib writes and the ONNX
+    conversion and check cost up to seconds; the card and train.py's comments are in the
+    reader's language), and why there is no ONNX file when there is none."""
+    files = export.export_artifacts(_bundle, translator(language))
     return files, None if _bundle.onnx.ok else _bundle.onnx.message
 
 
 def downloads(bundle: ModelBundle) -> None:
     st.subheader(_("Download the model"))
     with st.spinner(_("Writing the files and checking the ONNX copy…")):
-        files, no_onnx = artifacts(bundle.key, bundle)
+        files, no_onnx = artifacts(bundle.key, i18n.current(), bundle)
     for artifact in files:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.markdown(
@@ -68,9 +71,11 @@ def downloads(bundle: ModelBundle) -> None:
     st.markdown(_("**SHA-256 of each file** (the zip holds them as `SHA256SUMS`)"))
     hashes = export.hash_table(files)
     st.dataframe(hashes.rename(columns=_), hide_index=True, width="stretch")
+    written = {a.filename: a.data.decode() for a in files if a.filename in PREVIEWED}
     with st.expander(_("Read the model card")):
-        card = next(a for a in files if a.filename == "model-card.md")
-        st.markdown(card.data.decode())
+        st.markdown(written["model-card.md"])
+    with st.expander(_("Read train.py")):
+        st.code(written["train.py"], language="python", line_numbers=True)
 
 
 def own_code(bundle: ModelBundle, onnx: bool) -> None:
@@ -88,7 +93,7 @@ def own_code(bundle: ModelBundle, onnx: bool) -> None:
     if onnx:
         loaders["onnx"] = "ONNX Runtime"
     for tab, loader in zip(st.tabs(list(loaders.values())), loaders, strict=True):
-        tab.code(export.usage_code(bundle, loader), language="python")
+        tab.code(export.usage_code(bundle, loader, tr=i18n.tr()), language="python")
 
 
 def serving(bundle: ModelBundle) -> None:

@@ -228,7 +228,7 @@ def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema)
             **feature_kinds(schema),
             "columns": input_columns(list(schema.names), list(model.plan.datetime)),
         },
-        warnings=[str(w) for w in model.warnings],
+        warnings=list(model.warnings),  # Messages: the card shows them in its language
         versions=library_versions(),
     )
 

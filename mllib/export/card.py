@@ -4,7 +4,9 @@ call it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import shlex
 from typing import Any
 
@@ -13,40 +15,115 @@ from mllib.csv_safe import neutralise
 from mllib.export.bundle import MODEL_STEM, ModelBundle
 from mllib.export.loading import ALLOWED_TYPES
 from mllib.export.metadata import ModelMetadata
+from mllib.i18n import N_, Translator, translator
 from mllib.schema import FeatureSchema
 from mllib.threshold import METADATA_KEY as THRESHOLD_KEY
 from mllib.threshold import describe as describe_threshold
 
+#: The table headings and the preprocessing summary's words (``mllib.pipeline``'s
+#: ``ColumnPlan.describe``, kept in the metadata in English and translated when shown).
+HEADINGS = (
+    N_("columns treated as"),
+    N_("columns"),
+    N_("what is done"),
+    N_("feature"),
+    N_("role"),
+    N_("type"),
+    N_("values in training"),
+    N_("missing"),
+    N_("metric"),
+    N_("train"),
+    N_("test"),
+    N_("mean"),
+    N_("std"),
+    N_("folds"),
+)
+STEPS = (
+    N_("numeric"),
+    N_("categorical / boolean"),
+    N_("date"),
+    N_("fill missing with median"),
+    N_("standardise (mean 0, sd 1)"),
+    N_("fill missing with most frequent"),
+    N_("one-hot"),
+    N_("unseen ones ignored"),
+    N_("the first category of each is the reference (its effect is in the intercept b)"),
+    N_("unseen ones count as the reference"),
+)
+#: How list items are joined in a sentence (Chinese uses its own list marks).
+LIST_SEPARATOR = N_(", ")
+CLAUSE_SEPARATOR = N_("; ")
+_STEP_PATTERNS = (
+    (re.compile(r"expand into (.+)"), N_("expand into {columns}"), "columns"),
+    (
+        re.compile(r"categories under (\S+) of rows grouped as “infrequent”"),
+        N_("categories under {share} of rows grouped as “infrequent”"),
+        "share",
+    ),
+)
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    def cell(value: Any) -> str:
-        if isinstance(value, float):
-            text = f"{value:.4f}"
-        else:
-            text = "" if value is None else neutralise(str(value))
-        return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows]
+def _cell(value: Any, tr: Translator) -> str:
+    if isinstance(value, float):
+        text = tr.number(value, 4)
+    else:
+        text = "" if value is None else neutralise(str(value))
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(columns: list[str], rows: list[list[Any]], tr: Translator) -> str:
+    """A Markdown table: ``columns`` (English headings, translated) over ``rows``."""
+    lines = ["| " + " | ".join(tr(c) for c in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(v, tr) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def limitations(metadata: ModelMetadata, schema: FeatureSchema) -> list[str]:
-    """Plain-language caveats derived from the metrics, the data and the algorithm."""
+def _steps(text: str, tr: Translator) -> str:
+    """A preprocessing summary from the metadata (English) in ``tr``'s language; a wording this
+    version does not know stays as it was written."""
+    parts = re.split(r"( → |; )", text)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append(tr(CLAUSE_SEPARATOR) if part == "; " else part)
+        elif part in STEPS:
+            out.append(tr(part))
+        else:
+            for pattern, msgid, name in _STEP_PATTERNS:
+                if found := pattern.fullmatch(part):
+                    out.append(tr(msgid, **{name: found.group(1)}))
+                    break
+            else:
+                return text
+    return "".join(out)
+
+
+def limitations(
+    metadata: ModelMetadata, schema: FeatureSchema, tr: Translator | None = None
+) -> list[str]:
+    """Plain-language caveats derived from the metrics, the data and the algorithm, in
+    ``tr``'s language (English without one)."""
+    tr = tr or translator("en")
+    listed, clauses = tr(LIST_SEPARATOR), tr(CLAUSE_SEPARATOR)
     out = []
     numeric = [f for f in schema.features if f.range_text()]
     if numeric:
+        ranges = clauses.join(f"{f.name} {tr.text(f.range_text())}" for f in numeric[:12])
         out.append(
-            "Trained on values in these ranges only; outside them the model extrapolates: "
-            + "; ".join(f"{f.name} {f.range_text()}" for f in numeric[:12])
-            + ("; …" if len(numeric) > 12 else "")
-            + "."
+            tr(
+                "Trained on values in these ranges only; outside them the model extrapolates: "
+                "{ranges}.",
+                ranges=ranges + (clauses + "…" if len(numeric) > 12 else ""),
+            )
         )
     train_rows = int(metadata.training_rows or 0)
     if train_rows < 200:
         out.append(
-            f"Only {train_rows} training rows: scores on new data may differ noticeably from "
-            "the test score."
+            tr(
+                "Only {rows} training rows: scores on new data may differ noticeably from "
+                "the test score.",
+                rows=tr.number(train_rows),
+            )
         )
     counts = metadata.class_counts or {}
     if counts:
@@ -54,8 +131,14 @@ def limitations(metadata: ModelMetadata, schema: FeatureSchema) -> list[str]:
         if low and high / low >= 3:
             rarest = min(counts, key=lambda name: counts[name])
             out.append(
-                f"Classes are imbalanced (“{rarest}” has {low} training rows, the largest class "
-                f"{high}); accuracy flatters the model, so read balanced accuracy and recall."
+                tr(
+                    "Classes are imbalanced (“{rarest}” has {low} training rows, the largest "
+                    "class {high}); accuracy flatters the model, so read balanced accuracy and "
+                    "recall.",
+                    rarest=rarest,
+                    low=tr.number(low),
+                    high=tr.number(high),
+                )
             )
     train, test = metadata.metrics.train, metadata.metrics.test
     primary = next(iter(test), None)  # R² or accuracy: higher is better
@@ -64,144 +147,222 @@ def limitations(metadata: ModelMetadata, schema: FeatureSchema) -> list[str]:
         gap = high_train - high_test
         if gap > 0.1:
             out.append(
-                f"Train {primary} exceeds test {primary} by {gap:.2f}: the model over-fits; "
-                "trust the test score."
+                tr(
+                    "Train {metric} exceeds test {metric} by {gap}: the model over-fits; "
+                    "trust the test score.",
+                    metric=tr.text(primary),
+                    gap=tr.number(gap, 2),
+                )
             )
     rare = [f.name for f in schema.features if f.infrequent]
     if rare:
-        out.append("Rare categories were grouped as “infrequent” in: " + ", ".join(rare) + ".")
+        out.append(
+            tr(
+                "Rare categories were grouped as “infrequent” in: {columns}.",
+                columns=listed.join(rare),
+            )
+        )
     missing = [f.name for f in schema.features if f.missing > 0]
     if missing:
         out.append(
-            "Missing values were filled in (median / most frequent) in: "
-            + ", ".join(missing)
-            + "; the same happens at prediction time."
+            tr(
+                "Missing values were filled in (median / most frequent) in: {columns}; the same "
+                "happens at prediction time.",
+                columns=listed.join(missing),
+            )
         )
     out.append(
-        "Categories never seen in training carry no information for the model; the service "
-        "refuses them, the Predict page warns and predicts without them."
+        tr(
+            "Categories never seen in training carry no information for the model; the service "
+            "refuses them, the Predict page warns and predicts without them."
+        )
     )
     if schema.is_classifier:
         spec = CATALOGUE.get(metadata.algorithm.key)
         if spec is not None and spec.card_note:
-            out.append(spec.card_note)
-    out.extend(metadata.warnings)
+            out.append(tr.text(spec.card_note))
+    out.extend(tr.text(w) for w in metadata.warnings)
     return out
 
 
-def model_card(bundle: ModelBundle) -> str:
-    """A Markdown model card: details, data, metrics, intended use, limitations, versions."""
+def created_text(created: str, tr: Translator) -> str:
+    """When the model was made, as ``tr``'s locale writes a date and time (UTC)."""
+    try:
+        moment = dt.datetime.fromisoformat(created)
+    except (TypeError, ValueError):  # an older or hand-edited file: shown as written
+        return created
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return tr("{moment} UTC", moment=tr.date(moment))
+
+
+def model_card(bundle: ModelBundle, tr: Translator | None = None) -> str:
+    """A Markdown model card: details, data, metrics, intended use, limitations, versions, in
+    ``tr``'s language (English without one). The model's data (names, categories, the file)
+    is written as it is."""
+    tr = tr or translator("en")
+    listed = tr(LIST_SEPARATOR)
     meta, schema = bundle.metadata, bundle.schema
     algo, data, split = meta.algorithm, meta.data, meta.split
     params = meta.hyperparameters
     feature_rows = []
     for f in schema.features:
-        values = f.range_text() or ", ".join(f.categories[:10]) + (
+        values = tr.text(f.range_text()) or listed.join(f.categories[:10]) + (
             "…" if len(f.categories) > 10 else ""
         )
         feature_rows.append(
-            {
-                "feature": f.name,
-                "role": f.role,
-                "type": f.dtype,
-                "values in training": values,
-                "missing": f"{f.missing:.1%}",
-            }
+            [f.name, tr.text(str(f.role)), f.dtype, values, tr.percent(f.missing, 1)]
         )
     metrics = meta.metrics
     metric_rows = [
-        {
-            "metric": name,
-            "train": metrics.train.get(name),
-            "test": value,
-        }
-        for name, value in metrics.test.items()
+        [tr.text(name), metrics.train.get(name), value] for name, value in metrics.test.items()
+    ]
+    algorithm = tr.text(algo.name)
+    glassbox, sklearn = meta.versions.get("glassbox"), meta.versions.get("scikit-learn")
+    details = [
+        tr("Algorithm: {name} (`{estimator}`)", name=algorithm, estimator=algo.estimator)
+        + (tr(", target standardised inside the model") if algo.target_scaled else ""),
+        tr(
+            "Hyperparameters: {values}",
+            values=", ".join(f"`{k}={v!r}`" for k, v in params.items()) or tr("none (defaults)"),
+        ),
+        tr("Target: `{target}`", target=schema.target)
+        + (
+            tr("; classes: {classes}", classes=listed.join(schema.classes))
+            if schema.classes
+            else ""
+        ),
+    ]
+    if bundle.threshold:
+        details.append(
+            tr(
+                "Decision threshold: {rule} (metadata key `{key}`; the test metrics below were "
+                "measured at the default cut-off; apply it yourself when you call the pipeline "
+                "directly).",
+                rule=tr.text(describe_threshold(bundle.threshold)),
+                key=THRESHOLD_KEY,
+            )
+        )
+    details.append(
+        tr(
+            "Files: `glassbox-model.skops` (safe to load), `glassbox-model.joblib` (pickle: load "
+            "only if you trust its source), `train.py` (rebuilds the model from the data)."
+        )
+    )
+    preprocessing = [
+        [
+            tr.text(str(row.get("columns treated as", ""))),
+            row.get("columns"),
+            _steps(str(row.get("what is done", "")), tr),
+        ]
+        for row in meta.preprocessing
     ]
     parts = [
-        f"# Model card: {algo.name} predicting “{schema.target}”",
-        "",
-        f"Created {meta.created} with Glassbox {meta.versions.get('glassbox')}. "
-        f"Task: **{schema.task}**.",
-        "",
-        "## Model details",
-        "",
-        f"- Algorithm: {algo.name} (`{algo.estimator}`)"
-        + (", target standardised inside the model" if algo.target_scaled else ""),
-        "- Hyperparameters: "
-        + (", ".join(f"`{k}={v!r}`" for k, v in params.items()) or "none (defaults)"),
-        f"- Target: `{schema.target}`"
-        + (f"; classes: {', '.join(schema.classes)}" if schema.classes else ""),
-        *(
-            [
-                f"- Decision threshold: {describe_threshold(bundle.threshold)} (metadata key "
-                f"`{THRESHOLD_KEY}`; the test metrics below were measured at the default "
-                "cut-off; apply it yourself when you call the pipeline directly)."
-            ]
-            if bundle.threshold
-            else []
+        "# "
+        + tr(
+            "Model card: {algorithm} predicting “{target}”",
+            algorithm=algorithm,
+            target=schema.target,
         ),
-        "- Files: `glassbox-model.skops` (safe to load), `glassbox-model.joblib` (pickle: load "
-        "only if you trust its source), `train.py` (rebuilds the model from the data).",
         "",
-        "### Preprocessing",
+        tr(
+            "Created {created} with Glassbox {version}. Task: **{task}**.",
+            created=created_text(meta.created, tr),
+            version=glassbox,
+            task=tr.text(str(schema.task)),
+        ),
         "",
-        _table(meta.preprocessing, ["columns treated as", "columns", "what is done"]),
+        "## " + tr("Model details"),
         "",
-        "## Data",
+        *[f"- {item}" for item in details],
         "",
-        f"- Dataset: {data.name} (`{data.file}`, {data.rows:,} rows × {data.columns} columns)",
-        f"- Fingerprint (SHA-256 of the file and reading options): `{data.fingerprint}`",
-        f"- Split: {split.train_rows:,} training rows, {split.test_rows:,} test rows, "
-        f"seed {split.seed}" + (", stratified by class" if split.stratified else ""),
+        "### " + tr("Preprocessing"),
         "",
-        _table(feature_rows, ["feature", "role", "type", "values in training", "missing"]),
+        _table(["columns treated as", "columns", "what is done"], preprocessing, tr),
+        "",
+        "## " + tr("Data"),
+        "",
+        "- "
+        + tr(
+            "Dataset: {name} (`{file}`, {rows} rows × {columns} columns)",
+            name=tr.text(data.name) if data.source == "sample" else data.name,
+            file=data.file,
+            rows=tr.number(data.rows),
+            columns=tr.number(data.columns),
+        ),
+        "- "
+        + tr(
+            "Fingerprint (SHA-256 of the file and reading options): `{fingerprint}`",
+            fingerprint=data.fingerprint,
+        ),
+        "- "
+        + tr(
+            "Split: {train} training rows, {test} test rows, seed {seed}",
+            train=tr.number(split.train_rows),
+            test=tr.number(split.test_rows),
+            seed=split.seed,
+        )
+        + (tr(", stratified by class") if split.stratified else ""),
+        "",
+        _table(["feature", "role", "type", "values in training", "missing"], feature_rows, tr),
         "",
     ]
     if meta.class_counts:
-        counts = ", ".join(f"{k}: {v}" for k, v in meta.class_counts.items())
-        parts += [f"Training rows per class: {counts}.", ""]
+        counts = listed.join(f"{k}: {tr.number(v)}" for k, v in meta.class_counts.items())
+        parts += [tr("Training rows per class: {counts}.", counts=counts), ""]
     parts += [
-        "## Metrics",
+        "## " + tr("Metrics"),
         "",
-        "Scores on the training rows and on the held-out test rows the model never saw.",
+        tr("Scores on the training rows and on the held-out test rows the model never saw."),
         "",
-        _table(metric_rows, ["metric", "train", "test"]),
+        _table(["metric", "train", "test"], metric_rows, tr),
         "",
     ]
     if metrics.cv:
         folds = metrics.cv[0].get("folds")
+        cv_rows = [
+            [tr.text(str(row.get("metric"))), row.get("mean"), row.get("std"), row.get("folds")]
+            for row in metrics.cv
+        ]
         parts += [
-            f"{folds}-fold cross-validation (mean ± standard deviation):",
+            tr("{folds}-fold cross-validation (mean ± standard deviation):", folds=folds),
             "",
-            _table(metrics.cv, ["metric", "mean", "std", "folds"]),
+            _table(["metric", "mean", "std", "folds"], cv_rows, tr),
             "",
         ]
     parts += [
-        "## Intended use",
+        "## " + tr("Intended use"),
         "",
-        f"Predict `{schema.target}` for new rows that come from the same source as "
-        f"“{data.name}”: the same columns, units and categories, and values inside the "
-        "training ranges. It was built in Glassbox, a learning and prototyping tool: it has not "
-        "been validated for decisions about people, money or safety.",
+        tr(
+            "Predict `{target}` for new rows that come from the same source as “{data}”: the "
+            "same columns, units and categories, and values inside the training ranges. It was "
+            "built in Glassbox, a learning and prototyping tool: it has not been validated for "
+            "decisions about people, money or safety.",
+            target=schema.target,
+            data=tr.text(data.name) if data.source == "sample" else data.name,
+        ),
         "",
-        "## Limitations",
+        "## " + tr("Limitations"),
         "",
-        *[f"- {item}" for item in limitations(meta, schema)],
+        *[f"- {item}" for item in limitations(meta, schema, tr)],
         "",
-        "## Versions",
+        "## " + tr("Versions"),
         "",
         ", ".join(f"{k} {v}" for k, v in meta.versions.items()) + ".",
         "",
-        "## Using the files",
+        "## " + tr("Using the files"),
         "",
-        "The model is a plain scikit-learn pipeline: it loads wherever scikit-learn "
-        f"{meta.versions.get('scikit-learn')} is installed, without Glassbox.",
+        tr(
+            "The model is a plain scikit-learn pipeline: it loads wherever scikit-learn "
+            "{version} is installed, without Glassbox.",
+            version=sklearn,
+        ),
         "",
         "```python",
-        *usage_code(bundle).splitlines(),
+        *usage_code(bundle, tr=tr).splitlines(),
         "```",
         "",
-        f"Serve it: `{serve_command()}` (see docs/serving.md).",
+        tr("Serve it: `{command}` (see docs/serving.md).", command=serve_command()),
         "",
     ]
     return "\n".join(parts)
@@ -212,9 +373,12 @@ def usage_code(
     loader: str = "joblib",
     model_file: str | None = None,
     data_file: str = "new-rows.csv",
+    tr: Translator | None = None,
 ) -> str:
     """Copy-paste Python that loads the exported file (``loader`` "joblib", "skops" or "onnx")
-    and predicts a CSV of new rows, cleaning them as Glassbox does."""
+    and predicts a CSV of new rows, cleaning them as Glassbox does; its comments are in
+    ``tr``'s language (the code is the same in every language)."""
+    tr = tr or translator("en")
     kinds = bundle.inputs
     path = model_file or f"{MODEL_STEM}.{loader}"
     imports = {
@@ -223,15 +387,18 @@ def usage_code(
         "onnx": ["import numpy as np", "import onnxruntime", "import pandas as pd"],
     }[loader]
     load = {
-        "joblib": f"pipe = joblib.load({path!r})  # a pickle: load only files you trust",
+        "joblib": f"pipe = joblib.load({path!r})  # " + tr("a pickle: load only files you trust"),
         "skops": f"pipe = skops.io.load({path!r}, trusted={list(ALLOWED_TYPES)!r})",
         "onnx": f"session = onnxruntime.InferenceSession({path!r})",
     }[loader]
     lines = [*imports, "", load]
-    lines += [f"table = pd.read_csv({data_file!r})  # the columns the model was trained on"]
+    lines += [
+        f"table = pd.read_csv({data_file!r})  # " + tr("the columns the model was trained on")
+    ]
     if kinds["dates"]:
         lines += [
-            "# each date becomes year, month, day and weekday (Monday = 0), as in Glassbox",
+            "# "
+            + tr("each date becomes year, month, day and weekday (Monday = 0), as in Glassbox"),
             f"for name in {kinds['dates']!r}:",
             '    date = pd.to_datetime(table[name], errors="coerce", format="mixed")',
             '    table[f"{name}_year"] = date.dt.year',
@@ -241,7 +408,8 @@ def usage_code(
         ]
     if loader == "onnx":
         lines += [
-            "# one [rows, 1] input per column: float32 numbers, text categories ('' = missing)",
+            "# "
+            + tr("one [rows, 1] input per column: float32 numbers, text categories ('' = missing)"),
             "feeds = {}",
             "for node in session.get_inputs():",
             "    column = table[node.name]",
@@ -250,13 +418,14 @@ def usage_code(
             "        feeds[node.name] = column.to_numpy().reshape(-1, 1)",
             "    else:",
             "        feeds[node.name] = column.to_numpy(dtype=np.float32).reshape(-1, 1)",
-            "labels, *scores = session.run(None, feeds)  # scores: probabilities or SVM scores",
+            "labels, *scores = session.run(None, feeds)  # "
+            + tr("scores: probabilities or SVM scores"),
             "print(labels.ravel())",
         ]
         return "\n".join(lines)
     if kinds["categorical"]:
         lines += [
-            "# categories are text, as in training (True is “True”)",
+            "# " + tr("categories are text, as in training (True is “True”)"),
             f"for name in {kinds['categorical']!r}:",
             "    table[name] = table[name].map(lambda v: v if pd.isna(v) else str(v))",
         ]

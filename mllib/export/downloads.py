@@ -12,6 +12,7 @@ from mllib.export.bundle import METADATA_FILE, MODEL_STEM, ModelBundle
 from mllib.export.card import model_card
 from mllib.export.files import metadata_json, to_joblib, to_skops
 from mllib.export.script import train_script
+from mllib.i18n import Message, Translator, msg
 from mllib.safezip import write_zip
 
 MAX_DOWNLOAD_BYTES = 300 * 2**20
@@ -24,7 +25,7 @@ class Artifact:
     filename: str
     data: bytes
     mime: str
-    description: str
+    description: str  # a Message: shown in the reader's language
 
     @property
     def sha256(self) -> str:
@@ -39,22 +40,27 @@ class Artifact:
         return self.size <= MAX_DOWNLOAD_BYTES
 
 
-def export_artifacts(bundle: ModelBundle) -> list[Artifact]:
-    """The model in both formats, the model card, ``train.py`` and a zip of all with sums."""
+def export_artifacts(bundle: ModelBundle, tr: Translator | None = None) -> list[Artifact]:
+    """The model in both formats, the model card, ``train.py`` and a zip of all with sums; the
+    card and the script's comments are in ``tr``'s language (English without one)."""
     files = [
         Artifact(
             f"{MODEL_STEM}.skops",
             to_skops(bundle),
             "application/octet-stream",
-            "The fitted scikit-learn pipeline with its metadata inside; loads without running "
-            "code (skops.io.load, or import it into Glassbox).",
+            msg(
+                "The fitted scikit-learn pipeline with its metadata inside; loads without "
+                "running code (skops.io.load, or import it into Glassbox)."
+            ),
         ),
         Artifact(
             f"{MODEL_STEM}.joblib",
             to_joblib(bundle),
             "application/octet-stream",
-            "The same pipeline as a joblib pickle, for your own Python code (load only files "
-            "you trust).",
+            msg(
+                "The same pipeline as a joblib pickle, for your own Python code (load only "
+                "files you trust)."
+            ),
         ),
         *(
             [
@@ -62,8 +68,10 @@ def export_artifacts(bundle: ModelBundle) -> list[Artifact]:
                     f"{MODEL_STEM}.onnx",
                     bundle.onnx.data,
                     "application/octet-stream",
-                    "The same model as ONNX, for ONNX Runtime in any language. "
-                    + bundle.onnx.message,
+                    msg(
+                        "The same model as ONNX, for ONNX Runtime in any language. {check}",
+                        check=_message(bundle.onnx.message),
+                    ),
                 )
             ]
             if bundle.onnx.data is not None
@@ -73,19 +81,21 @@ def export_artifacts(bundle: ModelBundle) -> list[Artifact]:
             METADATA_FILE,
             metadata_json(bundle.metadata),
             "application/json",
-            "The metadata: schema, classes, metrics, versions, data fingerprint, input columns.",
+            msg(
+                "The metadata: schema, classes, metrics, versions, data fingerprint, input columns."
+            ),
         ),
         Artifact(
             "model-card.md",
-            model_card(bundle).encode(),
+            model_card(bundle, tr).encode(),
             "text/markdown",
-            "Data, metrics, intended use and limitations.",
+            msg("Data, metrics, intended use and limitations."),
         ),
         Artifact(
             "train.py",
-            train_script(bundle).encode(),
+            train_script(bundle, tr).encode(),
             "text/x-python",
-            "Rebuilds the same model from the data file (pandas + scikit-learn only).",
+            msg("Rebuilds the same model from the data file (pandas + scikit-learn only)."),
         ),
     ]
     sums = "".join(f"{a.sha256}  {a.filename}\n" for a in files)
@@ -95,10 +105,15 @@ def export_artifacts(bundle: ModelBundle) -> list[Artifact]:
             f"{MODEL_STEM}.zip",
             packed,
             "application/zip",
-            "All the files above plus SHA256SUMS (check with `sha256sum -c SHA256SUMS`).",
+            msg("All the files above plus SHA256SUMS (check with `sha256sum -c SHA256SUMS`)."),
         )
     )
     return files
+
+
+def _message(text: str) -> Message:
+    """``text`` as a Message (an older plain string is looked up as a msgid)."""
+    return text if isinstance(text, Message) else Message(text)
 
 
 def hash_table(artifacts: list[Artifact]) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mllib.samples import SAMPLES
 from tests.app.chinese import english_sentences, opened_in_chinese, workspace_data
 from tests.app.helpers import assert_healthy
 
@@ -44,8 +45,6 @@ def test_projects_in_chinese_with_a_saved_project_and_the_listing(
 
 def test_the_data_page_in_chinese_for_every_sample() -> None:
     """Profile notes, task reasons and data-quality notes come from mllib as Messages."""
-    from mllib.samples import SAMPLES
-
     at = opened_in_chinese("pages/data.py")
     for index, key in enumerate(SAMPLES):
         at.selectbox(key="sample").select_index(index).run()  # labels are translated
@@ -53,3 +52,27 @@ def test_the_data_page_in_chinese_for_every_sample() -> None:
         assert at.session_state["glassbox_workspace"].dataset.name == SAMPLES[key].title
         left = english_sentences(at, workspace_data(at))
         assert not left, (key, left)
+
+
+@pytest.mark.parametrize("sample", ["iris", "customers"])
+def test_the_export_page_in_chinese_for_a_trained_model(app: object, sample: str) -> None:
+    """The file descriptions, the model card preview and train.py's comments are Chinese; the
+    model's data (names, categories, the file) stays as it is."""
+    at = opened_in_chinese("pages/data.py")
+    if sample != "iris":
+        at.selectbox(key="sample").select_index(list(SAMPLES).index(sample)).run()
+    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/export.py").run()
+    assert_healthy(at)
+    ws = at.session_state["glassbox_workspace"]
+    assert ws.model is not None and len(at.get("download_button")) >= 6
+    markdown = [str(m.value) for m in at.markdown]
+    card = next(m for m in markdown if m.startswith("# 模型卡："))
+    assert "## 模型详情" in card and "## 局限" in card and f"“{ws.model.config.target}”" in card
+    script = next(str(c.value) for c in at.code if str(c.value).startswith("#!/usr/bin/env"))
+    assert '"""重新构建 Glassbox 模型：' in script and "# 删除目标缺失或为无穷大的行" in script
+    assert "TARGET = " in script and "def build_pipeline() -> Pipeline:" in script  # code
+    assert any("拟合好的 scikit-learn 流水线" in m for m in markdown)  # a file's description
+    assert "文件" in at.dataframe[0].value.columns  # the hash table's headings
+    left = english_sentences(at, workspace_data(at))
+    assert not left, left
