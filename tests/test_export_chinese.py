@@ -62,7 +62,7 @@ def test_the_chinese_model_card_has_no_english_sentence(algorithm: str, task: ob
 
 
 def test_the_english_card_reads_as_before() -> None:
-    _, model, bundle = trained("tree", CLS)
+    _, _, bundle = trained("tree", CLS)
     card = export.model_card(bundle)
     assert card == export.model_card(bundle, translator("en"))
     assert card.startswith("# Model card: Decision tree predicting “churned”")

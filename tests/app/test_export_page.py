@@ -97,7 +97,8 @@ def test_every_file_downloads_and_its_hash_is_shown(app: Any, downloads: Any) ->
 
 def test_serve_command_and_curl_example_are_shown(app: Any) -> None:
     at = trained(app)
-    code = [c.value for c in at.code]
+    preview, *code = [c.value for c in at.code]
+    assert preview.startswith("#!/usr/bin/env python3")  # train.py, shown beside the card
     assert code[0] == "python -m mllib.serve glassbox-model.skops --port 8000"
     curl = code[1]
     assert curl.startswith("curl -s -X POST http://127.0.0.1:8000/predict")
