@@ -18,6 +18,7 @@ from sklearn.model_selection import learning_curve
 from mllib import metrics, parallel
 from mllib.catalogue import ModelSpec, Param
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 from mllib.pipeline import build_pipeline
 from mllib.search_space import grid_values, tunable_params
 from mllib.tuning import QUIET, SplitData, cv_splits, evaluate, metric_sign, scorer_name
@@ -50,7 +51,9 @@ def validation_curve_table(
     metric = metric or metrics.primary_metric(task)
     param = next((p for p in spec.params_for(task) if p.name == name), None)
     if param is None:
-        raise GlassboxError(f"{spec.name} has no parameter {name!r}.")
+        raise GlassboxError(
+            msg("{algorithm} has no parameter {name!r}.", algorithm=msg(spec.name), name=name)
+        )
     values = grid_values(param, values_per_param)
     settings = [spec.clean(task, {**base, name: v}) for v in values]
     splits = cv_splits(data.y_train, task, folds, seed)

@@ -126,7 +126,7 @@ class Translator:
 
     def __call__(self, msgid: str, /, **params: Any) -> str:
         """``msgid`` in this language with ``params`` filled in (format specs apply)."""
-        text = self._catalogue.gettext(msgid)
+        text = self._gettext(msgid)
         if not params:
             return text
         return text.format(
@@ -143,7 +143,12 @@ class Translator:
             return ""
         if isinstance(message, Message):
             return self(message.msgid, **message.params)
-        return self._catalogue.gettext(message)
+        return self._gettext(message)
+
+    def _gettext(self, msgid: str) -> str:
+        """gettext, except that "" stays "" (gettext gives the catalogue's header for it: an
+        empty table cell shown through :meth:`text` read "Project-Id-Version: …")."""
+        return self._catalogue.gettext(msgid) if msgid else msgid
 
     def number(self, value: float, digits: int | None = None) -> str:
         """``value`` with this locale's grouping and decimal sign; ``digits`` fixes decimals."""

@@ -11,13 +11,17 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn import metrics as skm
 
+from mllib.i18n import N_
 from mllib.vocab import Task
 
 
 @dataclass(frozen=True)
 class Metric:
     """One score Glassbox shows: its label, scikit-learn's scorer name (for cross-validation
-    and searches), how to compute it from labels, and which direction is better."""
+    and searches), how to compute it from labels, and which direction is better.
+
+    The label is the English name and the key of every score table; it is marked with ``N_``
+    where declared and translated where it is shown."""
 
     label: str
     scorer: str
@@ -39,30 +43,30 @@ def _macro(fn: Callable[..., Any]) -> Callable[[Any, Any], float]:
 #: Every metric per task, the primary one (the leaderboard's and the searches' default) first.
 METRICS: dict[Task, tuple[Metric, ...]] = {
     Task.REGRESSION: (
-        Metric("R²", "r2", _r2),
+        Metric(N_("R²"), "r2", _r2),
         Metric(
-            "MAE",
+            N_("MAE"),
             "neg_mean_absolute_error",
             lambda t, p: float(skm.mean_absolute_error(t, p)),
             higher_is_better=False,
         ),
         Metric(
-            "RMSE",
+            N_("RMSE"),
             "neg_root_mean_squared_error",
             lambda t, p: float(skm.root_mean_squared_error(t, p)),
             higher_is_better=False,
         ),
     ),
     Task.CLASSIFICATION: (
-        Metric("accuracy", "accuracy", lambda t, p: float(skm.accuracy_score(t, p))),
+        Metric(N_("accuracy"), "accuracy", lambda t, p: float(skm.accuracy_score(t, p))),
         Metric(
-            "balanced accuracy",
+            N_("balanced accuracy"),
             "balanced_accuracy",
             lambda t, p: float(_quiet(skm.balanced_accuracy_score, t, p)),
         ),
-        Metric("precision (macro)", "precision_macro", _macro(skm.precision_score)),
-        Metric("recall (macro)", "recall_macro", _macro(skm.recall_score)),
-        Metric("F1 (macro)", "f1_macro", _macro(skm.f1_score)),
+        Metric(N_("precision (macro)"), "precision_macro", _macro(skm.precision_score)),
+        Metric(N_("recall (macro)"), "recall_macro", _macro(skm.recall_score)),
+        Metric(N_("F1 (macro)"), "f1_macro", _macro(skm.f1_score)),
     ),
 }
 
@@ -76,6 +80,19 @@ def higher_is_better(label: str) -> bool:
     """Whether a larger value of the metric called ``label`` is better (ROC AUC too)."""
     return all(m.higher_is_better for ms in METRICS.values() for m in ms if m.label == label)
 
+
+#: The score of a classifier's ranking, added by :func:`score` when it is defined.
+ROC_AUC = N_("ROC AUC")
+#: The headers of :func:`comparison_table` and :func:`cv_summary` (translated where shown).
+TABLE_HEADERS = (
+    N_("metric"),
+    N_("train"),
+    N_("test"),
+    N_("gap"),
+    N_("mean"),
+    N_("std"),
+    N_("folds"),
+)
 
 #: Label → scorer name per task, as :func:`scorers` gives them.
 REGRESSION_METRICS = scorers(Task.REGRESSION)
@@ -97,7 +114,7 @@ def score(
         return out
     auc = roc_auc(y_true, scores, classes)
     if auc is not None:
-        out["ROC AUC"] = auc
+        out[ROC_AUC] = auc
     return out
 
 

@@ -31,7 +31,7 @@ from mllib import (
 from mllib.errors import GlassboxError
 from mllib.jobs import Job
 from mllib.profile import Task
-from ui import cache, shell
+from ui import cache, i18n, shell
 from ui.state import (
     Workspace,
     bind,
@@ -231,7 +231,7 @@ def show_comparison(ws: Workspace, state: PageState) -> None:
     table = compare.error_bar_table(board, metric)
     if not table.empty:
         higher = metrics.higher_is_better(metric)
-        st.altair_chart(charts.scores_chart(table, metric, higher), width="stretch")
+        st.altair_chart(charts.scores_chart(table, metric, higher, i18n.tr()), width="stretch")
     fitted = {r.key: r for r in state.comparison if r.model is not None}
     if not fitted:
         return
@@ -267,7 +267,9 @@ def overlay(
     if ws.task == Task.REGRESSION:
         table = compare.predictions_table(models)
         sampled = any(m.n_test > compare.MAX_POINTS for m in models.values())
-        st.altair_chart(charts.predicted_vs_actual_chart(table, sampled), width="stretch")
+        st.altair_chart(
+            charts.predicted_vs_actual_chart(table, sampled, i18n.tr()), width="stretch"
+        )
         return
     class_pair(ws, models)
 
@@ -302,7 +304,7 @@ def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
         columns = st.columns(len(models))
         for column, (name, model) in zip(columns, models.items(), strict=True):
             b = boundary(run_key(model), model, ws.frame, x, y)
-            chart = charts.boundary(b, [str(c) for c in model.classes or []], ws.target)
+            chart = charts.boundary(b, [str(c) for c in model.classes or []], ws.target, i18n.tr())
             column.altair_chart(charts.titled(chart, name), width="stretch")
     else:
         st.caption("Decision regions need two numeric features; the confusion matrices follow.")
@@ -310,7 +312,7 @@ def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
     for column, (name, model) in zip(columns, models.items(), strict=True):
         classes = [str(c) for c in model.classes or []]
         table = explain.confusion_table(model.y_test, model.y_pred, classes)
-        chart = charts.confusion(table, normalised=False)
+        chart = charts.confusion(table, normalised=False, tr=i18n.tr())
         column.altair_chart(charts.titled(chart, name, "test rows"), width="stretch")
 
 
@@ -722,7 +724,7 @@ def curves_section(
             table = curve_table(state, vc_key, "Fitting each value on every fold…")
             if table is not None:
                 st.altair_chart(
-                    charts.validation_curve_chart(table, labels[name], metric),
+                    charts.validation_curve_chart(table, labels[name], metric, i18n.tr()),
                     width="stretch",
                 )
     with right:
@@ -736,7 +738,7 @@ def curves_section(
             )
         table = curve_table(state, lc_key, "Fitting growing parts of every fold…")
         if table is not None:
-            st.altair_chart(charts.learning_curve_chart(table, metric), width="stretch")
+            st.altair_chart(charts.learning_curve_chart(table, metric, i18n.tr()), width="stretch")
     while len(state.curves) > 12:  # keep the page state small
         state.curves.pop(next(iter(state.curves)))
 

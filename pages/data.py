@@ -194,7 +194,10 @@ def overview(ws: Workspace) -> None:
         table = prof.to_frame()
         table.insert(3, "distribution", profile.distributions(ds.frame, prof))
         table["role"] = [tr(role) for role in table["role"]]
-        notes = table.pop("note").map(tr.text)
+        # From the profile itself: a DataFrame's str column keeps the English text of a
+        # Message but not its msgid, so a note with numbers in it could not be translated.
+        table.pop("note")
+        notes = pd.Series([tr.text(c.reason) for c in prof.columns], index=table.index)
         if notes.astype(bool).any():  # last, and only when there is something to say
             table["note"] = notes
         st.dataframe(

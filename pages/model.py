@@ -131,7 +131,7 @@ def curve_section(view: View) -> None:
             "Show residuals (actual − fitted) as segments",
             key=bind("show_residuals", curve.line is not None),
         )
-    chart(charts.fitted_curve(curve, residuals))
+    chart(charts.fitted_curve(curve, residuals, i18n.tr()))
 
 
 def linear_view(view: View) -> None:
@@ -150,7 +150,7 @@ def linear_view(view: View) -> None:
         st.subheader("Shrinkage: the coefficient path")
         with st.spinner("Refitting over 30 values of α…"):
             path, note = cached_path(view.key, view)
-        chart(charts.coefficient_path(path, float(model.estimator.alpha), note))
+        chart(charts.coefficient_path(path, float(model.estimator.alpha), note, i18n.tr()))
         st.caption(
             "Each line is one feature's weight (per standard deviation) when the model is "
             "refitted with that α on the same preprocessed training rows; the dashed line is "
@@ -207,7 +207,7 @@ def coefficient_section(view: View) -> None:
         output = st.selectbox("Equation for class", outputs, key=bind("equation_class", outputs[0]))
         if output not in outputs:
             output = outputs[0]
-    latex, note = charts.equation_latex(fit, output)
+    latex, note = charts.equation_latex(fit, output, tr=i18n.tr())
     st.latex(latex)
     explain_kind = {
         "value": "Weights are in the features' own units: the change in the prediction when "
@@ -235,7 +235,7 @@ def coefficient_section(view: View) -> None:
         key=bind("coef_units", "standardised"),
         format_func=lambda u: "per standard deviation" if u == "standardised" else "per unit",
     )
-    chart(charts.coefficients(fit.table, output, units or "standardised"))
+    chart(charts.coefficients(fit.table, output, units or "standardised", tr=i18n.tr()))
     st.caption(
         "Per standard deviation = weight × the feature's spread in the training rows: it "
         "compares features measured in different units. Per unit = the raw weight in the "
@@ -328,7 +328,7 @@ def split_section(view: View, table: pd.DataFrame, path: list[int]) -> None:
     )
     if words.formula:
         st.latex(words.formula)
-    st.latex(charts.split_latex(splits.split_numbers(table, int(node)), words))
+    st.latex(charts.split_latex(splits.split_numbers(table, int(node)), words, tr=i18n.tr()))
 
 
 def svm_view(view: View) -> None:
@@ -534,10 +534,12 @@ def evaluation_tab(view: View) -> None:
         points = explain.regression_points(model.y_test, model.y_pred, seed=model.config.seed)
         left, right = st.columns(2)
         with left:
-            chart(charts.predicted_vs_actual(points, len(model.y_test), view.target))
+            chart(charts.predicted_vs_actual(points, len(model.y_test), view.target, i18n.tr()))
         with right:
-            chart(charts.residuals_vs_predicted(points, len(model.y_test)))
-        chart(charts.residual_histogram(explain.residual_bins(model.y_test, model.y_pred)))
+            chart(charts.residuals_vs_predicted(points, len(model.y_test), i18n.tr()))
+        chart(
+            charts.residual_histogram(explain.residual_bins(model.y_test, model.y_pred), i18n.tr())
+        )
         return
     classes = view.classes or []
     scored = response.score_kind(model.pipeline) or response.DECISION
@@ -552,7 +554,7 @@ def evaluation_tab(view: View) -> None:
     table = explain.confusion_table(model.y_test, y_pred, classes)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        chart(charts.confusion(table, normalised))
+        chart(charts.confusion(table, normalised, i18n.tr()))
     with right:
         st.markdown("**Per class**")
         st.dataframe(
@@ -570,11 +572,11 @@ def evaluation_tab(view: View) -> None:
     pr_curves, pr_areas = explain.pr_table(model.y_test, model.test_scores_raw, classes)
     left, right = st.columns(2)
     with left:
-        chart(charts.roc(curves, areas, classes, point.roc_point() if point else None))
+        chart(charts.roc(curves, areas, classes, point.roc_point() if point else None, i18n.tr()))
     with right:
         chart(
             charts.precision_recall(
-                pr_curves, pr_areas, classes, point.pr_point() if point else None
+                pr_curves, pr_areas, classes, point.pr_point() if point else None, i18n.tr()
             )
         )
     st.caption(
@@ -647,12 +649,15 @@ def importance_tab(view: View) -> None:
     with st.spinner("Shuffling each feature on the test rows…"):
         table, rows = cached_permutation(view.key, view)
     metric = "accuracy" if model.task == Task.CLASSIFICATION else "R²"
-    note = charts.sample_note(rows, model.n_test, "test rows") or f"all {rows:,} test rows"
+    note = (
+        charts.sample_note(rows, model.n_test, "test rows", i18n.tr()) or f"all {rows:,} test rows"
+    )
     chart(
         charts.importance(
             table,
             f"Permutation importance: the drop in test {metric} when a feature is shuffled",
             f"mean ± SD over 5 shuffles on {note}",
+            tr=i18n.tr(),
         )
     )
     if model.spec.gain_importance:
@@ -661,6 +666,7 @@ def importance_tab(view: View) -> None:
                 explain.tree_importances(model),
                 "Tree importance: each column's share of all information gain",
                 "from the training rows; favours features with many possible splits",
+                tr=i18n.tr(),
             )
         )
     st.subheader("Partial dependence")
@@ -678,10 +684,13 @@ def importance_tab(view: View) -> None:
         what = "average probability"
     else:
         what = "share of rows predicted"
-    note = charts.sample_note(used, model.n_train, "training rows") or f"{used:,} training rows"
+    note = (
+        charts.sample_note(used, model.n_train, "training rows", i18n.tr())
+        or f"{used:,} training rows"
+    )
     chart(
         charts.partial_dependence(
-            dependence, feature, feature in model.plan.numeric, what, note, view.classes
+            dependence, feature, feature in model.plan.numeric, what, note, view.classes, i18n.tr()
         )
     )
 

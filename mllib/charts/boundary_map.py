@@ -97,7 +97,11 @@ def boundary(
             x="x:Q",
             y="y:Q",
             color=dots,
-            tooltip=[alt.Tooltip("label", title=tr("{target} (actual)", target=target)), "x", "y"],
+            tooltip=[
+                alt.Tooltip("label", title=tr("{target} (actual)", target=target)),
+                alt.Tooltip("x", title=b.x),
+                alt.Tooltip("y", title=b.y),
+            ],
         )
     )
     if b.support is not None and len(b.support):

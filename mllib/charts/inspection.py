@@ -14,22 +14,36 @@ from mllib.charts.theme import (
     class_colours,
     layered,
 )
+from mllib.i18n import DEFAULT, Translator, translator
 
 
 def importance(
-    table: pd.DataFrame, title: str, note: str = "", max_bars: int = 25
+    table: pd.DataFrame,
+    title: str,
+    note: str = "",
+    max_bars: int = 25,
+    tr: Translator | None = None,
 ) -> alt.LayerChart:
-    """Bars for ``importance`` (with ± ``std`` whiskers when the table has them)."""
-    left = "" if len(table) <= max_bars else f"the {max_bars} largest of {len(table)}"
+    """Bars for ``importance`` (with ± ``std`` whiskers when the table has them); ``title``
+    and ``note`` come already in the reader's language."""
+    tr = tr or translator(DEFAULT)
+    left = (
+        ""
+        if len(table) <= max_bars
+        else tr("the {n} largest of {total}", n=max_bars, total=len(table))
+    )
     rows = table.head(max_bars)
     order = list(rows["feature"])
     bars = (
         alt.Chart(rows)
         .mark_bar(color=PALETTE[0])
         .encode(
-            x=alt.X("importance:Q", title="importance"),
+            x=alt.X("importance:Q", title=tr("importance")),
             y=alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-            tooltip=["feature", alt.Tooltip("importance:Q", format=".4f")],
+            tooltip=[
+                alt.Tooltip("feature", title=tr("feature")),
+                alt.Tooltip("importance:Q", format=".4f", title=tr("importance")),
+            ],
         )
     )
     layers: list[alt.Chart] = [bars]
@@ -54,7 +68,12 @@ def partial_dependence(
     what: str,
     note: str = "",
     classes: list[str] | None = None,
+    tr: Translator | None = None,
 ) -> alt.Chart:
+    """How the average prediction (``what``, in the reader's language) moves with one
+    feature, every row set to each of its values."""
+    tr = tr or translator(DEFAULT)
+    output_title = tr("class") if classes else tr("target")
     outputs = list(dict.fromkeys(table["output"]))
     if classes:
         colours = class_colours(classes)
@@ -64,7 +83,7 @@ def partial_dependence(
     colour = alt.Color(
         "output:N",
         scale=scale,
-        title="class" if classes else None,
+        title=output_title if classes else None,
         legend=None if len(outputs) == 1 and not classes else alt.Legend(),
     )
     if numeric:
@@ -76,9 +95,9 @@ def partial_dependence(
                 y=alt.Y("average:Q", title=what),
                 color=colour,
                 tooltip=[
-                    "output",
-                    alt.Tooltip("value:Q", format=".4g"),
-                    alt.Tooltip("average:Q", format=".4g"),
+                    alt.Tooltip("output", title=output_title),
+                    alt.Tooltip("value:Q", format=".4g", title=feature),
+                    alt.Tooltip("average:Q", format=".4g", title=what),
                 ],
             )
         )
@@ -91,14 +110,18 @@ def partial_dependence(
                 xOffset="output:N",
                 y=alt.Y("average:Q", title=what),
                 color=colour,
-                tooltip=["output", "value", alt.Tooltip("average:Q", format=".4g")],
+                tooltip=[
+                    alt.Tooltip("output", title=output_title),
+                    alt.Tooltip("value", title=feature),
+                    alt.Tooltip("average:Q", format=".4g", title=what),
+                ],
             )
         )
     drawn: alt.Chart = chart.properties(
         height=HEIGHT - 40,
         title=chart_title(
-            f"Partial dependence on {feature}",
-            f"every row set to each value of {feature}, predictions averaged",
+            tr("Partial dependence on {feature}", feature=feature),
+            tr("every row set to each value of {feature}, predictions averaged", feature=feature),
             note,
         ),
     )

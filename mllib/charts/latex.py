@@ -4,14 +4,35 @@ from __future__ import annotations
 
 from mllib.charts.text import count_text
 from mllib.explain import LinearFit
+from mllib.i18n import DEFAULT, N_, Translator, translator
 from mllib.splits import Criterion, SplitNumbers
 
+#: The criterion words a formula writes in \text{…} (mllib.splits.CRITERIA's impurity, gain and
+#: unit), marked here for extraction; the formula shows them in the reader's language.
+FORMULA_WORDS = (
+    N_("Gini impurity"),
+    N_("Gini decrease"),
+    N_("entropy"),
+    N_("information gain"),
+    N_("bits"),
+    N_("variance"),
+    N_("variance reduction"),
+    N_("mean absolute deviation"),
+    N_("absolute error reduction"),
+    N_("Poisson deviance"),
+    N_("deviance reduction"),
+)
 
-def equation_latex(fit: LinearFit, output: str, max_terms: int = 8) -> tuple[str, str]:
+
+def equation_latex(
+    fit: LinearFit, output: str, max_terms: int = 8, tr: Translator | None = None
+) -> tuple[str, str]:
     """The fitted equation in LaTeX with real weights, largest (per SD) first.
 
-    Returns (latex, note); the note says how many smaller terms were left out.
+    Returns (latex, note); the note (in ``tr``'s language) says how many smaller terms were
+    left out. Feature, target and class names are data and stay as they are.
     """
+    tr = tr or translator(DEFAULT)
     rows = fit.table[fit.table["output"] == output]
     rows = rows.reindex(rows["standardised"].abs().sort_values(ascending=False).index)
     # "+ …" standing for one term hides as much as it saves: only cut two or more
@@ -38,7 +59,7 @@ def equation_latex(fit: LinearFit, output: str, max_terms: int = 8) -> tuple[str
     body = r" \\ & ".join(lines)
     latex = rf"\begin{{aligned}} {left} = {{}} & {body} \end{{aligned}}"
     note = (
-        f"{left_out} smaller term(s) not shown; the chart below lists every weight."
+        tr("{n} smaller term(s) not shown; the chart below lists every weight.", n=left_out)
         if left_out
         else ""
     )
@@ -59,9 +80,14 @@ def _number(value: float, first: bool = False) -> str:
     return f"- {text}" if value < 0 else f"+ {text}"
 
 
-def split_latex(numbers: SplitNumbers, words: Criterion, max_terms: int = 6) -> str:
+def split_latex(
+    numbers: SplitNumbers, words: Criterion, max_terms: int = 6, tr: Translator | None = None
+) -> str:
     """One split's gain with its numbers filled in (KaTeX ``aligned``): each node's impurity
-    from its class counts (Gini or entropy), then gain = parent − weighted children."""
+    from its class counts (Gini or entropy), then gain = parent − weighted children. The words
+    inside the formula's text parts are in ``tr``'s language; the math symbols stay."""
+    tr = tr or translator(DEFAULT)
+    yes, no = _tex_words(tr("yes")), _tex_words(tr("no"))
     left = (numbers.n_left, numbers.left, 1)
     right = (numbers.n_right, numbers.right, 2)
     (n_yes, i_yes, k_yes), (n_no, i_no, k_no) = (
@@ -74,16 +100,17 @@ def split_latex(numbers: SplitNumbers, words: Criterion, max_terms: int = 6) -> 
     if numbers.counts and symbol in ("G", "H"):
         for name, k, value in (
             ("D", 0, numbers.parent),
-            (r"D_\text{yes}", k_yes, i_yes),
-            (r"D_\text{no}", k_no, i_no),
+            (rf"D_\text{{{yes}}}", k_yes, i_yes),
+            (rf"D_\text{{{no}}}", k_no, i_no),
         ):
             lines.append(_impurity_line(symbol, name, numbers.counts[k], value, max_terms))
-    unit = rf"\ \text{{{words.unit}}}" if words.unit else ""
+    unit = rf"\ \text{{{_tex_words(tr.text(words.unit))}}}" if words.unit else ""
     total = count_text(numbers.n)
+    gain = _tex_words(tr.text(words.gain))
     lines.append(
-        rf"\text{{{words.gain}}} &= {symbol}(D) - \Big(\tfrac{{|D_\text{{yes}}|}}{{|D|}}"
-        rf"\,{symbol}(D_\text{{yes}}) + \tfrac{{|D_\text{{no}}|}}{{|D|}}"
-        rf"\,{symbol}(D_\text{{no}})\Big) \\"
+        rf"\text{{{gain}}} &= {symbol}(D) - \Big(\tfrac{{|D_\text{{{yes}}}|}}{{|D|}}"
+        rf"\,{symbol}(D_\text{{{yes}}}) + \tfrac{{|D_\text{{{no}}}|}}{{|D|}}"
+        rf"\,{symbol}(D_\text{{{no}}})\Big) \\"
     )
     lines.append(
         rf"&= {latex_number(numbers.parent)} - "
@@ -92,7 +119,7 @@ def split_latex(numbers: SplitNumbers, words: Criterion, max_terms: int = 6) -> 
     )
     lines.append(rf"&= \mathbf{{{latex_number(numbers.gain)}}}{unit}")  # own line: fits 800 px
     if symbol == "I":
-        lines.insert(0, rf"&\text{{I = {words.impurity}}} \\")
+        lines.insert(0, rf"&\text{{I = {_tex_words(tr.text(words.impurity))}}} \\")
     return r"\begin{aligned}" + "\n".join(lines) + r"\end{aligned}"
 
 
@@ -125,6 +152,11 @@ def latex_number(value: float) -> str:
 
 
 def _tex_text(text: str) -> str:
+    return rf"\text{{{_tex_words(text)}}}"
+
+
+def _tex_words(text: str) -> str:
+    """``text`` escaped for the inside of a LaTeX text part (``text`` command)."""
     escaped = str(text)
     for char, repl in (
         ("\\", r"\textbackslash "),
@@ -139,4 +171,4 @@ def _tex_text(text: str) -> str:
         ("~", r"\~{}"),
     ):
         escaped = escaped.replace(char, repl)
-    return rf"\text{{{escaped}}}"
+    return escaped

@@ -23,28 +23,35 @@ from mllib.charts.theme import (
     support_rings,
 )
 from mllib.explain import CurveView
+from mllib.i18n import DEFAULT, Translator, translator
 
 
 def fitted_curve(
-    view: CurveView, show_residuals: bool = False
+    view: CurveView, show_residuals: bool = False, tr: Translator | None = None
 ) -> alt.LayerChart | alt.VConcatChart:
-    """One feature: the rows and the model's line or curve (or class probabilities)."""
-    note = sample_note(len(view.points), view.n_rows, "rows shown")
+    """One feature: the rows and the model's line or curve (or class probabilities), the
+    words in ``tr``'s language (feature, target and classes are data)."""
+    tr = tr or translator(DEFAULT)
+    note = sample_note(len(view.points), view.n_rows, "rows shown", tr)
     x_scale = domain(view.curve["x"].min(), view.curve["x"].max())
     x = alt.X("x:Q", title=view.feature, scale=x_scale)
     if view.value_kind == "prediction":
-        return _regression_curve(view, x, show_residuals, note)
+        return _regression_curve(view, x, show_residuals, note, tr)
     classes = sorted(view.points["actual"].astype(str).unique())
     outputs = list(dict.fromkeys(view.curve["output"]))
     scale = class_scale(classes)
-    y_title = "probability" if view.value_kind == "probability" else "decision score"
+    y_title = (
+        tr("probability of the class")
+        if view.value_kind == "probability"
+        else tr("decision score of the class")
+    )
     lines = (
         alt.Chart(view.curve)
         .mark_line(strokeWidth=2.5)
         .encode(
             x=x,
-            y=alt.Y("value:Q", title=f"{y_title} of the class"),
-            color=alt.Color("output:N", scale=scale, title="class"),
+            y=alt.Y("value:Q", title=y_title),
+            color=alt.Color("output:N", scale=scale, title=tr("class")),
         )
     )
     layers: list[alt.Chart] = [lines]
@@ -55,16 +62,20 @@ def fitted_curve(
         if len(outputs) == 1:
             margins = alt.Chart(pd.DataFrame({"y": [-1.0, 1.0]}))
             layers.append(margins.mark_rule(color="black", strokeDash=[5, 3]).encode(y="y:Q"))
-    what = f"the probability of {outputs[0]}" if len(outputs) == 1 else "each class's probability"
     if view.value_kind == "decision score":
         what = (
-            "the decision score (above 0 → " + outputs[0] + ")"
+            tr("the decision score (above 0 → {name})", name=outputs[0])
             if len(outputs) == 1
-            else ("each class's decision score")
+            else tr("each class's decision score")
         )
-    top = layered(*layers).properties(
-        height=HEIGHT - 80, title=chart_title(f"What the model says along {view.feature}: {what}")
-    )
+    else:
+        what = (
+            tr("the probability of {name}", name=outputs[0])
+            if len(outputs) == 1
+            else tr("each class's probability")
+        )
+    says = tr("What the model says along {feature}: {what}", feature=view.feature, what=what)
+    top = layered(*layers).properties(height=HEIGHT - 80, title=chart_title(says))
     strip = (
         alt.Chart(view.points.assign(actual=view.points["actual"].astype(str)))
         .mark_tick(thickness=1.5, opacity=0.7)
@@ -75,15 +86,19 @@ def fitted_curve(
         )
         .properties(
             height=max(40, 22 * len(classes)),
-            title=chart_title("the rows, by their actual class", note),
+            title=chart_title(tr("the rows, by their actual class"), note),
         )
     )
     stacked: alt.VConcatChart = alt.vconcat(top, strip).resolve_scale(x="shared")
     return stacked
 
 
-def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str) -> alt.LayerChart:
+def _regression_curve(
+    view: CurveView, x: alt.X, show_residuals: bool, note: str, tr: Translator
+) -> alt.LayerChart:
     y_title = view.target
+    # The legend names the two parts of the rows ("train"/"test" in the table).
+    splits = {"train": tr("training rows"), "test": tr("test rows")}
     layers: list[alt.Chart] = []
     if view.tube:
         band = view.curve.assign(
@@ -107,17 +122,23 @@ def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str
             .encode(x=x, y="actual:Q", y2="fitted:Q")
         )
     layers.append(
-        alt.Chart(view.points)
+        alt.Chart(view.points.assign(split=view.points["split"].map(splits)))
         .mark_circle(size=30, opacity=0.75)
         .encode(
             x=x,
             y=alt.Y("actual:Q", title=y_title, scale=alt.Scale(zero=False)),
             color=alt.Color(
                 "split:N",
-                scale=alt.Scale(domain=["train", "test"], range=[PALETTE[0], PALETTE[2]]),
-                title="rows",
+                scale=alt.Scale(domain=list(splits.values()), range=[PALETTE[0], PALETTE[2]]),
+                title=None,
             ),
-            tooltip=["x", "actual", "fitted", "residual", "split"],
+            tooltip=[
+                alt.Tooltip("x", title=view.feature),
+                alt.Tooltip("actual", title=tr("actual")),
+                alt.Tooltip("fitted", title=tr("fitted")),
+                alt.Tooltip("residual", title=tr("residual")),
+                alt.Tooltip("split", title=tr("part")),
+            ],
         )
     )
     layers.append(
@@ -126,15 +147,15 @@ def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str
         .encode(x=x, y=alt.Y("value:Q", title=y_title))
     )
     if view.support is not None and len(view.support):
-        layers.append(support_rings(view.support, "actual", stroke_width=1.3))
+        layers.append(support_rings(view.support, "actual", 1.3, tr("support vector")))
     notes = [note]
     if view.tube:
-        notes.append(f"shaded: the ε-tube, ± {view.tube:.4g} around the curve")
+        notes.append(tr("shaded: the ε-tube, ± {tube:.4g} around the curve", tube=view.tube))
     if view.n_support is not None:
-        notes.append(support_note(view.support, view.n_support))
+        notes.append(support_note(view.support, view.n_support, tr=tr))
     if show_residuals:
-        notes.append("red: residuals (actual − fitted)")
-    title = f"{view.target} against {view.feature}"
+        notes.append(tr("red: residuals (actual − fitted)"))
+    title = tr("{target} against {feature}", target=view.target, feature=view.feature)
     if view.line is not None:
         w, b = view.line
         sign = "−" if b < 0 else "+"
@@ -145,17 +166,28 @@ def _regression_curve(view: CurveView, x: alt.X, show_residuals: bool, note: str
 
 
 def coefficients(
-    table: pd.DataFrame, output: str, units: str = "standardised", max_bars: int = 25
+    table: pd.DataFrame,
+    output: str,
+    units: str = "standardised",
+    max_bars: int = 25,
+    tr: Translator | None = None,
 ) -> alt.Chart:
     """Horizontal bars of one output's weights, largest magnitude first."""
+    tr = tr or translator(DEFAULT)
     rows = table[table["output"] == output].assign(size=lambda t: t[units].abs())
     rows = rows.sort_values("size", ascending=False)
-    note = "" if len(rows) <= max_bars else f"the {max_bars} largest of {len(rows)} weights"
-    rows = rows.head(max_bars).assign(sign=lambda t: np.where(t[units] >= 0, "raises", "lowers"))
+    note = (
+        ""
+        if len(rows) <= max_bars
+        else tr("the {n} largest of {total} weights", n=max_bars, total=len(rows))
+    )
+    raises, lowers = tr("raises"), tr("lowers")
+    rows = rows.head(max_bars).assign(sign=lambda t: np.where(t[units] >= 0, raises, lowers))
+    per_sd = units == "standardised"
     label = (
-        "change per standard deviation of the feature"
-        if units == "standardised"
-        else "change per one unit of the feature"
+        tr("change per standard deviation of the feature")
+        if per_sd
+        else tr("change per one unit of the feature")
     )
     chart: alt.Chart = (
         alt.Chart(rows)
@@ -170,24 +202,21 @@ def coefficients(
             ),
             color=alt.Color(
                 "sign:N",
-                scale=alt.Scale(domain=["raises", "lowers"], range=[PALETTE[0], PALETTE[3]]),
-                title="the prediction",
+                scale=alt.Scale(domain=[raises, lowers], range=[PALETTE[0], PALETTE[3]]),
+                title=tr("the prediction"),
             ),
             tooltip=[
-                "label",
-                alt.Tooltip("raw:Q", format=".4g"),
-                alt.Tooltip("standardised:Q", format=".4g"),
+                alt.Tooltip("label", title=tr("term")),
+                alt.Tooltip("raw:Q", format=".4g", title=tr("raw")),
+                alt.Tooltip("standardised:Q", format=".4g", title=tr("standardised")),
             ],
         )
         .properties(
             height=bar_height(len(rows)),
             title=chart_title(
-                "Weights "
-                + (
-                    "per standard deviation"
-                    if units == "standardised"
-                    else "in the features' own units"
-                ),
+                tr("Weights per standard deviation")
+                if per_sd
+                else tr("Weights in the features' own units"),
                 note,
             ),
         )
@@ -195,8 +224,11 @@ def coefficients(
     return chart
 
 
-def coefficient_path(path: pd.DataFrame, alpha: float, note: str = "") -> alt.LayerChart:
+def coefficient_path(
+    path: pd.DataFrame, alpha: float, note: str = "", tr: Translator | None = None
+) -> alt.LayerChart:
     """Each weight as α grows (log scale), with the model's own α marked."""
+    tr = tr or translator(DEFAULT)
     lines = (
         alt.Chart(path)
         .mark_line(strokeWidth=1.8)
@@ -204,28 +236,30 @@ def coefficient_path(path: pd.DataFrame, alpha: float, note: str = "") -> alt.La
             x=alt.X(
                 "alpha:Q",
                 scale=alt.Scale(type="log"),
-                title="α (regularisation strength)",
+                title=tr("α (regularisation strength)"),
                 axis=alt.Axis(values=[10.0**k for k in range(-4, 4)], format="~g"),
             ),
-            y=alt.Y("coefficient:Q", title="weight per standard deviation"),
+            y=alt.Y("coefficient:Q", title=tr("weight per standard deviation")),
             color=alt.Color(
                 "feature:N",
-                title="feature",
+                title=tr("feature"),
                 scale=alt.Scale(range=[*PALETTE, *EXTRA_LINE_COLOURS]),
             ),
             tooltip=[
-                "feature",
-                alt.Tooltip("alpha:Q", format=".3g"),
-                alt.Tooltip("coefficient:Q", format=".4g"),
+                alt.Tooltip("feature", title=tr("feature")),
+                alt.Tooltip("alpha:Q", format=".3g", title="α"),
+                alt.Tooltip("coefficient:Q", format=".4g", title=tr("coefficient")),
             ],
         )
     )
-    mark = alt.Chart(pd.DataFrame({"alpha": [alpha], "what": [f"this model: α = {alpha:g}"]}))
+    mark = alt.Chart(
+        pd.DataFrame({"alpha": [alpha], "what": [tr("this model: α = {alpha:g}", alpha=alpha)]})
+    )
     rule = mark.mark_rule(color="black", strokeDash=[5, 3]).encode(x="alpha:Q")
     text = mark.mark_text(align="left", dx=4, dy=-6, fontSize=FONT_SIZE).encode(
         x="alpha:Q", y=alt.value(8), text="what:N"
     )
     return layered(lines, rule, text).properties(
         height=HEIGHT,
-        title=chart_title("Coefficient path: how the weights shrink as α grows", note),
+        title=chart_title(tr("Coefficient path: how the weights shrink as α grows"), note),
     )

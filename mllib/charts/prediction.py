@@ -33,7 +33,10 @@ def probability_chart(
             title=tr(kind),
             axis=alt.Axis(format=".0%" if is_probability else fmt, tickCount=5),
         ),
-        tooltip=[alt.Tooltip("class:N"), alt.Tooltip("value:Q", format=fmt, title=tr(kind))],
+        tooltip=[
+            alt.Tooltip("class:N", title=tr("class")),
+            alt.Tooltip("value:Q", format=fmt, title=tr(kind)),
+        ],
     )
     bars = base.mark_bar(cornerRadiusEnd=3).encode(
         color=alt.condition(alt.datum.value == top, alt.value(PALETTE[0]), alt.value(MUTED))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from mllib.i18n import DEFAULT, Translator, translator
+from mllib.i18n import DEFAULT, N_, Translator, translator
 
 PALETTE = (
     "#4c78a8",
@@ -51,11 +51,23 @@ def class_scale(classes: list[str]) -> alt.Scale:
     return alt.Scale(domain=list(colours), range=list(colours.values()))
 
 
-def sample_note(shown: int, total: int, what: str = "rows") -> str:
-    """'' when nothing was left out, else 'a random 600 of 1,200 training rows'."""
+#: A sample's note by what the rows are: whole sentences, so each language orders its words.
+SAMPLE_NOTES = {
+    "rows": N_("a random {shown:,} of {total:,} rows"),
+    "rows shown": N_("a random {shown:,} of {total:,} rows shown"),
+    "test rows": N_("a random {shown:,} of {total:,} test rows"),
+    "test rows shown": N_("a random {shown:,} of {total:,} test rows shown"),
+    "training rows": N_("a random {shown:,} of {total:,} training rows"),
+    "training rows shown": N_("a random {shown:,} of {total:,} training rows shown"),
+}
+
+
+def sample_note(shown: int, total: int, what: str = "rows", tr: Translator | None = None) -> str:
+    """'' when nothing was left out, else 'a random 600 of 1,200 training rows' (``what`` is a
+    key of :data:`SAMPLE_NOTES`), in ``tr``'s language."""
     if shown >= total:
         return ""
-    return f"a random {shown:,} of {total:,} {what}"
+    return (tr or translator(DEFAULT))(SAMPLE_NOTES[what], shown=shown, total=total)
 
 
 def chart_title(text: str, *notes: str) -> alt.TitleParams:
@@ -63,9 +75,7 @@ def chart_title(text: str, *notes: str) -> alt.TitleParams:
     return alt.TitleParams(text, subtitle=subtitle or alt.Undefined, anchor="start")
 
 
-def support_rings(
-    table: pd.DataFrame, y: str, stroke_width: float, label: str = "support vector"
-) -> alt.Chart:
+def support_rings(table: pd.DataFrame, y: str, stroke_width: float, label: str) -> alt.Chart:
     """Open black rings around support vectors (columns x and ``y``), named ``label`` in the
     legend."""
     rings: alt.Chart = (

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import pandas as pd
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import APP
@@ -45,18 +48,95 @@ def _strings(proto: Any) -> Iterator[str]:
             yield from ([value] if isinstance(value, str) else [str(v) for v in value])
 
 
+def _words(value: Any) -> list[str]:
+    """A Vega-Lite text property (a string or a list of lines) as strings."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def chart_texts(
+    spec: Mapping[str, Any], datasets: Mapping[str, pd.DataFrame] | None = None
+) -> list[str]:
+    """The words a Vega-Lite chart shows people: titles and subtitles (of the chart and of
+    every layer or concatenated part), axis, legend, header and tooltip titles, the labels a
+    scale's domain names, and text marks (a constant, or the text column of its data).
+
+    Field names are not reported: a titled channel shows its title, and Glassbox's charts
+    title every axis and legend whose field is not data. ``datasets`` are the chart's named
+    tables (Streamlit ships them beside the spec; ``to_dict()`` keeps them in ``datasets``).
+    """
+    tables = dict(datasets or {})
+    for name, values in (spec.get("datasets") or {}).items():
+        tables.setdefault(name, pd.DataFrame(values))
+    out: list[str] = []
+
+    def channel(definition: Mapping[str, Any], name: str, data: str | None) -> None:
+        out.extend(_words(definition.get("title")))
+        for part in ("axis", "legend", "header"):
+            if isinstance(definition.get(part), dict):
+                out.extend(_words(definition[part].get("title")))
+        scale = definition.get("scale")
+        if isinstance(scale, dict) and definition.get("type") in ("nominal", "ordinal"):
+            out.extend(_words(scale.get("domain")))
+        if name == "text":
+            out.extend(_words(definition.get("value")))
+            table = tables.get(data or "")
+            field = definition.get("field")
+            if table is not None and field in table.columns:
+                out.extend(v for v in table[field].head(500) if isinstance(v, str))
+
+    def walk(node: Any, data: str | None) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item, data)
+            return
+        if not isinstance(node, dict):
+            return
+        if isinstance(node.get("data"), dict) and "name" in node["data"]:
+            data = node["data"]["name"]
+        title = node.get("title")
+        if isinstance(title, dict):
+            out.extend(_words(title.get("text")) + _words(title.get("subtitle")))
+        else:
+            out.extend(_words(title))
+        if isinstance(node.get("mark"), dict):
+            out.extend(_words(node["mark"].get("text")))
+        for name, definition in (node.get("encoding") or {}).items():
+            for item in definition if isinstance(definition, list) else [definition]:
+                if isinstance(item, dict):
+                    channel(item, name, data)
+        for key in ("layer", "vconcat", "hconcat", "concat", "spec"):
+            walk(node.get(key), data)
+
+    walk(dict(spec), None)
+    return out
+
+
+def _chart_texts(proto: Any) -> list[str]:
+    """The words of a chart element (its spec JSON and the Arrow tables shipped with it)."""
+    tables = {
+        d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets
+    }
+    return chart_texts(json.loads(proto.spec), tables)
+
+
 def page_texts(at: AppTest) -> list[str]:
     """Every sentence-bearing string of the page and its sidebar, plus tables' headers and
-    text cells."""
+    text cells, and the words of every chart."""
     out: list[str] = []
     for kind, proto in _protos(at._tree):
-        if kind not in SKIPPED:
+        if type(proto).__name__ == "VegaLiteChart":
+            out.extend(_chart_texts(proto))
+        elif kind not in SKIPPED:
             out.extend(_strings(proto))
     for frame in at.dataframe:
         table = frame.value
         out.extend(str(c) for c in table.columns)
-        for column in table.columns:
-            if table[column].dtype == object:
+        for column in table.columns:  # text cells: object or (pandas 3's default) str dtype
+            if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
                 out.extend(v for v in table[column].head(500) if isinstance(v, str))
     return out
 

@@ -4,6 +4,7 @@ the same pages in English keep their English (their own tests check the wording)
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from mllib.samples import SAMPLES
 from tests.app.chinese import english_sentences, opened_in_chinese, workspace_data
@@ -33,6 +34,39 @@ def test_the_check_finds_english_left_on_a_page() -> None:
     at.query_params["lang"] = "en"
     at.run()
     assert any("Machine learning you can see through" in s for s in english_sentences(at))
+
+
+CHART_PAGE = """
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+frame = pd.DataFrame(
+    {"hours_studied": [1, 2], "points": [50, 70], "note": ["this model here", "无"]}
+)
+base = alt.Chart(frame)
+dots = base.mark_point().encode(
+    x=alt.X("hours_studied:Q", title="hours_studied"),
+    y=alt.Y("points:Q", title="exam score out of a hundred"),
+    tooltip=[alt.Tooltip("points:Q", title="分数")],
+)
+notes = base.mark_text().encode(x="hours_studied:Q", y="points:Q", text="note:N")
+title = alt.TitleParams("学习时间与成绩", subtitle=["a random sample of rows"])
+st.altair_chart(alt.layer(dots, notes).properties(title=title))
+"""
+
+
+def test_the_check_reads_the_words_inside_charts() -> None:
+    """Axis titles, subtitles and text marks of a chart count; a title that is a data column
+    (hours_studied) does not."""
+    at = AppTest.from_string(CHART_PAGE).run()
+    assert_healthy(at)
+    left = english_sentences(at, ["hours_studied", "points", "note"])
+    assert sorted(left) == [
+        "a random sample of rows",
+        "exam score out of a hundred",
+        "this model here",
+    ]
 
 
 def test_projects_in_chinese_with_a_saved_project_and_the_listing(
