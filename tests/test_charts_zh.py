@@ -270,15 +270,15 @@ def test_the_equation_note_in_chinese() -> None:
     table = pd.DataFrame(
         {
             "output": "exam_score",
-            "feature": ["hours_studied", "region_North"],
-            "label": ["hours_studied", "region = North"],
-            "raw": [6.051, -2.5e-5],
-            "standardised": [10.0, -0.1],
+            "feature": ["hours_studied", "region_North", "sleep"],
+            "label": ["hours_studied", "region = North", "sleep"],
+            "raw": [6.051, -2.5e-5, 0.5],
+            "standardised": [10.0, -0.1, 0.2],
         }
     )
     fitted = explain.LinearFit(table, {"exam_score": 34.83}, "value", "exam_score")
     latex, note = charts.equation_latex(fitted, "exam_score", max_terms=1, tr=ZH)
-    assert note and "1" in note and not english([note], [])
+    assert note and "2" in note and not english([note], [])
     assert r"\text{exam\_score}" in latex  # data stays as it is
 
 
