@@ -28,6 +28,7 @@ from mllib.cleaning import (
     date_columns,
     input_columns,
 )
+from mllib.i18n import DEFAULT, Translator, msg, translator
 from mllib.profile import DATE_PARTS, TableProfile
 from mllib.vocab import Role, Task
 
@@ -117,36 +118,55 @@ class ColumnPlan:
     def date_columns(self) -> list[str]:
         return list(self.date_inputs) or input_columns(list(self.datetime), self.datetime)
 
-    def describe(self) -> pd.DataFrame:
-        scaled = " → standardise (mean 0, sd 1)" if self.scale else ""
+    def describe(self, tr: Translator | None = None) -> pd.DataFrame:
+        """The treatment of each kind of column, as a table for people (in ``tr``'s
+        language; English without one). Column names are data and stay as they are."""
+        tr = tr or translator(DEFAULT)
+        scaled = tr(" → standardise (mean 0, sd 1)") if self.scale else ""
         rows = []
         if self.numeric:
-            rows.append(("numeric", ", ".join(self.numeric), f"fill missing with median{scaled}"))
-        if self.categorical:
             rows.append(
                 (
-                    "categorical / boolean",
+                    tr("numeric"),
+                    ", ".join(self.numeric),
+                    tr("fill missing with median{scaled}", scaled=scaled),
+                )
+            )
+        if self.categorical:
+            unseen = (
+                tr(
+                    "the first category of each is the reference (its effect is in the "
+                    "intercept b); unseen ones count as the reference"
+                )
+                if self.reference
+                else tr("unseen ones ignored")
+            )
+            rows.append(
+                (
+                    tr("categorical / boolean"),
                     ", ".join(self.categorical),
-                    f"fill missing with most frequent → one-hot; categories under "
-                    f"{RARE_FRACTION:.0%} of rows grouped as “infrequent”; "
-                    + (
-                        "the first category of each is the reference (its effect is in the "
-                        "intercept b); unseen ones count as the reference"
-                        if self.reference
-                        else "unseen ones ignored"
+                    tr(
+                        "fill missing with most frequent → one-hot; categories under "
+                        "{share:.0%} of rows grouped as “infrequent”; {unseen}",
+                        share=RARE_FRACTION,
+                        unseen=unseen,
                     ),
                 )
             )
         if self.datetime:
             rows.append(
                 (
-                    "date",
+                    tr("date"),
                     ", ".join(self.datetime),
-                    f"expand into {', '.join(self.date_columns)} → fill missing with median"
-                    + scaled,
+                    tr(
+                        "expand into {parts} → fill missing with median{scaled}",
+                        parts=", ".join(self.date_columns),
+                        scaled=scaled,
+                    ),
                 )
             )
-        return pd.DataFrame(rows, columns=["columns treated as", "columns", "what is done"])
+        columns = [tr("columns treated as"), tr("columns"), tr("what is done")]
+        return pd.DataFrame(rows, columns=columns)
 
 
 def plan_columns(
@@ -252,7 +272,7 @@ def check_columns(frame: pd.DataFrame, features: list[str] | tuple[str, ...]) ->
     if missing:
         from mllib.errors import DataError
 
-        raise DataError(f"Missing feature column(s): {', '.join(missing)}.")
+        raise DataError(msg("Missing feature column(s): {columns}.", columns=", ".join(missing)))
 
 
 def reference_levels(pipe: Pipeline) -> dict[str, str]:

@@ -41,6 +41,7 @@ from mllib.fit_time import count_text as count_text
 from mllib.fit_time import is_measured as is_measured
 from mllib.fit_time import model_seconds as model_seconds
 from mllib.fit_time import training_seconds as training_seconds
+from mllib.i18n import N_, Message, msg
 from mllib.pipeline import (
     ColumnPlan,
     build_pipeline,
@@ -114,7 +115,7 @@ class TrainedModel:
     y_test: np.ndarray
     y_pred: np.ndarray
     test_scores_raw: np.ndarray | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Messages: shown in the reader's language
     created: float = field(default_factory=time.time)
 
     @property
@@ -145,12 +146,18 @@ class TrainedModel:
         return metrics.comparison_table(self.train_scores, self.test_scores)
 
     def summary_row(self) -> dict[str, Any]:
-        """One line of the run history."""
+        """One line of the run history. Its keys are English (a saved project keeps them);
+        :func:`history_header` gives each in the reader's language, and its text values are
+        Messages while the session lasts."""
         row: dict[str, Any] = {
-            "algorithm": self.spec.name,
+            "algorithm": Message(self.spec.name),
             "settings": self.spec.describe_settings(self.task, self.config.param_dict),
             "target": self.config.target,
-            "split": f"{self.config.test_size:.0%} test, seed {self.config.seed}",
+            "split": msg(
+                "{share:.0%} test, seed {seed}",
+                share=self.config.test_size,
+                seed=self.config.seed,
+            ),
             "features": len(self.config.features),
             "train rows": self.n_train,
             "fit s": round(self.fit_seconds, 3),
@@ -161,6 +168,36 @@ class TrainedModel:
             first = self.cv.iloc[0]
             row[f"CV {first['metric']}"] = f"{first['mean']:.3f} ± {first['std']:.3f}"
         return row
+
+
+#: The run history's fixed columns (:meth:`TrainedModel.summary_row`), marked for translation.
+HISTORY_COLUMNS = (
+    N_("data"),
+    N_("algorithm"),
+    N_("settings"),
+    N_("target"),
+    N_("split"),
+    N_("features"),
+    N_("train rows"),
+    N_("fit s"),
+)
+
+
+def history_header(key: str) -> Message:
+    """A run-history column's header as people read it: the key itself, translatable (a
+    metric's column, ``"test accuracy"`` or ``"CV accuracy"``, names the metric as a term)."""
+    for prefix, text in (("test ", N_("test {metric}")), ("CV ", N_("CV {metric}"))):
+        if key.startswith(prefix) and key not in HISTORY_COLUMNS:
+            return msg(text, metric=Message(key[len(prefix) :]))
+    return Message(key)
+
+
+def joined(parts: list[Message] | tuple[Message, ...]) -> Message:
+    """Sentences one after another, each in the reader's language (Chinese needs no space)."""
+    text = parts[0]
+    for part in parts[1:]:
+        text = msg("{first} {second}", first=text, second=part)
+    return text
 
 
 def training_key(fingerprint: str, config: TrainConfig) -> str:
@@ -194,9 +231,13 @@ def check_dataset(frame: pd.DataFrame, name: str) -> None:
     a few rows load, and the Train page says how many more it needs."""
     if len(frame) < 2:
         raise DataError(
-            f"“{name}” has a single data row: there is nothing to learn from or test on "
-            f"(training needs at least {MIN_ROWS} rows).",
-            "Add rows, or check that the right file and sheet were chosen.",
+            msg(
+                "“{name}” has a single data row: there is nothing to learn from or test on "
+                "(training needs at least {min_rows} rows).",
+                name=name,
+                min_rows=MIN_ROWS,
+            ),
+            msg("Add rows, or check that the right file and sheet were chosen."),
         )
 
 
@@ -247,48 +288,70 @@ def check_config(config: TrainConfig) -> None:
     """The checks that need no data: features, target and task against the algorithm."""
     if not config.features:
         raise TrainingError(
-            "No feature is selected.", "Tick at least one feature column on the Data page."
+            msg("No feature is selected."),
+            msg("Tick at least one feature column on the Data page."),
         )
     if config.target in config.features:
         raise TrainingError(
-            f"“{config.target}” is both the target and a feature.", "Untick it in the feature list."
+            msg("“{target}” is both the target and a feature.", target=config.target),
+            msg("Untick it in the feature list."),
         )
     spec = config.spec
     if config.task not in spec.tasks:
         raise TrainingError(
-            f"{spec.name} does not do {config.task.value}.",
-            "Pick an algorithm from the list for this task.",
+            msg(
+                "{algorithm} does not do {task}.",
+                algorithm=Message(spec.name),
+                task=Message(config.task.value),
+            ),
+            msg("Pick an algorithm from the list for this task."),
         )
 
 
 def _check_rows(frame: pd.DataFrame, config: TrainConfig) -> list[str]:
     check = check_target(frame, config.target, config.task)
     if check.errors:
-        raise TrainingError(" ".join(check.errors))
+        raise TrainingError(
+            joined([Message(e) if not isinstance(e, Message) else e for e in check.errors])
+        )
     usable = len(frame) - check.bad_rows
     if usable < MIN_ROWS:
         raise TrainingError(
-            f"Only {usable} usable row(s): at least {MIN_ROWS} are needed to train and test "
-            "a model.",
+            msg(
+                "Only {usable} usable row(s): at least {min_rows} are needed to train and test "
+                "a model.",
+                usable=usable,
+                min_rows=MIN_ROWS,
+            ),
         )
     notes = list(check.warnings)
     empty = [f for f in config.features if f in frame.columns and not _has_values(frame[f])]
     if empty and len(empty) == len(config.features):
         raise TrainingError(
-            f"Every selected feature is empty ({', '.join(empty)}): there is nothing to learn "
-            "from.",
-            "Tick feature columns that have values.",
+            msg(
+                "Every selected feature is empty ({columns}): there is nothing to learn from.",
+                columns=", ".join(empty),
+            ),
+            msg("Tick feature columns that have values."),
         )
     if empty:
         notes.append(
-            f"{', '.join(empty)}: no values at all, so the model cannot use "
-            + ("it." if len(empty) == 1 else "them.")
+            msg("{columns}: no values at all, so the model cannot use it.", columns=empty[0])
+            if len(empty) == 1
+            else msg(
+                "{columns}: no values at all, so the model cannot use them.",
+                columns=", ".join(empty),
+            )
         )
     n_features = len(config.features)
     if n_features >= usable:
         notes.append(
-            f"There are {n_features} features but only {usable} rows: expect over-fitting; "
-            "the test score is the one to trust."
+            msg(
+                "There are {n_features} features but only {usable} rows: expect over-fitting; "
+                "the test score is the one to trust.",
+                n_features=n_features,
+                usable=usable,
+            )
         )
     return notes
 
@@ -346,7 +409,9 @@ def train_model(
             len(y_train), TRAIN_SCORE_ROWS, replace=False
         )
         Xt_train, y_train = Xt_train[picked], y_train.iloc[picked]
-        notes.append(f"Train scores were measured on {TRAIN_SCORE_ROWS:,} sampled train rows.")
+        notes.append(
+            msg("Train scores were measured on {n:,} sampled train rows.", n=TRAIN_SCORE_ROWS)
+        )
     train_pred, raw_train = _predict_prepared(pipe[-1], Xt_train)
     test_pred, raw_test = _predict_prepared(pipe[-1], rows.Xt_test)
     train_scores = metrics.score(config.task, y_train, train_pred, raw_train, classes)
@@ -408,13 +473,18 @@ def prepare_rows(frame: pd.DataFrame, config: TrainConfig, pipe: Pipeline) -> Pr
     usable = drop_bad_target_rows(frame, config.target)
     data = _sample(usable, config)
     if len(data) < len(usable):
-        notes.append(f"Trained on a random sample of {config.sample_rows:,} rows.")
+        notes.append(msg("Trained on a random sample of {n:,} rows.", n=config.sample_rows))
     X, y, train_idx, test_idx, test_size = split_rows(data, config)
     if not math.isclose(test_size, config.test_size):
-        notes.append(f"Test share adjusted to {test_size:.0%} so every class fits in both parts.")
+        notes.append(
+            msg(
+                "Test share adjusted to {share:.0%} so every class fits in both parts.",
+                share=test_size,
+            )
+        )
     y_train, y_test = y.iloc[train_idx], y.iloc[test_idx]
     if config.task == Task.CLASSIFICATION and y_train.nunique() < 2:
-        raise TrainingError("The training part holds a single class; use more data.")
+        raise TrainingError(msg("The training part holds a single class; use more data."))
     start = time.perf_counter()
     with _fit_errors():
         Xt_train = pipe[:-1].fit_transform(X.iloc[train_idx], y_train)
@@ -455,7 +525,7 @@ def split_rows(
         )
     except ValueError as err:
         raise TrainingError(
-            f"The data could not be split into train and test parts: {err}"
+            msg("The data could not be split into train and test parts: {error}", error=str(err))
         ) from err
     return X, y, train_idx, test_idx, test_size
 
@@ -539,11 +609,13 @@ def _fit_errors() -> Iterator[None]:
         yield
     except MemoryError as err:
         raise TrainingError(
-            "This model ran out of memory on this data.",
-            "Use fewer features or rows, or a linear model.",
+            msg("This model ran out of memory on this data."),
+            msg("Use fewer features or rows, or a linear model."),
         ) from err
     except ValueError as err:
-        raise TrainingError(f"scikit-learn could not fit this model: {err}") from err
+        raise TrainingError(
+            msg("scikit-learn could not fit this model: {error}", error=str(err))
+        ) from err
 
 
 def _fit_model(model: Any, Xt: Any, y: pd.Series) -> list[str]:
@@ -553,8 +625,10 @@ def _fit_model(model: Any, Xt: Any, y: pd.Series) -> list[str]:
         model.fit(Xt, y)
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
         return [
-            "The solver stopped before it converged, so the model may be sub-optimal. "
-            "Raise “Max iterations”, or make the penalty stronger (larger α, smaller C)."
+            msg(
+                "The solver stopped before it converged, so the model may be sub-optimal. "
+                "Raise “Max iterations”, or make the penalty stronger (larger α, smaller C)."
+            )
         ]
     return []
 
@@ -571,14 +645,19 @@ def _predict_prepared(model: Any, Xt: Any) -> tuple[np.ndarray, np.ndarray | Non
 
 
 def cv_splits(
-    y: pd.Series, task: Task, folds: int, seed: int, advice: str = " on these rows"
+    y: pd.Series, task: Task, folds: int, seed: int, turn_off: bool = False
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """The cross-validation folds (training and searches alike): stratified for classes, at
-    most as many as the rarest class has rows, shuffled with ``seed``."""
+    most as many as the rarest class has rows, shuffled with ``seed``. ``turn_off``: the
+    advice is to turn cross-validation off (training), not that these rows cannot have it."""
     if task == Task.CLASSIFICATION:
         folds = min(folds, int(y.value_counts().min()))
         if folds < 2:
-            raise TrainingError(f"A class is too rare for cross-validation{advice}.")
+            raise TrainingError(
+                msg("A class is too rare for cross-validation; turn it off.")
+                if turn_off
+                else msg("A class is too rare for cross-validation on these rows.")
+            )
         splitter: Any = StratifiedKFold(folds, shuffle=True, random_state=seed)
     else:
         splitter = KFold(min(folds, len(y)), shuffle=True, random_state=seed)
@@ -591,7 +670,7 @@ def cross_validate_model(
     pipe, _ = build_pipeline(
         config.spec, config.task, config.param_dict, profile, list(config.features), config.seed
     )
-    splits = cv_splits(y, config.task, config.cv_folds, config.seed, "; turn it off")
+    splits = cv_splits(y, config.task, config.cv_folds, config.seed, turn_off=True)
     scoring = list(metrics.scorers(config.task).values())
     # all local cores (threads), or the Dask cluster when GLASSBOX_DASK_SCHEDULER is set
     with warnings.catch_warnings(), parallel.execution_backend():

@@ -18,6 +18,7 @@ from typing import Any
 
 from mllib import costs
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 
 STOP_GRACE_SECONDS = 2.0  # after SIGTERM, before SIGKILL
 
@@ -32,8 +33,8 @@ def _child(work: Callable[[], Any], algorithm: str, conn: Connection) -> None:
     costs.forget()  # a fork inherits the parent's ratios: send back only the new ones
     try:
         result = work()
-    except GlassboxError as err:  # its message is for people: keep it
-        conn.send(("error", type(err), err.message, err.hint))
+    except GlassboxError as err:  # its message is for people: keep it (Messages pickle whole)
+        conn.send(("error", type(err), *err.parts))
     except BaseException as err:  # any other error, by name and message (it may not pickle)
         conn.send(("error", None, f"{type(err).__name__}: {err}", None))
     else:
@@ -74,7 +75,7 @@ class ProcessJob:
                     raise EOFError
             message = self._conn.recv()
         except (EOFError, OSError):
-            message = ("error", None, "The training process ended unexpectedly.", None)
+            message = ("error", None, msg("The training process ended unexpectedly."), None)
         self._received = True
         self.finished = time.perf_counter()
         if message[0] == "ok":

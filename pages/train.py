@@ -11,9 +11,11 @@ import streamlit as st
 from mllib import catalogue, training
 from mllib.catalogue import ModelSpec
 from mllib.csv_safe import rows_csv_bytes
+from mllib.i18n import N_, Message
 from mllib.profile import Task
 from mllib.training import TrainConfig
 from ui import background_fit, cache, lesson, shell
+from ui.i18n import _, current, dataset_name, term, text, tr
 from ui.state import (
     ALGORITHM_WIDGET,
     SPLIT_WIDGETS,
@@ -32,28 +34,38 @@ FOUR_DIGITS = st.column_config.NumberColumn(format="%.4f")
 # Time a small fit first when the cost model alone puts a fit above this share of the threshold
 # (it may be several times off on this machine or with these settings).
 CALIBRATE_FROM = 0.1
-HISTORY_KEY = "_train_history_table"  # (rows, last row, table, CSV bytes) of the last draw
+HISTORY_KEY = "_train_history_table"  # (rows, last row, language, table, CSV) of the last draw
+# History values that are Glassbox's words even when a saved project gave them back as text
+TRANSLATED = ("algorithm", "settings")
 TEST_PCT, SEED, CV_FOLDS = SPLIT_WIDGETS
 
 
 shell.ensure_app_shell()
 
 
+def algorithm_name(spec: ModelSpec) -> str:
+    """The algorithm's name inside a sentence ("Training support vector machine…"): lower
+    case in English, as written in other languages."""
+    name = term(spec.name)
+    return name.lower() if current() == "en" else name
+
+
 def pick_algorithm(ws: Workspace) -> ModelSpec:
     assert ws.task is not None
     specs = catalogue.specs_for(ws.task)
     keys = [s.key for s in specs]
-    current = ws.algorithm if ws.algorithm in keys else keys[0]
+    chosen = ws.algorithm if ws.algorithm in keys else keys[0]
+    t = tr()  # format_func runs outside the session too (AppTest): use this translator
     key = st.selectbox(
-        "Algorithm",
+        _("Algorithm"),
         keys,
-        key=bind(keep_valid(ALGORITHM_WIDGET, keys), current),
-        format_func=lambda k: catalogue.get_spec(k).name,
+        key=bind(keep_valid(ALGORITHM_WIDGET, keys), chosen),
+        format_func=lambda k: t.text(catalogue.get_spec(k).name),
         disabled="algorithm" in lesson.locked(ws),
     )
     ws.algorithm = key
     spec = catalogue.get_spec(key)
-    st.caption(spec.summary)
+    st.caption(text(spec.summary))
     return spec
 
 
@@ -69,33 +81,34 @@ def split_widgets(ws: Workspace) -> Split:
     """The split's widgets, seeded from the workspace; the split chosen."""
     assert ws.task is not None
     lo_pct, hi_pct, default = ws.test_pct_range()
+    t = tr()  # format_func runs outside the session too (AppTest): use this translator
     c1, c2, c3 = st.columns(3)
     test_pct = keep_valid(TEST_PCT, range(lo_pct, hi_pct + 1), fallback=default)
     pct = c1.slider(
-        "Test share (%)",
+        _("Test share (%)"),
         lo_pct,
         max(hi_pct, lo_pct + 1),
         key=bind(test_pct, ws.test_pct_in_effect()),
-        help="Rows held out to score the model honestly"
-        + (
-            "; stratified so every class appears in both parts."
-            if ws.task == Task.CLASSIFICATION
-            else "."
-        ),
+        help=_(
+            "Rows held out to score the model honestly; stratified so every class appears in "
+            "both parts."
+        )
+        if ws.task == Task.CLASSIFICATION
+        else _("Rows held out to score the model honestly."),
     )
     seed = c2.number_input(
-        "Random seed",
+        _("Random seed"),
         0,
         10_000,
         key=bind(SEED, ws.seed),
         step=1,
-        help="Same seed, same split and same model.",
+        help=_("Same seed, same split and same model."),
     )
     folds = c3.selectbox(
-        "Cross-validation",
+        _("Cross-validation"),
         CV_CHOICES,
         key=bind(CV_FOLDS, ws.cv_folds),
-        format_func=lambda k: "off" if k == 0 else f"{k}-fold",
+        format_func=lambda k: t("off") if k == 0 else t("{k}-fold", k=k),
     )
     ws.test_pct, ws.seed, ws.cv_folds = int(pct), int(seed), int(folds)
     return Split(pct / 100, int(seed), int(folds))
@@ -104,12 +117,13 @@ def split_widgets(ws: Workspace) -> Split:
 def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfig | None:
     """Ask before a slow fit and offer a faster path; ``None`` means "wait for the user"."""
     assert ws.frame is not None and ws.profile is not None and ws.dataset is not None
+    t = tr()
     n_rows, n_features = len(ws.frame), len(config.features)
     n_text = training.count_text(ws.profile, config.features)
     estimate = training.training_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
     if not training.is_measured(spec) and estimate >= CALIBRATE_FROM * training.SLOW_FIT_SECONDS:
         # Nothing timed yet for this algorithm: a small fit tells this machine's speed.
-        with st.spinner(f"Timing {spec.name.lower()} on a small sample…"):
+        with st.spinner(_("Timing {algorithm} on a small sample…", algorithm=algorithm_name(spec))):
             training.calibrate(ws.frame, ws.profile, config)
         estimate = training.training_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
     if estimate < training.SLOW_FIT_SECONDS:
@@ -119,26 +133,37 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
     # slider afterwards retrains at once (on the sample, with the new value), without asking.
     key = training.gate_key(ws.dataset.fingerprint, config)
     choice = ws.confirmed.get(key)
+    rows, seconds = t.number(n_rows), t.number(estimate, 0)
     if choice == "full" or (choice == "sample" and sample >= n_rows):
         return config
     if choice == "sample":
         st.button(  # the choice holds, but can be changed
-            f"Train on all {n_rows:,} rows instead (about {estimate:,.0f} s)",
+            _("Train on all {rows} rows instead (about {seconds} s)", rows=rows, seconds=seconds),
             key="go_full",
             on_click=ws.confirmed.__setitem__,
             args=(key, "full"),
         )
         return replace(config, sample_rows=sample)
+    basis = _("timed on this machine") if training.is_measured(spec) else _("a rough estimate")
+    facts = {"algorithm": term(spec.name), "rows": rows, "seconds": seconds, "basis": basis}
     st.warning(
-        f"**{spec.name}** on {n_rows:,} rows may take about {estimate:,.0f} s"
-        + (" (timed on this machine" if training.is_measured(spec) else " (a rough estimate")
-        + (f"; {spec.slow_note})." if spec.slow_note else ").")
-        + " Choose how to go on:",
+        _(
+            "**{algorithm}** on {rows} rows may take about {seconds} s ({basis}; {note}). "
+            "Choose how to go on:",
+            note=text(spec.slow_note),
+            **facts,
+        )
+        if spec.slow_note
+        else _(
+            "**{algorithm}** on {rows} rows may take about {seconds} s ({basis}). "
+            "Choose how to go on:",
+            **facts,
+        ),
         icon=":material/hourglass:",
     )
     c1, c2, c3 = st.columns(3)
     c1.button(
-        f"Train on a {sample:,}-row random sample",
+        _("Train on a {rows}-row random sample", rows=t.number(sample)),
         key="go_sample",
         type="primary",
         on_click=ws.confirmed.__setitem__,
@@ -148,9 +173,9 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
         # A callback: the algorithm widget is already drawn in this run, so its state can only
         # change before the next run draws it.
         faster, label = spec.faster
-        c2.button(label, key="go_linear", on_click=use_algorithm, args=(ws, faster))
+        c2.button(text(label), key="go_linear", on_click=use_algorithm, args=(ws, faster))
     c3.button(
-        f"Train on all {n_rows:,} rows anyway",
+        _("Train on all {rows} rows anyway", rows=rows),
         key="go_full",
         on_click=ws.confirmed.__setitem__,
         args=(key, "full"),
@@ -162,69 +187,107 @@ def use_algorithm(ws: Workspace, algorithm: str) -> None:
     choose_algorithm(ws, algorithm)
 
 
+#: The score tables' columns as the page shows them (the tables' own names are English keys).
+SCORE_COLUMNS = {
+    "metric": N_("metric"),
+    "train": N_("train"),
+    "test": N_("test"),
+    "gap": N_("gap"),
+    "mean": N_("mean"),
+    "std": N_("std"),
+    "folds": N_("folds"),
+}
+
+
+def score_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A score table with its headers and metric names in the reader's language."""
+    shown = table.assign(metric=table["metric"].map(term)) if "metric" in table else table
+    return shown.rename(columns={k: _(v) for k, v in SCORE_COLUMNS.items()})
+
+
 def show_results(ws: Workspace) -> None:
     model = ws.model
     assert model is not None
+    t = tr()
     primary = next(iter(model.test_scores))
     cols = st.columns(4)
+    gap = model.test_scores[primary] - model.train_scores[primary]
     cols[0].metric(
-        f"Test {primary}",
-        f"{model.test_scores[primary]:.3f}",
-        delta=f"{model.test_scores[primary] - model.train_scores[primary]:+.3f} vs train",
+        _("Test {metric}", metric=term(primary)),
+        t.number(model.test_scores[primary], 3),
+        delta=_("{gap} vs train", gap=("+" if gap >= 0 else "-") + t.number(abs(gap), 3)),
         delta_color="off",
     )
     second = list(model.test_scores)[1]
-    cols[1].metric(f"Test {second}", f"{model.test_scores[second]:.3f}")
-    cols[2].metric("Rows (train / test)", f"{model.n_train:,} / {model.n_test:,}")
-    cols[3].metric("Fit time", f"{model.fit_seconds:.2f} s")
+    cols[1].metric(_("Test {metric}", metric=term(second)), t.number(model.test_scores[second], 3))
+    cols[2].metric(
+        _("Rows (train / test)"), f"{t.number(model.n_train)} / {t.number(model.n_test)}"
+    )
+    cols[3].metric(_("Fit time"), _("{seconds} s", seconds=t.number(model.fit_seconds, 2)))
     for note in model.warnings:
-        st.warning(note, icon=":material/warning:")
+        st.warning(text(note), icon=":material/warning:")
     left, right = st.columns([3, 2])
     with left:
-        st.markdown("**Scores on the training and the held-out test rows**")
+        st.markdown(_("**Scores on the training and the held-out test rows**"))
         st.dataframe(  # number formats, not a Styler: cheaper on every rerun
-            model.train_test_table(),
+            score_table(model.train_test_table()),
             hide_index=True,
             column_config={
-                "train": FOUR_DIGITS,
-                "test": FOUR_DIGITS,
-                "gap": st.column_config.NumberColumn(format="%+.4f"),
+                _("train"): FOUR_DIGITS,
+                _("test"): FOUR_DIGITS,
+                _("gap"): st.column_config.NumberColumn(format="%+.4f"),
             },
         )
-        st.caption("A large gap (train much better than test) means the model over-fits.")
+        st.caption(_("A large gap (train much better than test) means the model over-fits."))
     with right:
         if model.cv is not None:
-            st.markdown(f"**{int(model.cv['folds'].iloc[0])}-fold cross-validation**")
+            folds = int(model.cv["folds"].iloc[0])
+            st.markdown(_("**{k}-fold cross-validation**", k=folds))
             st.dataframe(
-                model.cv, hide_index=True, column_config={"mean": FOUR_DIGITS, "std": FOUR_DIGITS}
+                score_table(model.cv),
+                hide_index=True,
+                column_config={_("mean"): FOUR_DIGITS, _("std"): FOUR_DIGITS},
             )
         else:
-            st.caption("Turn on cross-validation for a steadier estimate (mean ± std).")
-    with st.expander("What was done to the columns before training"):
-        st.dataframe(model.plan.describe(), hide_index=True)
-    st.page_link("pages/model.py", label="See inside this model", icon=":material/visibility:")
+            st.caption(_("Turn on cross-validation for a steadier estimate (mean ± std)."))
+    with st.expander(_("What was done to the columns before training")):
+        st.dataframe(model.plan.describe(t), hide_index=True)
+    st.page_link("pages/model.py", label=_("See inside this model"), icon=":material/visibility:")
 
 
 def history_table(rows: list[dict[str, Any]]) -> tuple[pd.DataFrame, bytes]:
-    """The history as a table and as CSV bytes, rebuilt only when a run was added (rows are
-    only ever appended, so its length and last row identify it)."""
+    """The history as a table and as CSV bytes, both in the reader's language, rebuilt only
+    when a run was added or the language changed (rows are only ever appended, so its length
+    and last row identify it). Data (the target, a file's name) stays as it is."""
+    language = current()
     cached = st.session_state.get(HISTORY_KEY)
-    if cached is not None and cached[0] == len(rows) and cached[1] is rows[-1]:
-        return cached[2], cached[3]
-    table = pd.DataFrame(rows[::-1])
-    data = rows_csv_bytes(rows[::-1])
-    st.session_state[HISTORY_KEY] = (len(rows), rows[-1], table, data)
+    fresh = cached is not None and cached[0] == len(rows) and cached[1] is rows[-1]
+    if fresh and cached[2] == language:
+        return cached[3], cached[4]
+    t = tr()
+    shown = [
+        {
+            t.text(training.history_header(key)): (
+                t.text(value) if isinstance(value, Message) or key in TRANSLATED else value
+            )
+            for key, value in row.items()
+        }
+        for row in rows[::-1]
+    ]
+    table = pd.DataFrame(shown)
+    data = rows_csv_bytes(shown)
+    st.session_state[HISTORY_KEY] = (len(rows), rows[-1], language, table, data)
     return table, data
 
 
 def history(ws: Workspace) -> None:
     if not ws.history:
         return
-    st.subheader("Run history")
+    st.subheader(_("Run history"))
     table, data = history_table(ws.history)
     st.dataframe(table, hide_index=True)
     st.download_button(
-        "Download the history as CSV",
+        _("Download the history as CSV"),
         data,
         "glassbox_runs.csv",
         "text/csv",
@@ -234,13 +297,18 @@ def history(ws: Workspace) -> None:
 
 def main() -> None:
     ws = workspace()
-    shell.page_header("Train", "Pick an algorithm and tune it; the model retrains as you go.")
+    shell.page_header(_("Train"), _("Pick an algorithm and tune it; the model retrains as you go."))
     if not shell.require_data(ws):
         return
     assert ws.dataset is not None and ws.profile is not None and ws.task and ws.target
     st.caption(
-        f"**{ws.dataset.name}** · predicting **{ws.target}** ({ws.task.value}) from "
-        f"{len(ws.features)} feature(s)"
+        _(
+            "**{data}** · predicting **{target}** ({task}) from {n} feature(s)",
+            data=dataset_name(ws.dataset),
+            target=ws.target,
+            task=term(ws.task.value),
+            n=len(ws.features),
+        )
     )
     settings, how = st.columns([3, 2], gap="large")
     with settings:
@@ -251,16 +319,19 @@ def main() -> None:
         ws.params[spec.key] = values
         split = split_widgets(ws)
         st.button(
-            "Reset to defaults",
+            _("Reset to defaults"),
             key="train_reset",
             icon=":material/restart_alt:",
             on_click=reset_settings,
             args=(ws, [spec.key]),
-            help=f"{spec.name}'s hyperparameters and the split go back to their defaults.",
+            help=_(
+                "{algorithm}'s hyperparameters and the split go back to their defaults.",
+                algorithm=term(spec.name),
+            ),
         )
     with how, st.container(border=True):
-        st.markdown(f"**How {spec.name.lower()} works**")
-        st.markdown(spec.explanation)
+        st.markdown(_("**How {algorithm} works**", algorithm=algorithm_name(spec)))
+        st.markdown(text(spec.explanation))
     config = TrainConfig.make(
         spec.key,
         ws.task,
@@ -290,7 +361,7 @@ def main() -> None:
                 show_results(ws)
             return
     else:
-        with st.spinner(f"Training {spec.name.lower()}…", show_time=True):
+        with st.spinner(_("Training {algorithm}…", algorithm=algorithm_name(spec)), show_time=True):
             model = cache.trained_model(key, ws.dataset, ws.profile, config)
     ws.set_model(model)
     st.divider()

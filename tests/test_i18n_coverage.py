@@ -32,9 +32,9 @@ LOGGERS = {"log", "logger", "logging", "warnings"}  # messages for the server lo
 
 #: Files converted to the mechanism (issue 15): every user-facing string in them goes through
 #: _(), msg(), N_() or a translator. This list only grows, and a listed file with a finding
-#: fails. Not converted yet: pages/model.py, pages/train.py, pages/compare.py,
-#: ui/background_fit.py, and the mllib modules behind them (catalogue/, explain/,
-#: export/, row_checks, training, tuning, compare, ols, svm_dual, threshold, projects…). It
+#: fails. Not converted yet: pages/model.py, pages/compare.py, and the mllib modules behind
+#: them (explain/, export/, row_checks, tuning, compare, ols, svm_dual, threshold,
+#: projects…). It
 #: is an allow-list, not a list of pending files, because other work this session keeps
 #: splitting and adding modules: a file is checked from the moment it is listed here.
 CONVERTED = {
@@ -53,12 +53,14 @@ CONVERTED = {
     "mllib/curves.py",
     "mllib/data.py",
     "mllib/errors.py",
+    "mllib/fit_time.py",
     "mllib/catalogue/__init__.py",
     "mllib/catalogue/linear.py",
     "mllib/catalogue/params.py",
     "mllib/catalogue/spec.py",
     "mllib/catalogue/svm.py",
     "mllib/catalogue/tree.py",
+    "mllib/costs.py",
     "mllib/i18n.py",
     "mllib/onnx_export.py",
     "mllib/export/script.py",
@@ -66,19 +68,25 @@ CONVERTED = {
     "mllib/export/card.py",
     "mllib/lesson.py",
     "mllib/metrics.py",
+    "mllib/pipeline.py",
+    "mllib/prepared.py",
     "mllib/profile.py",
     "mllib/samples.py",
     "mllib/serve.py",
     "mllib/table_notes.py",
     "mllib/target_checks.py",
     "mllib/text_files.py",
+    "mllib/training.py",
     "mllib/upload_limits.py",
+    "mllib/workers.py",
     "pages/data.py",
     "pages/export.py",
     "pages/home.py",
     "pages/predict.py",
     "pages/projects.py",
+    "pages/train.py",
     "ui/__init__.py",
+    "ui/background_fit.py",
     "ui/cache.py",
     "ui/i18n.py",
     "ui/lesson.py",

@@ -19,6 +19,7 @@ from mllib.errors import GlassboxError
 from mllib.training import TrainConfig, TrainedModel
 from mllib.workers import ProcessJob
 from ui import cache
+from ui.i18n import _, error_text, term, tr
 from ui.state import Workspace
 
 BACKGROUND_FIT_SECONDS = 3.0  # training.SLOW_FIT_SECONDS: what the gate asks about
@@ -34,10 +35,13 @@ class FitState:
     key: str | None = None  # training key of the fit in ``job``
     gate_key: str | None = None
     estimate: float = 0.0
-    label: str = ""  # "support vector machine on 100,000 rows"
+    algorithm: str = ""  # the fit's algorithm (its name, a msgid) and rows
+    rows: int = 0
     stopped: str | None = None  # training key of a fit the user stopped (not restarted)
-    stopped_note: str | None = None
-    failed: tuple[str, str] | None = None  # (training key, message) of a fit that failed
+    # What Stop did, said in the reader's language when shown: the seconds the fit ran, and
+    # the model kept (algorithm, metric, test score) if there was one
+    stopped_note: tuple[float, tuple[str, str, float] | None] | None = None
+    failed: tuple[str, GlassboxError] | None = None  # (training key, error) of a fit that failed
 
 
 def fit_state() -> FitState:
@@ -61,11 +65,9 @@ def stop(ws: Workspace) -> None:
     job.stop()
     state.job, state.stopped = None, state.key
     kept = ws.model
-    state.stopped_note = f"Stopped training the {state.label} after {job.seconds:,.0f} s. " + (
-        f"The previous model ({kept.spec.name}, test {next(iter(kept.test_scores))} = "
-        f"{next(iter(kept.test_scores.values())):.3f}) is kept."
-        if kept is not None
-        else "There is no model yet."
+    state.stopped_note = (
+        job.seconds,
+        None if kept is None else (kept.spec.name, *next(iter(kept.test_scores.items()))),
     )
     if state.gate_key and ws.confirmed.get(state.gate_key) == "full":
         del ws.confirmed[state.gate_key]
@@ -78,9 +80,29 @@ def train_again() -> None:
 
 def show_stop_note() -> None:
     """Say what Stop did (above the gate, which may ask again)."""
-    note = fit_state().stopped_note
-    if note:
-        st.info(note, icon=":material/stop_circle:")
+    state = fit_state()
+    if state.stopped_note is None:
+        return
+    seconds, kept = state.stopped_note
+    t = tr()
+    stopped = _(
+        "Stopped training the {algorithm} on {rows} rows after {seconds} s.",
+        algorithm=in_sentence(state.algorithm),
+        rows=t.number(state.rows),
+        seconds=t.number(seconds, 0),
+    )
+    if kept is None:
+        note = _("{stopped} There is no model yet.", stopped=stopped)
+    else:
+        name, metric, score = kept
+        note = _(
+            "{stopped} The previous model ({algorithm}, test {metric} = {score}) is kept.",
+            stopped=stopped,
+            algorithm=term(name),
+            metric=term(metric),
+            score=t.number(score, 3),
+        )
+    st.info(note, icon=":material/stop_circle:")
 
 
 def fit(ws: Workspace, config: TrainConfig, key: str, estimate: float) -> TrainedModel | None:
@@ -89,10 +111,10 @@ def fit(ws: Workspace, config: TrainConfig, key: str, estimate: float) -> Traine
     assert ws.dataset is not None and ws.profile is not None
     state = fit_state()
     if state.failed is not None and state.failed[0] == key:
-        st.error(state.failed[1], icon=":material/error:")
+        st.error(error_text(state.failed[1]), icon=":material/error:")
         return None
     if state.stopped == key:
-        st.button("Train again", key="train_again", on_click=train_again)
+        st.button(_("Train again"), key="train_again", on_click=train_again)
         return None
     if state.job is not None and state.key != key:
         state.job.stop()  # settings changed meanwhile: that fit is no longer wanted
@@ -105,7 +127,7 @@ def fit(ws: Workspace, config: TrainConfig, key: str, estimate: float) -> Traine
         state.job = ProcessJob(work, algorithm=config.algorithm, name="glassbox-train")
         state.key, state.estimate = key, estimate
         state.gate_key = training.gate_key(ws.dataset.fingerprint, config)
-        state.label = f"{config.spec.name.lower()} on {rows:,} rows"
+        state.algorithm, state.rows = config.spec.name, rows
         state.stopped = state.stopped_note = state.failed = None
     job = state.job
     if job.done:
@@ -113,8 +135,8 @@ def fit(ws: Workspace, config: TrainConfig, key: str, estimate: float) -> Traine
         try:
             model: TrainedModel = job.result()
         except GlassboxError as err:
-            state.failed = (key, str(err))
-            st.error(str(err), icon=":material/error:")
+            state.failed = (key, err)
+            st.error(error_text(err), icon=":material/error:")
             return None
         cache.log_run(model, ws.dataset, ws.profile)
         return model
@@ -122,10 +144,10 @@ def fit(ws: Workspace, config: TrainConfig, key: str, estimate: float) -> Traine
     with line:
         progress_line()
     button.button(
-        "Stop", key="train_stop", icon=":material/stop_circle:", on_click=stop, args=(ws,)
+        _("Stop"), key="train_stop", icon=":material/stop_circle:", on_click=stop, args=(ws,)
     )
     if ws.model is not None:
-        st.caption("Until it is ready, the previous model is shown.")
+        st.caption(_("Until it is ready, the previous model is shown."))
     return None
 
 
@@ -139,8 +161,20 @@ def progress_line() -> None:
         st.rerun(scope="app")
     assert job is not None
     seconds = job.seconds
-    text = (
-        f"Training the {state.label} in a separate process: {seconds:,.0f} s so far, "
-        f"about {state.estimate:,.0f} s expected. Stop keeps the previous model."
+    t = tr()
+    line = _(
+        "Training the {algorithm} on {rows} rows in a separate process: {seconds} s so far, "
+        "about {estimate} s expected. Stop keeps the previous model.",
+        algorithm=in_sentence(state.algorithm),
+        rows=t.number(state.rows),
+        seconds=t.number(seconds, 0),
+        estimate=t.number(state.estimate, 0),
     )
-    st.progress(min(seconds / max(state.estimate, 1e-9), 0.99), text=text)
+    st.progress(min(seconds / max(state.estimate, 1e-9), 0.99), text=line)
+
+
+def in_sentence(name: str) -> str:
+    """An algorithm's name inside a sentence: lower case in English ("the support vector
+    machine"), as written in other languages."""
+    shown = term(name)
+    return shown.lower() if tr().language == "en" else shown

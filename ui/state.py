@@ -143,6 +143,13 @@ class Workspace:
         self.task, self.task_reason = guess.task, guess.reason
         self.model = None
 
+    def dataset_title(self) -> str:
+        """The data's name for the run history: a sample's title is Glassbox's words (a
+        Message, shown translated), a file's name is data."""
+        assert self.dataset is not None
+        name = self.dataset.name
+        return Message(name) if self.dataset.source == "sample" else name
+
     def set_model(self, model: TrainedModel) -> None:
         """Make ``model`` current; a run is added to the history once per distinct fit (a
         model equal to the current one, e.g. restored from a project, is kept as it is)."""
@@ -150,7 +157,7 @@ class Workspace:
             return
         if self.model is not model:
             self.model = model
-            data = {"data": self.dataset.name} if self.dataset is not None else {}
+            data = {"data": self.dataset_title()} if self.dataset is not None else {}
             self.history.append({**data, **model.summary_row()})
             del self.history[:-HISTORY_LIMIT]
 

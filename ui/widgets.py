@@ -9,7 +9,7 @@ import streamlit as st
 
 from mllib.catalogue import ModelSpec, Param
 from mllib.profile import Task
-from ui.i18n import _, text
+from ui.i18n import _, text, tr
 from ui.state import bind, keep_valid, param_widget_prefix
 
 
@@ -54,13 +54,14 @@ def param_widget(
         return st.slider(
             label, int(param.low), int(param.high), step=int(param.step or 1), **common
         )
+    shown = tr().text  # format_func runs outside the session too (AppTest): bind the language
     options, labels = options_and_labels(param, facts)
     keep_valid(key, labels, fallback=labels[option_index(options, param.default, param.default)])
     bind(key, labels[option_index(options, current, param.default)])
     if param.kind == "choice":
-        chosen = st.selectbox(label, labels, format_func=text, **common)
+        chosen = st.selectbox(label, labels, format_func=shown, **common)
     else:
-        chosen = st.select_slider(label, options=labels, format_func=text, **common)
+        chosen = st.select_slider(label, options=labels, format_func=shown, **common)
     return options[labels.index(chosen)]
 
 

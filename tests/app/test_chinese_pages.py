@@ -18,6 +18,7 @@ CONVERTED = [
     "pages/predict.py",
     "pages/data.py",
     "pages/export.py",
+    "pages/train.py",
 ]
 
 

@@ -88,3 +88,34 @@ def test_the_browser_language_is_the_default(monkeypatch: Any) -> None:
     assert at.sidebar.radio(key="ui_language").value == "zh"
     assert "看得透的机器学习" in sidebar_text(at)
     assert "lang" not in at.query_params  # a default, not a choice written into links
+
+
+def test_switching_on_the_train_page_keeps_the_settings_the_model_and_the_page(
+    app: Any, monkeypatch: Any
+) -> None:
+    from mllib import training
+
+    at = app("pages/train.py")
+    at.selectbox(key="algorithm").select("tree").run()
+    at.selectbox(key="p_tree_criterion").set_value("Entropy (information gain)").run()
+    at.select_slider(key="p_tree_max_depth").set_value("3").run()
+    at.selectbox(key="cv_folds").select(3).run()
+    ws = at.session_state["glassbox_workspace"]
+    data, model, runs = ws.dataset.fingerprint, ws.model, len(ws.history)
+    fits: list[Any] = []
+    real = training.train_model
+    monkeypatch.setattr(training, "train_model", lambda *a, **k: fits.append(a) or real(*a, **k))
+    at.sidebar.radio(key="ui_language").set_value("zh").run()
+    assert_healthy(at)
+    ws = at.session_state["glassbox_workspace"]
+    assert ws.dataset.fingerprint == data and ws.model is model and not fits  # no refit
+    assert len(ws.history) == runs
+    assert at.selectbox(key="algorithm").value == "tree"
+    assert at.selectbox(key="p_tree_criterion").value == "Entropy (information gain)"
+    assert at.select_slider(key="p_tree_max_depth").value == "3"
+    assert at.selectbox(key="cv_folds").value == 3
+    assert at.title[0].value == "训练" and "训练用时" in [m.label for m in at.metric]
+    assert at.dataframe[-1].value.columns[1] == "算法"  # the history, in Chinese
+    at.sidebar.radio(key="ui_language").set_value("en").run()
+    assert at.title[0].value == "Train" and ws.model is model and not fits
+    assert at.dataframe[-1].value.columns[1] == "algorithm"
