@@ -288,3 +288,18 @@ def test_metric_names_and_table_headers_in_chinese() -> None:
     assert "准确率" in shown and "F1（宏平均）" in shown
     assert not english(shown, []), shown  # R², MAE, RMSE, ROC AUC stay as Chinese readers use them
     assert not english([ZH.text(h) for h in metrics.TABLE_HEADERS], [])
+
+
+def test_every_builder_takes_a_translator() -> None:
+    """A new builder cannot forget the reader's language: each one that writes words takes
+    ``tr`` (``titled`` is given its words; ``class_colours`` writes none)."""
+    import inspect
+
+    builders = [
+        name
+        for name in charts.__all__
+        if inspect.isfunction(getattr(charts, name)) and name not in ("titled", "class_colours")
+    ]
+    assert len(builders) >= 20
+    missing = [n for n in builders if "tr" not in inspect.signature(getattr(charts, n)).parameters]
+    assert not missing, missing
