@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from mllib.errors import GlassboxError
+from mllib.i18n import N_, Message, Text, Translator, msg, translator
 from mllib.pipeline import category_text
 from mllib.profile import parse_dates
 from mllib.schema import (
@@ -70,21 +71,32 @@ def is_iso_date(value: Any) -> bool:
 class Problem:
     """One kind of problem with one field, and the rows (0-based) where it occurs."""
 
-    message: str
+    message: Text  # a Message: said in the reader's language
     field: str | None = None
     rows: list[int] = dataclasses.field(default_factory=list)
     count: int = 0
 
-    def text(self) -> str:
-        where = ""
-        if self.rows:
-            shown = ", ".join(str(r) for r in self.rows[:MAX_LISTED])
-            more = f" and {self.count - MAX_LISTED} more" if self.count > MAX_LISTED else ""
-            where = f" (row {shown}{more})" if self.count == 1 else f" (rows {shown}{more})"
-        return f"{self.message}{where}"
+    def text(self, tr: Translator | None = None) -> str:
+        """The problem and its rows in ``tr``'s language (English without one)."""
+        tr = tr or translator("en")
+        said = tr.text(self.message)
+        if not self.rows:
+            return said
+        rows = ", ".join(str(r) for r in self.rows[:MAX_LISTED])
+        if self.count > MAX_LISTED:
+            return tr(
+                "{problem} (rows {rows} and {more} more)",
+                problem=said,
+                rows=rows,
+                more=self.count - MAX_LISTED,
+            )
+        if self.count == 1:
+            return tr("{problem} (row {rows})", problem=said, rows=rows)
+        return tr("{problem} (rows {rows})", problem=said, rows=rows)
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"field": self.field, "problem": self.message}
+    def to_dict(self, tr: Translator | None = None) -> dict[str, Any]:
+        said = (tr or translator("en")).text(self.message)
+        out: dict[str, Any] = {"field": self.field, "problem": said}
         if self.rows:
             out["rows"] = self.rows[:MAX_LISTED]
             out["count"] = self.count
@@ -127,10 +139,15 @@ class ValidationError(GlassboxError):
         self.problems = problems
         self.status = status
         self.more = more
-        hidden = max(len(problems) - MAX_LISTED, 0) + more
-        listed = "; ".join(p.text() for p in problems[:MAX_LISTED])
-        tail = f"; and {hidden} more problem(s)" if hidden else ""
-        super().__init__(f"{listed}{tail}.")
+        super().__init__(self.text(translator("en")))
+
+    def text(self, tr: Translator) -> str:
+        """Every kept problem in ``tr``'s language, and how many more there are."""
+        hidden = max(len(self.problems) - MAX_LISTED, 0) + self.more
+        listed = tr(CLAUSE_SEPARATOR).join(p.text(tr) for p in self.problems[:MAX_LISTED])
+        if hidden:
+            return tr("{problems}; and {hidden} more problem(s).", problems=listed, hidden=hidden)
+        return tr("{problems}.", problems=listed)
 
 
 class _Collector:
@@ -146,7 +163,7 @@ class _Collector:
     def full(self) -> bool:
         return len(self._by_key) >= MAX_PROBLEMS
 
-    def add(self, message: str, name: str | None = None, row: int | None = None) -> None:
+    def add(self, message: Text, name: str | None = None, row: int | None = None) -> None:
         key = (name, message)
         if key not in self._by_key and self.full:
             self.more += 1
@@ -171,13 +188,16 @@ class Checked:
     """Rows ready for the pipeline (feature columns in schema order) and what was noticed."""
 
     frame: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Messages, like notes
     ignored: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def suggest(name: str, candidates: Sequence[str]) -> str:
+CLAUSE_SEPARATOR = N_("; ")
+
+
+def suggest(name: str, candidates: Sequence[str]) -> Text:
     """' (did you mean “x”?)' when a candidate is close, else '' (always '' for names longer
     than :data:`MAX_SUGGESTED_NAME`: no feature is named like that)."""
     if len(name) > MAX_SUGGESTED_NAME:
@@ -186,30 +206,32 @@ def suggest(name: str, candidates: Sequence[str]) -> str:
     if not close:
         folded = {_fold(c): c for c in candidates}
         close = [folded[_fold(name)]] if _fold(name) in folded else []
-    return f" (did you mean “{close[0]}”?)" if close else ""
+    return msg(" (did you mean “{name}”?)", name=close[0]) if close else ""
 
 
 def _fold(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", str(name).lower())
 
 
-def _json_type(value: Any) -> str:
+def _json_type(value: Any) -> Text:
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return msg("the boolean {value}", value=str(value).lower())
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return msg("the number {value}", value=repr(value))
     if isinstance(value, str):
-        return f"the text “{shown(value)}”"
+        return msg("the text “{value}”", value=shown(value))
     if isinstance(value, list):
-        return "a list"
+        return msg("a list")
     if isinstance(value, dict):
-        return "an object"
+        return msg("an object")
     return type(value).__name__
 
 
-def _listed(values: Sequence[Any], limit: int = MAX_LISTED) -> str:
+def _listed(values: Sequence[Any], limit: int = MAX_LISTED) -> Text:
     text = ", ".join(f"“{shown(v)}”" for v in values[:limit])
-    return text + (f" and {len(values) - limit} more" if len(values) > limit else "")
+    if len(values) > limit:
+        return msg("{values} and {more} more", values=text, more=len(values) - limit)
+    return text
 
 
 # --- JSON rows (the service) ----------------------------------------------------------------
@@ -223,8 +245,11 @@ def rows_from_payload(payload: Any, schema: FeatureSchema) -> list[Any]:
             raise ValidationError(
                 [
                     Problem(
-                        f"unknown top-level field(s) {_listed(others)}: the body is "
-                        '{"rows": [...]} or a single row object',
+                        msg(
+                            "unknown top-level field(s) {fields}: the body is "
+                            '{{"rows": [...]}} or a single row object',
+                            fields=_listed(others),
+                        ),
                         shown(others[0]),
                     )
                 ]
@@ -232,18 +257,28 @@ def rows_from_payload(payload: Any, schema: FeatureSchema) -> list[Any]:
         rows = payload["rows"]
         if not isinstance(rows, list):
             raise ValidationError(
-                [Problem(f"“rows” must be a list of row objects, not {_json_type(rows)}", "rows")]
+                [
+                    Problem(
+                        msg(
+                            "“rows” must be a list of row objects, not {got}",
+                            got=_json_type(rows),
+                        ),
+                        "rows",
+                    )
+                ]
             )
         if not rows:
-            raise ValidationError([Problem("“rows” is empty: send at least one row", "rows")])
+            raise ValidationError([Problem(msg("“rows” is empty: send at least one row"), "rows")])
         return rows
     if isinstance(payload, dict):
         return [payload]
     raise ValidationError(
         [
             Problem(
-                f'the body must be a JSON object, {{"rows": [...]}} or one row, not '
-                f"{_json_type(payload)}"
+                msg(
+                    'the body must be a JSON object, {{"rows": [...]}} or one row, not {got}',
+                    got=_json_type(payload),
+                )
             )
         ]
     )
@@ -257,7 +292,11 @@ def check_records(
         raise ValidationError(
             [
                 Problem(
-                    f"too many rows: {len(rows):,} sent, at most {max_rows:,} per request",
+                    msg(
+                        "too many rows: {sent:,} sent, at most {limit:,} per request",
+                        sent=len(rows),
+                        limit=max_rows,
+                    ),
                     "rows",
                 )
             ],
@@ -269,20 +308,32 @@ def check_records(
     good_rows: list[int] = []
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            problems.add(f"each row must be an object of features, not {_json_type(row)}", None, i)
+            problems.add(
+                msg("each row must be an object of features, not {got}", got=_json_type(row)),
+                None,
+                i,
+            )
         elif row.keys() == known:  # the usual case, one set comparison
             good_rows.append(i)
         else:
             missing = [n for n in names if n not in row]
             for name in missing:
-                problems.add(f"missing field “{name}” (send null for a missing value)", name, i)
+                problems.add(
+                    msg("missing field “{name}” (send null for a missing value)", name=name),
+                    name,
+                    i,
+                )
             for key in row:
                 if key not in known:
                     if problems.full:  # counted only: no search, no message for the rest
                         problems.more += 1
                         continue
                     hint = suggest(str(key), missing or names)
-                    problems.add(f"unknown field “{shown(key)}”{hint}", shown(key), i)
+                    problems.add(
+                        msg("unknown field “{name}”{hint}", name=shown(key), hint=hint),
+                        shown(key),
+                        i,
+                    )
             good_rows.append(i)
     columns: dict[str, list[Any]] = {}
     for feature in schema.features:  # column by column: one fast check, details only on failure
@@ -326,7 +377,9 @@ def _check_column_values(
     for value, i in zip(values, rows, strict=True):
         checked, error = check_value(feature, value, allowed)
         if error:
-            problems.add(f"“{feature.name}”: {error}", feature.name, i)
+            problems.add(
+                msg("“{name}”: {problem}", name=feature.name, problem=error), feature.name, i
+            )
         out.append(checked)
     return out
 
@@ -338,18 +391,24 @@ def _check_dates(
     date parser busy."""
     for value, row in zip(values, rows, strict=True):
         if value is not None and not is_iso_date(value):
-            problems.add(f"“{feature.name}”: {_not_a_date(value)}", feature.name, row)
+            problems.add(
+                msg("“{name}”: {problem}", name=feature.name, problem=_not_a_date(value)),
+                feature.name,
+                row,
+            )
 
 
-def _not_a_date(value: str) -> str:
-    return f"“{shown(value)}” is not a date (use ISO 8601, YYYY-MM-DD, e.g. “2024-01-31”)"
+def _not_a_date(value: str) -> Message:
+    return msg(
+        "“{value}” is not a date (use ISO 8601, YYYY-MM-DD, e.g. “2024-01-31”)", value=shown(value)
+    )
 
 
 def check_value(
     feature: Feature,
     value: Any,
     allowed: frozenset[str] | None = None,
-) -> tuple[Any, str | None]:
+) -> tuple[Any, Text | None]:
     """``(value for the pipeline, None)`` or ``(None, what is wrong)`` for one JSON value.
 
     ``allowed`` is ``feature.categories`` as a set (faster for many rows).
@@ -358,33 +417,47 @@ def check_value(
         return None, None
     if feature.role == NUMERIC:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, f"expected a number, got {_json_type(value)}"
+            return None, msg("expected a number, got {got}", got=_json_type(value))
         try:
             number = float(value)
         except OverflowError:
-            return None, "the number is too large"
+            return None, msg("the number is too large")
         if not math.isfinite(number):
-            return None, f"expected a finite number, got {value!r}"
+            return None, msg("expected a finite number, got {value}", value=repr(value))
         if abs(number) > MAX_ABS_NUMBER:
-            return None, f"{number:g} is beyond ±{MAX_ABS_NUMBER:g}, the largest number accepted"
+            return None, msg(
+                "{number:g} is beyond ±{limit:g}, the largest number accepted",
+                number=number,
+                limit=MAX_ABS_NUMBER,
+            )
         return number, None
     if feature.role == DATETIME:
         if not isinstance(value, str):
-            return None, f"expected a date as text (e.g. “2024-01-31”), got {_json_type(value)}"
+            return None, msg(
+                "expected a date as text (e.g. “2024-01-31”), got {got}", got=_json_type(value)
+            )
         if not is_iso_date(value):
             return None, _not_a_date(value)
         return value, None
     if feature.json_boolean:
         if not isinstance(value, bool):
-            return None, f"expected true or false, got {_json_type(value)}"
+            return None, msg("expected true or false, got {got}", got=_json_type(value))
         return value, None
     if not isinstance(value, str):
-        return None, f"expected one of {_listed(feature.categories)}, got {_json_type(value)}"
+        return None, msg(
+            "expected one of {values}, got {got}",
+            values=_listed(feature.categories),
+            got=_json_type(value),
+        )
     if len(value) > MAX_TEXT_CHARS:
-        return None, f"the text is longer than {MAX_TEXT_CHARS:,} characters"
+        return None, msg("the text is longer than {limit:,} characters", limit=MAX_TEXT_CHARS)
     known = allowed if allowed is not None else feature.categories
     if feature.categories and value not in known:
-        return None, f"unseen category “{shown(value)}”; known: {_listed(feature.categories)}"
+        return None, msg(
+            "unseen category “{value}”; known: {values}",
+            value=shown(value),
+            values=_listed(feature.categories),
+        )
     return value, None
 
 
@@ -419,16 +492,20 @@ def check_table(table: pd.DataFrame, schema: FeatureSchema) -> Checked:
     ignored = [c for c in columns if c not in mapping]
     problems = _Collector()
     if table.empty:
-        problems.add("the table has no rows to predict")
+        problems.add(msg("the table has no rows to predict"))
     missing = [f for f in schema.names if f not in reverse]
     for name in missing:
-        problems.add(f"the column “{name}” is missing{suggest(name, ignored)}", name)
+        problems.add(
+            msg("the column “{name}” is missing{hint}", name=name, hint=suggest(name, ignored)),
+            name,
+        )
     warnings: list[str] = []
     if renamed:
         warnings.append(
-            "Columns matched by name up to case and punctuation: "
-            + ", ".join(f"“{c}” → “{f}”" for c, f in renamed.items())
-            + "."
+            msg(
+                "Columns matched by name up to case and punctuation: {pairs}.",
+                pairs=", ".join(f"“{c}” → “{f}”" for c, f in renamed.items()),
+            )
         )
     data: dict[str, pd.Series] = {}
     for feature in schema.features:
@@ -439,20 +516,22 @@ def check_table(table: pd.DataFrame, schema: FeatureSchema) -> Checked:
         _check_column(feature, series, problems, warnings)
     problems.raise_if_any()
     frame = pd.DataFrame(data, columns=schema.names)
-    notes = []
+    notes: list[str] = []
     gaps = {name: int(frame[name].isna().sum()) for name in schema.names}
     gaps = {name: count for name, count in gaps.items() if count}
     if gaps:
         notes.append(
-            "Missing values are filled in as in training (median, or most frequent category): "
-            + ", ".join(f"{name} ({count:,})" for name, count in gaps.items())
-            + "."
+            msg(
+                "Missing values are filled in as in training (median, or most frequent "
+                "category): {counts}.",
+                counts=", ".join(f"{name} ({count:,})" for name, count in gaps.items()),
+            )
         )
     return Checked(frame, warnings + range_warnings(schema, frame), ignored, renamed, notes)
 
 
-NOT_NUMBERS = "“{name}” should hold numbers, but {count} value(s) are not: {examples}"
-NOT_DATES = "“{name}” should hold dates, but {count} value(s) are not: {examples}"
+NOT_NUMBERS = N_("“{name}” should hold numbers, but {count} value(s) are not: {examples}")
+NOT_DATES = N_("“{name}” should hold dates, but {count} value(s) are not: {examples}")
 
 
 def _unreadable(
@@ -461,7 +540,7 @@ def _unreadable(
     """One problem for the ``bad`` values of column ``name``: ``message`` with its ``{name}``,
     ``{count}`` of bad values and up to five ``{examples}`` filled in."""
     examples = _listed(series[bad].astype(str).unique().tolist(), 5)
-    problems.add(message.format(name=name, count=int(bad.sum()), examples=examples), name)
+    problems.add(msg(message, name=name, count=int(bad.sum()), examples=examples), name)
 
 
 def _check_column(
@@ -471,7 +550,9 @@ def _check_column(
     present = series.notna()
     if feature.role == NUMERIC:
         if pd.api.types.is_bool_dtype(series):
-            problems.add(f"“{name}” should hold numbers but holds true/false values", name)
+            problems.add(
+                msg("“{name}” should hold numbers but holds true/false values", name=name), name
+            )
             return
         numbers = pd.to_numeric(series, errors="coerce")
         bad = present & numbers.isna()
@@ -482,7 +563,11 @@ def _check_column(
         infinite = int(np.isinf(values).sum())
         if infinite:
             warnings.append(
-                f"“{name}”: {infinite} infinite value(s) are treated as missing and filled in."
+                msg(
+                    "“{name}”: {count} infinite value(s) are treated as missing and filled in.",
+                    name=name,
+                    count=infinite,
+                )
             )
     elif feature.role == DATETIME:
         dates = parse_dates(series)
@@ -495,15 +580,20 @@ def _check_column(
         if unseen_mask.any():
             unseen = text[unseen_mask].value_counts().index.tolist()
             warnings.append(
-                f"“{name}”: {int(unseen_mask.sum())} row(s) hold categories the model never "
-                f"saw ({_listed(unseen, 5)}); they are predicted as if the category were "
-                f"unknown. Known: {_listed(feature.categories)}."
+                msg(
+                    "“{name}”: {count} row(s) hold categories the model never saw ({unseen}); "
+                    "they are predicted as if the category were unknown. Known: {known}.",
+                    name=name,
+                    count=int(unseen_mask.sum()),
+                    unseen=_listed(unseen, 5),
+                    known=_listed(feature.categories),
+                )
             )
 
 
 def range_warnings(schema: FeatureSchema, frame: pd.DataFrame) -> list[str]:
     """Numbers outside the training range: the model extrapolates there, so say where."""
-    out = []
+    out: list[str] = []
     for feature in schema.features:
         if feature.role != NUMERIC or feature.minimum is None or feature.maximum is None:
             continue
@@ -514,10 +604,20 @@ def range_warnings(schema: FeatureSchema, frame: pd.DataFrame) -> list[str]:
             low = int((values < float(feature.minimum)).sum())
             high = int((values > float(feature.maximum)).sum())
         if low or high:
-            count = low + high
-            where = f"{count} value(s)" if len(values) > 1 else f"{values[0]:g} is"
+            params = {"name": feature.name, "range": feature.range_text()}
             out.append(
-                f"“{feature.name}”: {where} outside the training range "
-                f"{feature.range_text()}; the model is extrapolating there."
+                msg(
+                    "“{name}”: {count} value(s) outside the training range {range}; the model "
+                    "is extrapolating there.",
+                    count=low + high,
+                    **params,
+                )
+                if len(values) > 1
+                else msg(
+                    "“{name}”: {value:g} is outside the training range {range}; the model is "
+                    "extrapolating there.",
+                    value=values[0],
+                    **params,
+                )
             )
     return out

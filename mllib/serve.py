@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from mllib import export
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
-from mllib.i18n import Text, Translator, msg, pick_language, translator
+from mllib.i18n import N_, Message, Text, Translator, msg, pick_language, translator
 from mllib.openapi import POLICIES, openapi
 from mllib.predict import extreme_features, non_finite_rows
 from mllib.row_checks import (
@@ -46,6 +46,24 @@ ENV_TOKEN = "GLASSBOX_API_TOKEN"
 ENV_TOKEN_FILE = "GLASSBOX_API_TOKEN_FILE"
 MIN_TOKEN_CHARS = 16
 OPEN_PATHS = frozenset({"/health"})  # answered without the token (load balancers probe it)
+
+
+#: What Python's JSON and UTF-8 decoders say (their wording), marked so that a client asking in
+#: another language reads it in that language (an unknown wording stays as Python wrote it).
+DECODER_WORDS = (
+    N_("Expecting value"),
+    N_("Extra data"),
+    N_("Expecting property name enclosed in double quotes"),
+    N_("Expecting ':' delimiter"),
+    N_("Expecting ',' delimiter"),
+    N_("Unterminated string starting at"),
+    N_("Invalid control character at"),
+    N_("Invalid \\escape"),
+    N_("Invalid \\uXXXX escape"),
+    N_("invalid start byte"),
+    N_("invalid continuation byte"),
+    N_("unexpected end of data"),
+)
 
 
 class BadRequest(Exception):
@@ -123,7 +141,9 @@ def parse_json(raw: bytes) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise BadRequest(
-            400, "not_utf8", msg("the body is not UTF-8 text ({reason})", reason=err.reason)
+            400,
+            "not_utf8",
+            msg("the body is not UTF-8 text ({reason})", reason=Message(err.reason)),
         ) from err
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
@@ -135,7 +155,7 @@ def parse_json(raw: bytes) -> Any:
                 "malformed JSON at line {line} column {column}: {problem}",
                 line=err.lineno,
                 column=err.colno,
-                problem=err.msg,
+                problem=Message(err.msg),  # Python's words, translated when known
             ),
         ) from err
     except RecursionError as err:
@@ -359,9 +379,9 @@ def create_app(
             return error_response(err.status, err.code, err.message)
         except ValidationError as err:
             code = "too_many_rows" if err.status == 413 else "invalid_rows"
-            return error_response(
-                err.status, code, err.message, [p.to_dict() for p in err.problems], err.more
-            )
+            tr = request_translator()
+            details = [p.to_dict(tr) for p in err.problems]
+            return error_response(err.status, code, err.text(tr), details, err.more)
         try:
             prediction = bundle.predict(checked.frame)
         except GlassboxError as err:  # e.g. a value so large that scaling made it infinite
@@ -376,7 +396,7 @@ def create_app(
             return non_finite_answer(bad, checked.frame)
         answer = prediction.records()
         if checked.warnings:
-            answer["warnings"] = checked.warnings
+            answer["warnings"] = [request_translator().text(w) for w in checked.warnings]
         return json_response(answer)
 
     def non_finite_answer(rows: list[int], frame: Any) -> Response:

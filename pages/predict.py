@@ -248,12 +248,13 @@ def one_row(bundle: ModelBundle) -> None:
         checked = check_records([values], schema)
     except ValidationError as err:
         st.error(
-            _("These values cannot be predicted: {problems}", problems=err), icon=":material/error:"
+            _("These values cannot be predicted: {problems}", problems=i18n.error_text(err)),
+            icon=":material/error:",
         )
         return
     prediction = bundle.predict(checked.frame)
     for note in checked.warnings:
-        st.warning(note, icon=":material/warning:")
+        st.warning(i18n.text(note), icon=":material/warning:")
     left, right = st.columns([1, 2], gap="large")
     value = prediction.values[0]
     tr = i18n.tr()
@@ -293,7 +294,7 @@ def one_row(bundle: ModelBundle) -> None:
 
 
 def show_problems(err: ValidationError) -> None:
-    lines = "\n".join(f"- {p.text()}" for p in err.problems)
+    lines = "\n".join(f"- {p.text(i18n.tr())}" for p in err.problems)
     st.error(_("This file cannot be predicted yet:") + f"\n\n{lines}", icon=":material/error:")
 
 
@@ -340,7 +341,7 @@ def whole_file(bundle: ModelBundle) -> None:
         icon=":material/check_circle:",
     )
     for note in checked.warnings:
-        st.warning(note, icon=":material/warning:")
+        st.warning(i18n.text(note), icon=":material/warning:")
     if checked.ignored:
         st.caption(
             tr(
@@ -349,7 +350,7 @@ def whole_file(bundle: ModelBundle) -> None:
             )
         )
     for note in checked.notes:
-        st.caption(note)
+        st.caption(i18n.text(note))
     if agreement:
         note = f"{agreement} {optimistic_note(bundle)}" if trained_on else agreement
         st.info(note, icon=":material/fact_check:")

@@ -71,6 +71,7 @@ CONVERTED = {
     "mllib/pipeline.py",
     "mllib/prepared.py",
     "mllib/profile.py",
+    "mllib/row_checks.py",
     "mllib/samples.py",
     "mllib/serve.py",
     "mllib/table_notes.py",

@@ -116,3 +116,21 @@ def test_the_export_page_in_chinese_for_a_trained_model(app: object, sample: str
     assert "文件" in at.dataframe[0].value.columns  # the hash table's headings
     left = english_sentences(at, workspace_data(at))
     assert not left, left
+
+
+def test_the_predict_page_says_a_files_problems_and_notes_in_chinese() -> None:
+    """Row checks (mllib.row_checks) are Messages: problems, warnings and notes in Chinese."""
+    at = opened_in_chinese("pages/predict.py")
+    bad = b"Sepal Length,sepal_width,petal_length,petal_width,colour\n5.1,3.5,x,,red\n"
+    at.file_uploader(key="predict_upload").set_value(("bad.csv", bad, "text/csv")).run()
+    assert_healthy(at)
+    said = " ".join(str(e.value) for e in at.error)
+    assert "“petal_length”应为数值，但有 1 个值不是：“x”" in said
+    good = b"Sepal Length,sepal_width,petal_length,petal_width\n5.1,3.5,99,\n"
+    at.file_uploader(key="predict_upload").set_value(("good.csv", good, "text/csv")).run()
+    assert_healthy(at)
+    shown = " ".join(str(e.value) for e in [*at.warning, *at.caption])
+    assert "以下列在忽略大小写和标点后按名称匹配：“Sepal Length” → “sepal_length”。" in shown
+    assert "超出训练范围" in shown and "缺失值按训练时的方式填补" in shown
+    left = english_sentences(at, [*workspace_data(at), "Sepal Length", "good.csv"])
+    assert not left, left
