@@ -15,7 +15,7 @@ import pytest
 from mllib import charts, explain, metrics, samples, splits
 from mllib.i18n import Translator, translator
 from mllib.profile import Task
-from tests.app.chinese import chart_texts
+from tests.app.chinese import chart_texts, diagram_texts
 from tests.test_charts import fit, sample
 
 C, R = Task.CLASSIFICATION, Task.REGRESSION
@@ -234,14 +234,14 @@ def test_the_tree_diagram_in_chinese(iris: pd.DataFrame) -> None:
     model, _ = fit(iris, "species", "tree", C, max_depth=None, criterion="entropy")
     table = explain.tree_table(model)
     dot = charts.tree_dot(table, 2, model.classes, None, explain.tree_criterion(model), ZH)
-    labels = re.findall(r'label="((?:[^"\\]|\\.)*)"', dot)
+    labels = diagram_texts(dot)
     assert labels and not english(labels, data_names(iris)), english(labels, data_names(iris))
     frame = pd.DataFrame({"colour": ["red", "blue", "green"] * 10, "y": [1.0, 5.0, 9.0] * 10})
     regression, _ = fit(frame, "y", "tree", R)
     dot = charts.tree_dot(
         explain.tree_table(regression), 5, None, None, explain.tree_criterion(regression), ZH
     )
-    labels = re.findall(r'label="((?:[^"\\]|\\.)*)"', dot)
+    labels = diagram_texts(dot)
     assert not english(labels, data_names(frame)), english(labels, data_names(frame))
 
 

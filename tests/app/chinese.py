@@ -123,13 +123,26 @@ def _chart_texts(proto: Any) -> list[str]:
     return chart_texts(json.loads(proto.spec), tables)
 
 
+DOT_LABEL = re.compile(r'label="((?:[^"\\]|\\.)*)"')
+
+
+def diagram_texts(dot: str) -> list[str]:
+    """The labels of a Graphviz diagram's boxes and arrows (the tree's words), unescaped."""
+    return [
+        m.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
+        for m in DOT_LABEL.findall(dot)
+    ]
+
+
 def page_texts(at: AppTest) -> list[str]:
     """Every sentence-bearing string of the page and its sidebar, plus tables' headers and
-    text cells, and the words of every chart."""
+    text cells, the words of every chart and the labels of every diagram."""
     out: list[str] = []
     for kind, proto in _protos(at._tree):
         if type(proto).__name__ == "VegaLiteChart":
             out.extend(_chart_texts(proto))
+        elif type(proto).__name__ == "GraphVizChart":
+            out.extend(diagram_texts(proto.spec))
         elif kind not in SKIPPED:
             out.extend(_strings(proto))
     for frame in at.dataframe:

@@ -54,18 +54,20 @@ dots = base.mark_point().encode(
 notes = base.mark_text().encode(x="hours_studied:Q", y="points:Q", text="note:N")
 title = alt.TitleParams("学习时间与成绩", subtitle=["a random sample of rows"])
 st.altair_chart(alt.layer(dots, notes).properties(title=title))
+st.graphviz_chart('digraph { a [label="hours_studied ≤ 2?\\nrows in this box"]; a -> b }')
 """
 
 
 def test_the_check_reads_the_words_inside_charts() -> None:
-    """Axis titles, subtitles and text marks of a chart count; a title that is a data column
-    (hours_studied) does not."""
+    """Axis titles, subtitles and text marks of a chart and the labels of a diagram count; a
+    title that is a data column (hours_studied) does not."""
     at = AppTest.from_string(CHART_PAGE).run()
     assert_healthy(at)
     left = english_sentences(at, ["hours_studied", "points", "note"])
     assert sorted(left) == [
         "a random sample of rows",
         "exam score out of a hundred",
+        "rows in this box",
         "this model here",
     ]
 
