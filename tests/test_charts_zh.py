@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import altair as alt
 import numpy as np
@@ -205,13 +206,31 @@ CASES = {
 }
 
 
+def untitled_tooltips(spec: Any) -> list[str]:
+    """Tooltip fields without a title: the browser would show the table's column name."""
+    if isinstance(spec, list):
+        return [f for item in spec for f in untitled_tooltips(item)]
+    if not isinstance(spec, dict):
+        return []
+    found = []
+    tooltip = (spec.get("encoding") or {}).get("tooltip")
+    for item in tooltip if isinstance(tooltip, list) else [tooltip] if tooltip else []:
+        if isinstance(item, dict) and "field" in item and "title" not in item:
+            found.append(item["field"])
+    for key in ("layer", "vconcat", "hconcat"):
+        found.extend(untitled_tooltips(spec.get(key)))
+    return found
+
+
 @pytest.mark.parametrize("group", list(CASES))
 def test_every_chart_in_chinese_has_no_english_word(group: str) -> None:
     for name, build, data in CASES[group]():
-        zh = chart_texts(build(ZH).to_dict())
+        spec = build(ZH).to_dict()
+        zh = chart_texts(spec)
         en = chart_texts(build(None).to_dict())
         assert zh and zh != en, name  # the chart has words, and they changed language
         assert not english(zh, data), (name, english(zh, data))
+        assert not untitled_tooltips(spec), (name, untitled_tooltips(spec))
 
 
 def test_the_check_finds_an_english_chart() -> None:
