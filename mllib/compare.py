@@ -21,6 +21,7 @@ import pandas as pd
 
 from mllib import catalogue, metrics, parallel, training
 from mllib.errors import GlassboxError
+from mllib.i18n import DEFAULT, Message, Text, Translator, msg, translator
 from mllib.profile import TableProfile
 from mllib.vocab import Task
 
@@ -40,7 +41,7 @@ class PlannedRun:
     """One algorithm's config for a comparison, or why it is left out or sampled."""
 
     config: training.TrainConfig
-    note: str = ""
+    note: Text = ""  # a Message (translated where shown) or empty
     skip: bool = False
 
     @property
@@ -55,7 +56,7 @@ class RunResult:
     planned: PlannedRun
     model: training.TrainedModel | None
     predict_seconds: float = float("nan")
-    error: str | None = None
+    error: Text | None = None  # a GlassboxError's message and hint (a Message)
 
     @property
     def name(self) -> str:
@@ -88,7 +89,7 @@ def plan_comparison(
     rows for all: same seed); ``n_text`` of the features are categorical (for estimates).
     """
     if cv_folds < 2:
-        raise GlassboxError("A comparison needs at least 2 cross-validation folds.")
+        raise GlassboxError(msg("A comparison needs at least 2 cross-validation folds."))
     n_rows, n_features = len(frame), len(features)
     if sample_rows is not None and sample_rows < n_rows:
         n_rows = sample_rows
@@ -119,16 +120,24 @@ def plan_comparison(
             plans.append(
                 PlannedRun(
                     replace(config, sample_rows=sample),
-                    f"Trained on a random {sample:,}-row sample (the full table would take "
-                    f"about {estimate:,.0f} s), so its split differs from the others.",
+                    msg(
+                        "Trained on a random {sample:,}-row sample (the full table would take "
+                        "about {seconds:,.0f} s), so its split differs from the others.",
+                        sample=sample,
+                        seconds=estimate,
+                    ),
                 )
             )
         else:
             plans.append(
                 PlannedRun(
                     config,
-                    f"Skipped: it would take about {estimate:,.0f} s on {n_rows:,} rows. "
-                    "Tick “Include slow algorithms” to run it anyway.",
+                    msg(
+                        "Skipped: it would take about {seconds:,.0f} s on {rows:,} rows. "
+                        "Tick “Include slow algorithms” to run it anyway.",
+                        seconds=estimate,
+                        rows=n_rows,
+                    ),
                     skip=True,
                 )
             )
@@ -204,9 +213,19 @@ def run_comparison(
             with parallel.execution_backend():
                 model = fit(plan.config)
         except GlassboxError as err:
-            yield RunResult(plan, None, error=str(err))
+            yield RunResult(plan, None, error=error_message(err))
             continue
         yield RunResult(plan, model, predict_seconds(model, frame))
+
+
+def error_message(err: GlassboxError) -> Message:
+    """A failed run's note: the error's message and hint, kept translatable."""
+    message, hint = err.parts
+    message = message if isinstance(message, Message) else Message(message)
+    if hint is None:
+        return message
+    hint = hint if isinstance(hint, Message) else Message(hint)
+    return msg("{message} {hint}", message=message, hint=hint)
 
 
 def predict_seconds(model: training.TrainedModel, frame: pd.DataFrame) -> float:
@@ -231,12 +250,16 @@ def _cv_value(model: training.TrainedModel, metric: str, column: str) -> float:
     return float(match.iloc[0]) if len(match) else float("nan")
 
 
-def leaderboard(results: Sequence[RunResult], task: Task) -> pd.DataFrame:
+def leaderboard(
+    results: Sequence[RunResult], task: Task, tr: Translator | None = None
+) -> pd.DataFrame:
     """One row per algorithm, best cross-validated primary score first.
 
     Columns: ``algorithm``, ``key``, ``<metric> mean`` / ``<metric> std`` for every metric,
-    ``test <primary>``, ``fit s``, ``predict ms``, ``note``.
+    ``test <primary>``, ``fit s``, ``predict ms``, ``note``. The column names are keys; the
+    algorithm names, settings and notes are in ``tr``'s language (English by default).
     """
+    tr = tr or translator(DEFAULT)
     names = list(metrics.scorers(task))
     primary = metrics.primary_metric(task)
     rows = []
@@ -244,9 +267,9 @@ def leaderboard(results: Sequence[RunResult], task: Task) -> pd.DataFrame:
         model = result.model
         config = result.planned.config
         row: dict[str, Any] = {
-            "algorithm": result.name,
+            "algorithm": tr.text(result.name),
             "key": result.key,
-            "settings": config.spec.describe_settings(config.task, config.param_dict),
+            "settings": tr.text(config.spec.describe_settings(config.task, config.param_dict)),
         }
         for name in names:
             row[f"{name} mean"] = _cv_value(model, name, "mean") if model else float("nan")
@@ -254,7 +277,7 @@ def leaderboard(results: Sequence[RunResult], task: Task) -> pd.DataFrame:
         row[f"test {primary}"] = model.test_scores.get(primary, float("nan")) if model else np.nan
         row["fit s"] = model.fit_seconds if model else float("nan")
         row["predict ms"] = 1000 * result.predict_seconds
-        row["note"] = result.error or result.planned.note or _warning(model)
+        row["note"] = tr.text(result.error or result.planned.note or _warning(model))
         rows.append(row)
     table = pd.DataFrame(rows)
     if table.empty:
@@ -269,26 +292,31 @@ def _warning(model: training.TrainedModel | None) -> str:
     return model.warnings[0] if model is not None and model.warnings else ""
 
 
-def leaderboard_display(board: pd.DataFrame, task: Task) -> pd.DataFrame:
-    """The leaderboard as people read it: "0.953 ± 0.012" per metric, rounded timings."""
+def leaderboard_display(
+    board: pd.DataFrame, task: Task, tr: Translator | None = None
+) -> pd.DataFrame:
+    """The leaderboard as people read it: "0.953 ± 0.012" per metric, rounded timings, headers
+    in ``tr``'s language (English by default)."""
+    tr = tr or translator(DEFAULT)
     names = BOARD_METRICS[task]
     primary = metrics.primary_metric(task)
     out = pd.DataFrame(
         {
-            "rank": range(1, len(board) + 1),
-            "algorithm": board["algorithm"],
-            "settings": board["settings"],
+            tr("rank"): range(1, len(board) + 1),
+            tr("algorithm"): board["algorithm"],
+            tr("settings"): board["settings"],
         }
     )
     for name in names:
         mean, std = board[f"{name} mean"], board[f"{name} std"]
-        out[f"CV {name}"] = [
-            "—" if np.isnan(m) else f"{m:.3f} ± {s:.3f}" for m, s in zip(mean, std, strict=True)
+        out[tr("CV {metric}", metric=tr.text(name))] = [
+            "—" if np.isnan(m) else f"{tr.number(m, 3)} ± {tr.number(s, 3)}"
+            for m, s in zip(mean, std, strict=True)
         ]
-    out[f"test {primary}"] = board[f"test {primary}"].round(3)
-    out["fit s"] = board["fit s"].round(3)
-    out["predict ms"] = board["predict ms"].round(1)
-    out["note"] = board["note"]
+    out[tr("test {metric}", metric=tr.text(primary))] = board[f"test {primary}"].round(3)
+    out[tr("fit s")] = board["fit s"].round(3)
+    out[tr("predict ms")] = board["predict ms"].round(1)
+    out[tr("note")] = board["note"]
     return out
 
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import joblib
 
 from mllib.errors import GlassboxError
+from mllib.i18n import DEFAULT, Translator, msg, translator
 
 SCHEDULER_ENV = "GLASSBOX_DASK_SCHEDULER"
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -44,14 +45,24 @@ class Backend:
     address: str | None = None
     machines: int = 1
 
-    def describe(self) -> str:
+    def describe(self, tr: Translator | None = None) -> str:
+        """Where work runs, in ``tr``'s language (English by default)."""
+        tr = tr or translator(DEFAULT)
         if self.kind == "dask":
-            plural = "s" if self.machines != 1 else ""
-            return (
-                f"Running on the Dask cluster at {self.address} "
-                f"({self.machines} worker{plural}, {self.workers} threads)"
+            machines = (
+                tr("1 worker")
+                if self.machines == 1
+                else tr("{n} workers", n=tr.number(self.machines))
             )
-        return f"Running on {self.workers} local core{'s' if self.workers != 1 else ''}"
+            return tr(
+                "Running on the Dask cluster at {address} ({machines}, {threads} threads)",
+                address=self.address,
+                machines=machines,
+                threads=tr.number(self.workers),
+            )
+        if self.workers == 1:
+            return tr("Running on 1 local core")
+        return tr("Running on {n} local cores", n=tr.number(self.workers))
 
 
 def scheduler_address() -> str | None:
@@ -78,9 +89,11 @@ def dask_client(address: str) -> Any:
             from distributed import Client
         except ImportError as err:
             raise GlassboxError(
-                f"{SCHEDULER_ENV} is set, but Dask is not installed here.",
-                "Install it with `pip install 'dask[distributed]'`, or unset the variable to "
-                "run on this machine.",
+                msg("{variable} is set, but Dask is not installed here.", variable=SCHEDULER_ENV),
+                msg(
+                    "Install it with `pip install 'dask[distributed]'`, or unset the variable "
+                    "to run on this machine."
+                ),
             ) from err
         try:
             # distributed's Client.__init__ has no annotations
@@ -89,9 +102,16 @@ def dask_client(address: str) -> Any:
             )
         except (OSError, TimeoutError, ValueError) as err:
             raise GlassboxError(
-                f"Could not reach the Dask scheduler at {address} ({type(err).__name__}).",
-                f"Check that it is running and reachable, or unset {SCHEDULER_ENV} to run on "
-                "this machine.",
+                msg(
+                    "Could not reach the Dask scheduler at {address} ({error}).",
+                    address=address,
+                    error=type(err).__name__,
+                ),
+                msg(
+                    "Check that it is running and reachable, or unset {variable} to run on "
+                    "this machine.",
+                    variable=SCHEDULER_ENV,
+                ),
             ) from err
         check_workers(client, address)
         _clients[address] = client
@@ -107,8 +127,8 @@ def check_workers(client: Any, address: str) -> None:
     if not nthreads:
         client.close()
         raise GlassboxError(
-            f"The Dask scheduler at {address} has no workers.",
-            "Start at least one `dask worker` pointed at it.",
+            msg("The Dask scheduler at {address} has no workers.", address=address),
+            msg("Start at least one `dask worker` pointed at it."),
         )
     try:
         versions = client.run(_worker_versions)
@@ -118,10 +138,17 @@ def check_workers(client: Any, address: str) -> None:
     if wrong:
         client.close()
         raise GlassboxError(
-            f"The Dask workers at {address} cannot run Glassbox models: they report "
-            f"scikit-learn/mllib {wrong}, this app has scikit-learn {sklearn.__version__}.",
-            "Start the workers from the same environment (requirements.txt) with the Glassbox "
-            "folder on PYTHONPATH; see docs/dask.md.",
+            msg(
+                "The Dask workers at {address} cannot run Glassbox models: they report "
+                "scikit-learn/mllib {wrong}, this app has scikit-learn {version}.",
+                address=address,
+                wrong=str(wrong),
+                version=sklearn.__version__,
+            ),
+            msg(
+                "Start the workers from the same environment (requirements.txt) with the "
+                "Glassbox folder on PYTHONPATH; see docs/dask.md."
+            ),
         )
 
 
@@ -148,9 +175,9 @@ def current_backend() -> Backend:
     return Backend("dask", max(1, sum(nthreads.values())), address, len(nthreads))
 
 
-def describe_backend() -> str:
+def describe_backend(tr: Translator | None = None) -> str:
     """One line for the page: "Running on 2 local cores" or the Dask cluster's address."""
-    return current_backend().describe()
+    return current_backend().describe(tr)
 
 
 @contextmanager

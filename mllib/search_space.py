@@ -17,6 +17,7 @@ import numpy as np
 
 from mllib.catalogue import ModelSpec, Param
 from mllib.errors import GlassboxError
+from mllib.i18n import Message, msg
 from mllib.vocab import Task
 
 MAX_CANDIDATES = 1_000
@@ -76,7 +77,7 @@ def search_space(
     params = {p.name: p for p in spec.params_for(task)}
     unknown = [n for n in names if n not in params]
     if unknown:
-        raise GlassboxError(f"{spec.name} has no parameter(s) {', '.join(unknown)} to tune.")
+        raise _unknown(spec, unknown)
     values = {
         n: (params[n].options() if count is None else grid_values(params[n], count)) for n in names
     }
@@ -90,6 +91,17 @@ def search_space(
         grid.update({n: list(values[n]) for n in others if params[n].applies(task, merged)})
         grids.append(grid)
     return grids
+
+
+def _unknown(spec: ModelSpec, names: Sequence[str]) -> GlassboxError:
+    """A search asked for parameters the algorithm does not have (names are code)."""
+    return GlassboxError(
+        msg(
+            "{algorithm} has no parameter(s) {names} to tune.",
+            algorithm=Message(spec.name),
+            names=", ".join(names),
+        )
+    )
 
 
 def _product(names: list[str], values: Mapping[str, list[Any]]) -> list[tuple[Any, ...]]:
@@ -110,8 +122,8 @@ def grid_candidates(
             out.append(dict(zip(keys, combo, strict=True)))
             if len(out) > MAX_CANDIDATES:
                 raise GlassboxError(
-                    f"This grid has more than {MAX_CANDIDATES:,} combinations.",
-                    "Search fewer parameters, fewer values each, or use randomized search.",
+                    msg("This grid has more than {n:,} combinations.", n=MAX_CANDIDATES),
+                    msg("Search fewer parameters, fewer values each, or use randomized search."),
                 )
     return _clean_unique(spec, task, base, out)
 
@@ -130,7 +142,7 @@ def random_candidates(
     params = {p.name: p for p in spec.params_for(task)}
     unknown = [n for n in names if n not in params]
     if unknown:
-        raise GlassboxError(f"{spec.name} has no parameter(s) {', '.join(unknown)} to tune.")
+        raise _unknown(spec, unknown)
     rng = np.random.default_rng(seed)
     options = {n: params[n].options() for n in names}
     out: list[dict[str, Any]] = []

@@ -45,6 +45,7 @@ from sklearn.model_selection import (
 from mllib import costs, metrics, parallel, training
 from mllib.catalogue import ModelSpec, get_spec
 from mllib.errors import GlassboxError
+from mllib.i18n import DEFAULT, N_, Message, Translator, msg, translator
 from mllib.pipeline import build_pipeline
 from mllib.profile import TableProfile
 from mllib.search_space import MAX_CANDIDATES as MAX_CANDIDATES
@@ -56,10 +57,10 @@ from mllib.search_space import tunable_params as tunable_params
 from mllib.vocab import Task
 
 Method = Literal["grid", "random", "halving"]
-METHODS: dict[Method, str] = {
-    "grid": "Grid search",
-    "random": "Randomized search",
-    "halving": "Successive halving",
+METHODS: dict[Method, str] = {  # names people read: translated where shown
+    "grid": N_("Grid search"),
+    "random": N_("Randomized search"),
+    "halving": N_("Successive halving"),
 }
 HALVING_ROWS = 20_000  # above this many training rows, successive halving is the default
 HALVING_FACTOR = 3
@@ -124,7 +125,11 @@ def scorer_name(task: Task, metric: str) -> str:
     try:
         return metrics.scorers(task)[metric]
     except KeyError:
-        raise GlassboxError(f"Unknown metric {metric!r} for {task.value}.") from None
+        raise GlassboxError(
+            msg(
+                "Unknown metric {metric} for {task}.", metric=repr(metric), task=Message(task.value)
+            )
+        ) from None
 
 
 def metric_sign(task: Task, metric: str) -> float:
@@ -164,16 +169,20 @@ class SearchPlan:
         return float(sum(n * rows for n, rows in self.rounds) * self.folds)
 
 
-def search_config(config: training.TrainConfig, n_rows: int) -> tuple[training.TrainConfig, str]:
+def search_config(
+    config: training.TrainConfig, n_rows: int
+) -> tuple[training.TrainConfig, Message | str]:
     """The training configuration a search of ``config``'s algorithm runs on, and a note for
     people when it differs: an algorithm that slows down with the square of the rows (kernel
     SVMs) searches a random ``KERNEL_SVM_SAMPLE``-row sample of a larger table, as Compare
     samples it (thousands of fits on every row would take hours)."""
     spec, sample = config.spec, training.KERNEL_SVM_SAMPLE
     if spec.cost_exponent > 1 and n_rows > sample:
-        note = (
-            f"{spec.name} slows down with the square of the rows: this search uses a random "
-            f"{sample:,}-row sample."
+        note = msg(
+            "{algorithm} slows down with the square of the rows: this search uses a random "
+            "{sample:,}-row sample.",
+            algorithm=Message(spec.name),
+            sample=sample,
         )
         return replace(config, sample_rows=sample), note
     return config, ""
@@ -195,7 +204,7 @@ def plan_search(
     metric = metric or metrics.primary_metric(task)
     scorer_name(task, metric)
     if not names:
-        raise GlassboxError("Choose at least one parameter to search.")
+        raise GlassboxError(msg("Choose at least one parameter to search."))
     order = [p.name for p in spec.params_for(task)]
     names = sorted(names, key=lambda n: order.index(n) if n in order else len(order))
     base = spec.clean(task, base)
@@ -204,7 +213,7 @@ def plan_search(
     else:
         candidates = random_candidates(spec, task, names, base, n_candidates, seed)
     if len(candidates) < 2:
-        raise GlassboxError("The chosen parameters give fewer than two settings to compare.")
+        raise GlassboxError(msg("The chosen parameters give fewer than two settings to compare."))
     n_rows = len(data.y_train)
     if method == "halving":
         rounds = halving_rounds(len(candidates), n_rows, _min_rows(data, folds))
@@ -404,7 +413,7 @@ def _failure(
             get_scorer(scoring)(trial, X.iloc[test], y.iloc[test])
     except Exception as err:
         return _first_line(err)
-    return "the score could not be computed"
+    return msg("the score could not be computed")
 
 
 def _first_line(err: BaseException) -> str:
@@ -546,9 +555,13 @@ def _score_best(data: SplitData, state: SearchState) -> dict[str, float] | None:
         return metrics.score(plan.task, data.y_test, pipe.predict(data.X_test))
 
 
-def results_table(state: SearchState) -> pd.DataFrame:
-    """One row per candidate (its last round), best first, parameters as readable labels."""
+def results_table(state: SearchState, tr: Translator | None = None) -> pd.DataFrame:
+    """One row per candidate (its last round), best first, parameters as readable labels;
+    headers and labels in ``tr``'s language (English by default). Its float columns are
+    scores, then the fit time last."""
     plan = state.plan
+    tr = tr or translator(DEFAULT)
+    metric = tr.text(plan.metric)
     params = {p.name: p for p in plan.spec.params_for(plan.task)}
     latest: dict[int, SearchResult] = {}
     for row in state.results:
@@ -558,14 +571,14 @@ def results_table(state: SearchState) -> pd.DataFrame:
         settings = plan.candidates[row.candidate]
         out: dict[str, Any] = {}
         for name in plan.names:
-            label = params[name].label
-            out[label] = params[name].label_of(settings[name]) if name in settings else "—"
-        out[f"validation {plan.metric}"] = row.validation
-        out["± std"] = row.std
-        out[f"train {plan.metric}"] = row.train
+            label = tr.text(params[name].label)
+            out[label] = tr.text(params[name].label_of(settings[name])) if name in settings else "—"
+        out[tr("validation {metric}", metric=metric)] = row.validation
+        out[tr("± std")] = row.std
+        out[tr("train {metric}", metric=metric)] = row.train
         if plan.method == "halving":
-            out["rows"] = row.rows
-        out["fit s"] = row.fit_seconds
+            out[tr("rows")] = row.rows
+        out[tr("fit s")] = row.fit_seconds
         out["_score"] = row.score
         out["_round"] = row.round
         rows.append(out)
@@ -573,15 +586,20 @@ def results_table(state: SearchState) -> pd.DataFrame:
     if table.empty:
         return table
     table = table.sort_values(["_round", "_score"], ascending=[False, False], na_position="last")
-    table.insert(0, "rank", range(1, len(table) + 1))
+    table.insert(0, tr("rank"), range(1, len(table) + 1))
     return table.drop(columns=["_score", "_round"]).reset_index(drop=True)
 
 
-def describe_params(spec: ModelSpec, task: Task, values: Mapping[str, Any]) -> str:
-    """``"C = 10, γ (kernel width) = 0.01"`` for a settings dict."""
+def describe_params(
+    spec: ModelSpec, task: Task, values: Mapping[str, Any], tr: Translator | None = None
+) -> str:
+    """``"C = 10, γ (kernel width) = 0.01"`` for a settings dict (labels in ``tr``'s language)."""
+    tr = tr or translator(DEFAULT)
     params = {p.name: p for p in spec.params_for(task)}
-    return ", ".join(
-        f"{params[k].label} = {params[k].label_of(v)}" for k, v in values.items() if k in params
+    return tr(", ").join(
+        f"{tr.text(params[k].label)} = {tr.text(params[k].label_of(v))}"
+        for k, v in values.items()
+        if k in params
     )
 
 

@@ -25,13 +25,16 @@ from mllib import (
     explain,
     metrics,
     parallel,
+    search_text,
     training,
     tuning,
 )
 from mllib.errors import GlassboxError
+from mllib.i18n import LANGUAGES, N_, Translator, translator
 from mllib.jobs import Job
 from mllib.profile import Task
 from ui import cache, i18n, shell
+from ui.i18n import _
 from ui.state import (
     Workspace,
     bind,
@@ -46,7 +49,8 @@ from ui.state import (
 FOLD_CHOICES = (3, 5, 10)
 STATE_KEY = "compare_page"
 POLL_SECONDS = 0.25  # how often a running search's progress line is redrawn
-TABS = ("Compare", "Tune")
+TABS = (N_("Compare"), N_("Tune"))
+TAB_KEY = "compare_tab"
 
 
 @dataclass
@@ -62,9 +66,9 @@ class PageState:
     search_fingerprint: str | None = None
     curves: dict[str, pd.DataFrame] = field(default_factory=dict)
     search_job: Job | None = None
-    search_error: str | None = None
+    search_error: BaseException | None = None
     curve_jobs: dict[str, Job] = field(default_factory=dict)
-    curve_errors: dict[str, str] = field(default_factory=dict)
+    curve_errors: dict[str, BaseException] = field(default_factory=dict)
     # this run's "still computing" notes of curves, redrawn with the time spent by ``watch``
     waiting: dict[str, tuple[Any, str]] = field(default_factory=dict)
 
@@ -83,25 +87,30 @@ def page_state() -> PageState:
 
 def compare_tab(ws: Workspace, state: PageState) -> None:
     assert ws.dataset is not None and ws.frame is not None and ws.task and ws.target
+    tr = i18n.tr()
     st.markdown(
-        "Train every algorithm for this task on **the same training rows** and score it on "
-        "**the same cross-validation folds**, each with its current Train-page settings "
-        "(or its defaults)."
+        _(
+            "Train every algorithm for this task on **the same training rows** and score it on "
+            "**the same cross-validation folds**, each with its current Train-page settings "
+            "(or its defaults)."
+        )
     )
     c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
     folds = c1.selectbox(
-        "Cross-validation",
+        _("Cross-validation"),
         FOLD_CHOICES,
         key=bind("compare_folds", 5),
-        format_func=lambda k: f"{k}-fold",
+        format_func=fold_labels(tr).get,
     )
     include_slow = c2.checkbox(
-        "Include slow algorithms",
+        _("Include slow algorithms"),
         key=bind("compare_slow", False),
-        help="Kernel SVMs slow down with the square of the rows; by default they are sampled "
-        "or skipped on large tables.",
+        help=_(
+            "Kernel SVMs slow down with the square of the rows; by default they are sampled "
+            "or skipped on large tables."
+        ),
     )
-    test_size, seed, _ = ws.split()
+    test_size, seed, _folds = ws.split()
     assert ws.profile is not None
     n_text = training.count_text(ws.profile, ws.features)
     options: dict[str, Any] = {
@@ -123,29 +132,37 @@ def compare_tab(ws: Workspace, state: PageState) -> None:
                 plans, seconds = sampled, fast
     key = "|".join(training.training_key(ws.dataset.fingerprint, p.config) for p in plans)
     c3.caption(
-        f"{len(plans)} algorithms"
-        + (f" · about {seconds:,.0f} s" if seconds >= 1 else "")
-        + f" · test share {test_size:.0%} and seed {seed} from the Train page"
+        _("{n} algorithms", n=tr.number(len(plans)))
+        + (_(" · about {seconds} s", seconds=tr.number(round(seconds), 0)) if seconds >= 1 else "")
+        + _(
+            " · test share {share} and seed {seed} from the Train page",
+            share=tr.percent(test_size),
+            seed=seed,
+        )
     )
     st.button(
-        "Reset every algorithm to its defaults",
+        _("Reset every algorithm to its defaults"),
         key="compare_reset",
         icon=":material/restart_alt:",
         on_click=reset_settings,
         args=(ws,),
-        help="Forget the hyperparameters set on the Train page (and the split) for all algorithms.",
+        help=_(
+            "Forget the hyperparameters set on the Train page (and the split) for all algorithms."
+        ),
     )
-    if st.button("Compare all algorithms", type="primary", key="compare_run"):
+    if st.button(_("Compare all algorithms"), type="primary", key="compare_run"):
         state.comparison_key, state.comparison, state.comparing = key, [], True
     if state.comparing and state.comparison_key == key:
         run_comparison(ws, state, plans)
     if not state.comparison:
-        st.caption("Press the button to train and rank every algorithm.")
+        st.caption(_("Press the button to train and rank every algorithm."))
         return
     if state.comparison_key != key:
         st.info(
-            "The data, target, features or settings changed since this comparison; press "
-            "“Compare all algorithms” to update it.",
+            _(
+                "The data, target, features or settings changed since this comparison; press "
+                "“Compare all algorithms” to update it."
+            ),
             icon=":material/update:",
         )
         return
@@ -160,10 +177,15 @@ def rows_choice(
     the data changes. Whether to run on the sample."""
     assert ws.dataset is not None and ws.frame is not None
     n_rows = len(ws.frame)
+    tr = i18n.tr()
     st.warning(warning, icon=":material/hourglass:")
     labels = {
-        "sample": f"A {sample:,}-row random sample (about {fast:,.0f} s)",
-        "all": f"All {n_rows:,} rows",
+        "sample": _(
+            "A {rows}-row random sample (about {seconds} s)",
+            rows=tr.number(sample),
+            seconds=tr.number(round(fast), 0),
+        ),
+        "all": _("All {rows} rows", rows=tr.number(n_rows)),
     }
     choice = st.segmented_control(
         label,
@@ -178,11 +200,14 @@ def rows_choice(
 def sample_offer(ws: Workspace, seconds: float, sample: int, fast: float) -> bool:
     """Whether to compare every algorithm on a sample (:func:`rows_choice`)."""
     assert ws.frame is not None
-    warning = (
-        f"Comparing every algorithm on all {len(ws.frame):,} rows may take about {seconds:,.0f} s "
-        "(cross-validation included). A random sample ranks them in a fraction of it."
+    tr = i18n.tr()
+    warning = _(
+        "Comparing every algorithm on all {rows} rows may take about {seconds} s "
+        "(cross-validation included). A random sample ranks them in a fraction of it.",
+        rows=tr.number(len(ws.frame)),
+        seconds=tr.number(round(seconds), 0),
     )
-    return rows_choice(ws, warning, "Compare on", "compare_rows", sample, fast)
+    return rows_choice(ws, warning, _("Compare on"), "compare_rows", sample, fast)
 
 
 def run_comparison(ws: Workspace, state: PageState, plans: list[compare.PlannedRun]) -> None:
@@ -195,13 +220,18 @@ def run_comparison(ws: Workspace, state: PageState, plans: list[compare.PlannedR
         return cache.trained_model(key, dataset, profile, config)
 
     done = {r.key for r in state.comparison}
-    bar = st.progress(len(done) / len(plans), text="Starting…")
+    bar = st.progress(len(done) / len(plans), text=_("Starting…"))
     for plan in plans:
         if plan.spec.key in done:
             continue
         bar.progress(
             len(state.comparison) / len(plans),
-            text=f"Training {plan.spec.name} ({len(state.comparison) + 1} of {len(plans)})…",
+            text=_(
+                "Training {algorithm} ({n} of {total})…",
+                algorithm=i18n.term(plan.spec.name),
+                n=len(state.comparison) + 1,
+                total=len(plans),
+            ),
         )
         (result,) = compare.run_comparison(
             dataset.frame, profile, [plan], dataset.fingerprint, fit=fit
@@ -213,20 +243,23 @@ def run_comparison(ws: Workspace, state: PageState, plans: list[compare.PlannedR
 
 def show_comparison(ws: Workspace, state: PageState) -> None:
     assert ws.task is not None
-    task = ws.task
-    board = compare.leaderboard(state.comparison, task)
-    st.subheader("Leaderboard")
-    st.dataframe(compare.leaderboard_display(board, task), hide_index=True)
+    task, tr = ws.task, i18n.tr()
+    board = compare.leaderboard(state.comparison, task, tr)
+    st.subheader(_("Leaderboard"))
+    st.dataframe(compare.leaderboard_display(board, task, tr), hide_index=True)
     st.caption(
-        "CV = mean ± standard deviation over the cross-validation folds (all rows); test = "
-        "the held-out rows; fit s = one fit on the training rows; predict ms = predicting all "
-        "test rows once."
+        _(
+            "CV = mean ± standard deviation over the cross-validation folds (all rows); test = "
+            "the held-out rows; fit s = one fit on the training rows; predict ms = predicting "
+            "all test rows once."
+        )
     )
     names = list(compare.BOARD_METRICS[task])
     metric = st.selectbox(
-        "Metric for the chart",
+        _("Metric for the chart"),
         names,
         key=bind_choice("compare_metric", names, metrics.primary_metric(task)),
+        format_func=tr.text,
     )
     table = compare.error_bar_table(board, metric)
     if not table.empty:
@@ -236,7 +269,7 @@ def show_comparison(ws: Workspace, state: PageState) -> None:
     if not fitted:
         return
     order = [k for k in board["key"] if k in fitted]
-    label = {k: fitted[k].name for k in order}
+    label = {k: i18n.term(fitted[k].name) for k in order}
     overlay(ws, fitted, order, label)
     use_model(ws, fitted, order, label)
 
@@ -248,19 +281,19 @@ def overlay(
     label: dict[str, str],
 ) -> None:
     assert ws.frame is not None and ws.task is not None
-    st.subheader("Two runs side by side")
+    st.subheader(_("Two runs side by side"))
     if len(order) < 2:
-        st.caption("Only one algorithm was fitted; there is nothing to overlay.")
+        st.caption(_("Only one algorithm was fitted; there is nothing to overlay."))
         return
     c1, c2 = st.columns(2)
     first = c1.selectbox(
-        "First run", order, key=bind_choice("overlay_a", order, order[0]), format_func=label.get
+        _("First run"), order, key=bind_choice("overlay_a", order, order[0]), format_func=label.get
     )
     rest = [k for k in order if k != first]
     family = catalogue.get_spec(first).family
     contrast = next((k for k in rest if catalogue.get_spec(k).family != family), rest[0])
     second = c2.selectbox(
-        "Second run", rest, key=bind_choice("overlay_b", rest, contrast), format_func=label.get
+        _("Second run"), rest, key=bind_choice("overlay_b", rest, contrast), format_func=label.get
     )
     runs = {label[first]: fitted[first].model, label[second]: fitted[second].model}
     models = {k: m for k, m in runs.items() if m is not None}
@@ -284,21 +317,25 @@ def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
     if len(axes) >= 2:
         suggested = explain.suggest_axes(first, data.X_train, data.y_train)
         c1, c2 = st.columns(2)
-        x = c1.selectbox("Horizontal axis", axes, key=bind_choice("boundary_x", axes, suggested[0]))
+        x = c1.selectbox(
+            _("Horizontal axis"), axes, key=bind_choice("boundary_x", axes, suggested[0])
+        )
         others = [a for a in axes if a != x]
         y = c2.selectbox(
-            "Vertical axis",
+            _("Vertical axis"),
             others,
             key=bind_choice("boundary_y", others, suggested[1] if suggested[1] != x else others[0]),
         )
         exact = set(first.config.features) == {x, y}
         st.caption(
-            "Shaded: the class each trained model predicts; dots: training rows. "
-            + (
-                "The models use only these two features."
-                if exact
-                else "A slice: every other "
-                "feature is held at its median (numbers) or most frequent value."
+            _(
+                "Shaded: the class each trained model predicts; dots: training rows. The models "
+                "use only these two features."
+            )
+            if exact
+            else _(
+                "Shaded: the class each trained model predicts; dots: training rows. A slice: "
+                "every other feature is held at its median (numbers) or most frequent value."
             )
         )
         columns = st.columns(len(models))
@@ -307,13 +344,13 @@ def class_pair(ws: Workspace, models: dict[str, training.TrainedModel]) -> None:
             chart = charts.boundary(b, [str(c) for c in model.classes or []], ws.target, i18n.tr())
             column.altair_chart(charts.titled(chart, name), width="stretch")
     else:
-        st.caption("Decision regions need two numeric features; the confusion matrices follow.")
+        st.caption(_("Decision regions need two numeric features; the confusion matrices follow."))
     columns = st.columns(len(models))
     for column, (name, model) in zip(columns, models.items(), strict=True):
         classes = [str(c) for c in model.classes or []]
         table = explain.confusion_table(model.y_test, model.y_pred, classes)
         chart = charts.confusion(table, normalised=False, tr=i18n.tr())
-        column.altair_chart(charts.titled(chart, name, "test rows"), width="stretch")
+        column.altair_chart(charts.titled(chart, name, _("test rows")), width="stretch")
 
 
 def run_key(model: training.TrainedModel) -> str:
@@ -333,12 +370,12 @@ def use_model(
     order: list[str],
     label: dict[str, str],
 ) -> None:
-    st.subheader("Carry a model forward")
+    st.subheader(_("Carry a model forward"))
     c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
     chosen = c1.selectbox(
-        "Model", order, key=bind_choice("use_model", order, order[0]), format_func=label.get
+        _("Model"), order, key=bind_choice("use_model", order, order[0]), format_func=label.get
     )
-    if c2.button("Use this model", key="use_model_go", icon=":material/check:"):
+    if c2.button(_("Use this model"), key="use_model_go", icon=":material/check:"):
         model = fitted[chosen].model
         assert model is not None
         ws.set_model(model)
@@ -347,14 +384,17 @@ def use_model(
         choose_split(ws, round(config.test_size * 100), config.seed, config.cv_folds)
     if ws.model is not None and ws.model is fitted[chosen].model:
         st.success(
-            f"**{label[chosen]}** is the current model for the Train, See, Predict and Export "
-            "pages.",
+            _(
+                "**{algorithm}** is the current model for the Train, See, Predict and Export "
+                "pages.",
+                algorithm=label[chosen],
+            ),
             icon=":material/check_circle:",
         )
         c1, c2, c3 = st.columns(3)
-        c1.page_link("pages/model.py", label="See inside it", icon=":material/visibility:")
-        c2.page_link("pages/predict.py", label="Predict", icon=":material/online_prediction:")
-        c3.page_link("pages/export.py", label="Export", icon=":material/download:")
+        c1.page_link("pages/model.py", label=_("See inside it"), icon=":material/visibility:")
+        c2.page_link("pages/predict.py", label=_("Predict"), icon=":material/online_prediction:")
+        c3.page_link("pages/export.py", label=_("Export"), icon=":material/download:")
 
 
 # --- Tune -----------------------------------------------------------------------------------------
@@ -364,20 +404,20 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     """The Tune tab; returns a running search's progress bar (else ``None``)."""
     state.waiting = {}
     assert ws.dataset is not None and ws.profile is not None and ws.task and ws.target
-    task = ws.task
+    task, tr = ws.task, i18n.tr()
     specs = catalogue.specs_for(task)
     keys = [s.key for s in specs]
     c1, c2 = st.columns(2)
     best_compared = next((r.key for r in best_first(ws, state) if r.model is not None), None)
     algorithm = c1.selectbox(
-        "Algorithm",
+        _("Algorithm"),
         keys,
         key=bind_choice("tune_algorithm", keys, ws.algorithm or best_compared or keys[0]),
-        format_func=lambda k: catalogue.get_spec(k).name,
+        format_func=lambda k: tr.text(catalogue.get_spec(k).name),
     )
     spec = catalogue.get_spec(algorithm)
     base = training.valid_settings(spec, task, ws.params.get(spec.key, {}))
-    test_size, seed, _ = ws.split()
+    test_size, seed, _folds = ws.split()
     config = training.TrainConfig.make(
         spec.key, task, ws.target, ws.features, base, test_size=test_size, seed=seed
     )
@@ -387,54 +427,60 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
     n_train = len(data.y_train)
     methods = list(tuning.METHODS)
     method = c2.segmented_control(
-        "Search",
+        _("Search"),
         methods,
         key=bind_choice(
             "tune_method", methods, "halving" if n_train > tuning.HALVING_ROWS else "grid"
         ),
-        format_func=tuning.METHODS.get,
+        format_func=lambda m: tr.text(tuning.METHODS[m]),
         required=True,
-        help="Grid tries every combination; randomized samples a fixed number; successive "
-        "halving tries many settings on few rows and gives the best more rows each round "
-        f"(best above {tuning.HALVING_ROWS:,} rows).",
+        help=_(
+            "Grid tries every combination; randomized samples a fixed number; successive "
+            "halving tries many settings on few rows and gives the best more rows each round "
+            "(best above {rows} rows).",
+            rows=tr.number(tuning.HALVING_ROWS),
+        ),
     )
     tunable = tuning.tunable_params(spec, task)
-    labels = {p.name: p.label for p in tunable}
+    labels = {p.name: i18n.term(p.label) for p in tunable}
     names_key = f"tune_params_{spec.key}"
     names = st.multiselect(
-        "Parameters to search",
+        _("Parameters to search"),
         list(labels),
         key=bind(keep_valid(names_key, labels), tuning.default_search(spec, task)),
         format_func=labels.get,
-        help="The others keep their Train-page values.",
+        help=_("The others keep their Train-page values."),
     )
     c1, c2, c3 = st.columns(3)
     if method == "grid":
         values = c1.slider(
-            "Values per numeric parameter",
+            _("Values per numeric parameter"),
             2,
             8,
             key=bind("tune_values", 4),
-            help="Spread over the range (evenly per decade for rates), plus the default.",
+            help=_("Spread over the range (evenly per decade for rates), plus the default."),
         )
         n_candidates = 30
     else:
         values = 4
-        n_candidates = c1.slider("Settings to try", 5, 200, key=bind("tune_candidates", 30), step=5)
+        n_candidates = c1.slider(
+            _("Settings to try"), 5, 200, key=bind("tune_candidates", 30), step=5
+        )
     folds = c2.selectbox(
-        "Cross-validation",
+        _("Cross-validation"),
         FOLD_CHOICES,
         key=bind("tune_folds", 5),
-        format_func=lambda k: f"{k}-fold",
+        format_func=fold_labels(tr).get,
     )
     metric_names = list(metrics.scorers(task))
     metric = c3.selectbox(
-        "Optimise",
+        _("Optimise"),
         metric_names,
         key=bind_choice("tune_metric", metric_names, metrics.primary_metric(task)),
+        format_func=tr.text,
     )
     if sample_note:
-        st.caption(sample_note)
+        st.caption(i18n.text(sample_note))
 
     def make_plan(data: tuning.SplitData, key: str) -> tuning.SearchPlan | None:
         try:
@@ -450,7 +496,7 @@ def tune_tab(ws: Workspace, state: PageState) -> Any:
                 data_key=key,
             )
         except GlassboxError as err:
-            st.warning(str(err), icon=":material/tune:")
+            st.warning(i18n.error_text(err), icon=":material/tune:")
             return None
 
     plan = make_plan(data, key)
@@ -484,11 +530,14 @@ def search_sample_offer(
     seconds = tuning.search_seconds(plan, n_features, workers, n_text)
     sampled = tuning.sampled_plan(plan, sample / n_rows)
     fast = tuning.search_seconds(sampled, n_features, workers, n_text)
-    warning = (
-        f"This search on all {n_rows:,} rows may take about {seconds:,.0f} s. Settings found "
-        "on a random sample usually rank the same, in a fraction of the time."
+    tr = i18n.tr()
+    warning = _(
+        "This search on all {rows} rows may take about {seconds} s. Settings found on a random "
+        "sample usually rank the same, in a fraction of the time.",
+        rows=tr.number(n_rows),
+        seconds=tr.number(round(seconds), 0),
     )
-    return rows_choice(ws, warning, "Search on", "tune_rows", sample, fast)
+    return rows_choice(ws, warning, _("Search on"), "tune_rows", sample, fast)
 
 
 def best_first(ws: Workspace, state: PageState) -> list[compare.RunResult]:
@@ -515,18 +564,7 @@ def forget_other_data(ws: Workspace, state: PageState) -> None:
 def describe_plan(plan: tuning.SearchPlan, n_features: int) -> None:
     workers = parallel.current_backend().workers
     seconds = tuning.search_seconds(plan, n_features, workers)
-    text = (
-        f"**{len(plan.candidates)}** settings × **{plan.folds}** folds = "
-        f"**{plan.total_fits:,}** fits"
-    )
-    if plan.method == "halving" and len(plan.rounds) > 1:
-        steps = " → ".join(f"{n} on {rows:,} rows" for n, rows in plan.rounds)
-        text += f" in {len(plan.rounds)} rounds ({steps})"
-    elif plan.method == "halving":
-        text += " (too few rows to halve: one round on all of them)"
-    if seconds >= 1:
-        text += f", roughly {seconds:,.0f} s"
-    st.markdown(text)
+    st.markdown(search_text.plan_text(plan, seconds, i18n.tr()))
 
 
 def search_controls(
@@ -540,17 +578,17 @@ def search_controls(
     interrupted one) and return its progress bar for :func:`watch` to update."""
     assert ws.dataset is not None and ws.profile is not None
     search = state.search
-    start, stop, _ = st.columns([1, 1, 3])
+    start, stop, _gap = st.columns([1, 1, 3])
     running = search is not None and search.status == "running"
     if running and state.search_fingerprint != ws.dataset.fingerprint:
         running = False  # the data changed under it
-    elif running and stop.button("Stop", key="tune_stop", icon=":material/stop_circle:"):
+    elif running and stop.button(_("Stop"), key="tune_stop", icon=":material/stop_circle:"):
         running = False
     if search is not None and search.status == "running" and not running:
         search.status = "stopped"  # its job drops the chunk in hand and ends
         st.rerun()  # redraw without the Stop button
     clicked = start.button(
-        "Start search",
+        _("Start search"),
         type="primary",
         key="tune_start",
         icon=":material/play_arrow:",
@@ -561,7 +599,7 @@ def search_controls(
         state.search = search = tuning.SearchState(plan)
         state.search_config, state.search_fingerprint = config, ws.dataset.fingerprint
         state.search_job, state.search_error = None, None
-        stop.button("Stop", key="tune_stop", icon=":material/stop_circle:")
+        stop.button(_("Stop"), key="tune_stop", icon=":material/stop_circle:")
         running = True
     if not running or search is None:
         return None
@@ -572,7 +610,7 @@ def search_controls(
     if state.search_job is None or state.search_job.done:
         steps = tuning.search(data, search)
         state.search_job = Job(lambda: deque(steps, maxlen=0), name="glassbox-search")
-    return st.progress(search.progress, text=progress_text(search))
+    return st.progress(search.progress, text=search_text.progress_text(search, i18n.tr()))
 
 
 def show_waiting(state: PageState) -> None:
@@ -581,7 +619,8 @@ def show_waiting(state: PageState) -> None:
     for key, (slot, text) in state.waiting.items():
         job = state.curve_jobs.get(key)
         if job is not None and not job.done:
-            slot.caption(f":material/hourglass_top: {text} {job.seconds:.0f} s")
+            seconds = _("{seconds} s", seconds=i18n.tr().number(round(job.seconds), 0))
+            slot.caption(f":material/hourglass_top: {text} {seconds}")
 
 
 def watch(state: PageState, bar: Any) -> None:
@@ -599,86 +638,88 @@ def watch(state: PageState, bar: Any) -> None:
             return True
         return bool(running_curves) and all(j.done for j in running_curves)
 
+    tr = i18n.tr()
     while not something_new():
         (job if searching and job is not None else running_curves[0]).wait(POLL_SECONDS)
         if bar is not None and search is not None:
-            bar.progress(search.progress, text=progress_text(search))
+            bar.progress(search.progress, text=search_text.progress_text(search, tr))
         show_waiting(state)
     if searching and job is not None and job.done and search is not None:
         if job.error is not None:
             search.status = "stopped"
-            state.search_error = str(job.error) or type(job.error).__name__
+            state.search_error = job.error
         elif search.status == "running" and not running_curves:
             return  # cut off before its end (only when a test stops it): a new run resumes it
     st.rerun()
 
 
-def progress_text(search: tuning.SearchState) -> str:
-    plan = search.plan
-    text = f"{search.done_fits:,} / {plan.total_fits:,} fits · {search.elapsed:,.1f} s elapsed"
-    left = search.seconds_left
-    if left is not None:
-        text += f" · about {left:,.0f} s left"
-    best = search.best()
-    if best is not None:
-        text += f" · best {plan.metric} so far {best.validation:.3f}"
-    return text
+def failure_text(err: BaseException) -> str:
+    """Why a search or a curve failed, in the reader's language when Glassbox wrote it (a
+    library's own message is shown as it is)."""
+    return i18n.error_text(err) or type(err).__name__
 
 
 def show_search(ws: Workspace, state: PageState, current: tuning.SearchPlan | None) -> None:
     search = state.search
     assert search is not None and ws.task is not None
+    tr = i18n.tr()
     plan = search.plan
     spec = plan.spec
-    if state.search_error:
-        st.error(f"The search stopped on an error: {state.search_error}", icon=":material/error:")
+    outcome = search_text.outcome_text(search, tr)
+    if state.search_error is not None:
+        st.error(
+            _("The search stopped on an error: {error}", error=failure_text(state.search_error)),
+            icon=":material/error:",
+        )
     elif search.status == "stopped":
-        st.warning(
-            f"Stopped after {search.done_fits:,} of {plan.total_fits:,} fits; these are the "
-            "settings tried so far.",
-            icon=":material/stop_circle:",
-        )
+        st.warning(outcome, icon=":material/stop_circle:")
     elif search.status == "done":
-        st.caption(
-            f"{tuning.METHODS[plan.method]} of {spec.name} finished: {search.done_fits:,} fits "
-            f"in {search.elapsed:,.1f} s."
-        )
+        st.caption(outcome)
     if current is not None and current != plan:
-        st.caption("The settings above changed since this search; its results are shown.")
+        st.caption(_("The settings above changed since this search; its results are shown."))
     for message, count in list(search.errors.items())[:3]:
-        st.warning(f"{count} fit(s) failed: {message}", icon=":material/warning:")
+        st.warning(
+            _("{count} fit(s) failed: {message}", count=tr.number(count), message=tr.text(message)),
+            icon=":material/warning:",
+        )
     best = search.best()
     params = search.best_params()
     if best is None or params is None:
         return
-    st.subheader("Best settings")
+    st.subheader(_("Best settings"))
     c1, c2, c3 = st.columns([1, 1, 2])
     c1.metric(
-        f"Validation {plan.metric}",
-        f"{best.validation:.3f}",
-        f"± {best.std:.3f} across folds",
+        _("Validation {metric}", metric=i18n.term(plan.metric)),
+        tr.number(best.validation, 3),
+        _("± {std} across folds", std=tr.number(best.std, 3)),
         delta_color="off",
         delta_arrow="off",
     )
     if search.best_test is not None:
         primary = metrics.primary_metric(plan.task)
         c2.metric(
-            f"Test {primary}",
-            f"{search.best_test[primary]:.3f}",
-            help="The best settings refitted on all training rows, scored on the "
-            "held-out test rows.",
+            _("Test {metric}", metric=i18n.term(primary)),
+            tr.number(search.best_test[primary], 3),
+            help=_(
+                "The best settings refitted on all training rows, scored on the held-out test rows."
+            ),
         )
-    c3.markdown(tuning.describe_params(spec, plan.task, params))
+    c3.markdown(tuning.describe_params(spec, plan.task, params, tr))
     if c3.button(
-        "Apply to the Train page", type="primary", key="tune_apply", icon=":material/arrow_forward:"
+        _("Apply to the Train page"),
+        type="primary",
+        key="tune_apply",
+        icon=":material/arrow_forward:",
     ):
         choose_algorithm(ws, spec.key, params)
         st.switch_page("pages/train.py")
-    table = tuning.results_table(search)
-    formats = {c: "{:.4f}" for c in table.columns if c.startswith(("validation", "train", "±"))}
-    formats["fit s"] = "{:.3f}"
+    table = tuning.results_table(search, tr)
+    scores = list(table.select_dtypes("float").columns)  # scores, then the fit time last
+    formats = {c: "{:.4f}" for c in scores[:-1]}
+    if scores:
+        formats[scores[-1]] = "{:.3f}"
     height = min(320, 38 + 35 * len(table))
-    st.dataframe(table.style.format(formats, na_rep="failed"), hide_index=True, height=height)
+    st.dataframe(table.style.format(formats, na_rep=_("failed")), hide_index=True, height=height)
 
 
 def curves_section(
@@ -692,28 +733,43 @@ def curves_section(
     """Validation and learning curves at the best settings found (else the Train settings)."""
     assert ws.task is not None
     spec, task = data.config.spec, ws.task
-    settings, source = base, "the Train-page settings"
+    settings, best = base, False
     search = state.search
     if search is not None and search.plan.algorithm == spec.key and search.best_params():
-        settings, source = search.best_params() or base, "the best settings found"
-    st.subheader("Curves")
-    st.caption(f"{spec.name} at {source}, {folds}-fold cross-validation on the training rows.")
+        settings, best = search.best_params() or base, True
+    st.subheader(_("Curves"))
+    about = (
+        _(
+            "{algorithm} at the best settings found, {folds}-fold cross-validation on the "
+            "training rows.",
+            algorithm=i18n.term(spec.name),
+            folds=folds,
+        )
+        if best
+        else _(
+            "{algorithm} at the Train-page settings, {folds}-fold cross-validation on the "
+            "training rows.",
+            algorithm=i18n.term(spec.name),
+            folds=folds,
+        )
+    )
+    st.caption(about)
     left, right = st.columns(2)
     with left:
         params = curves.curve_params(spec, task, settings)
         if not params:
-            st.caption("This algorithm has no parameter to sweep.")
+            st.caption(_("This algorithm has no parameter to sweep."))
         else:
             names = [p.name for p in params]
-            labels = {p.name: p.label for p in params}
+            labels = {p.name: i18n.term(p.label) for p in params}
             name = st.selectbox(
-                "Parameter",
+                _("Parameter"),
                 names,
                 key=bind_choice("vc_param", names, names[0]),
                 format_func=labels.get,
             )
             vc_key = f"vc|{data.config}|{sorted(settings.items())}|{name}|{folds}|{metric}"
-            if st.button("Draw the validation curve", key="vc_run"):
+            if st.button(_("Draw the validation curve"), key="vc_run"):
                 start_curve(
                     state,
                     vc_key,
@@ -721,7 +777,7 @@ def curves_section(
                         data, settings, name, folds=folds, metric=metric
                     ),
                 )
-            table = curve_table(state, vc_key, "Fitting each value on every fold…")
+            table = curve_table(state, vc_key, _("Fitting each value on every fold…"))
             if table is not None:
                 st.altair_chart(
                     charts.validation_curve_chart(table, labels[name], metric, i18n.tr()),
@@ -729,14 +785,14 @@ def curves_section(
                 )
     with right:
         lc_key = f"lc|{data.config}|{sorted(settings.items())}|{folds}|{metric}"
-        st.caption("Learning curve: score against the number of training rows.")
-        if st.button("Draw the learning curve", key="lc_run"):
+        st.caption(_("Learning curve: score against the number of training rows."))
+        if st.button(_("Draw the learning curve"), key="lc_run"):
             start_curve(
                 state,
                 lc_key,
                 lambda: curves.learning_curve_table(data, settings, folds=folds, metric=metric),
             )
-        table = curve_table(state, lc_key, "Fitting growing parts of every fold…")
+        table = curve_table(state, lc_key, _("Fitting growing parts of every fold…"))
         if table is not None:
             st.altair_chart(charts.learning_curve_chart(table, metric, i18n.tr()), width="stretch")
     while len(state.curves) > 12:  # keep the page state small
@@ -758,33 +814,61 @@ def curve_table(state: PageState, key: str, waiting: str) -> pd.DataFrame | None
         if job.error is None:
             state.curves[key] = job.result()
         else:
-            state.curve_errors[key] = str(job.error) or type(job.error).__name__
+            state.curve_errors[key] = job.error
     elif job is not None:
         state.waiting[key] = (st.empty(), waiting)
         show_waiting(state)
     if key in state.curve_errors:
         st.warning(
-            f"This curve could not be drawn: {state.curve_errors[key]}", icon=":material/warning:"
+            _(
+                "This curve could not be drawn: {error}",
+                error=failure_text(state.curve_errors[key]),
+            ),
+            icon=":material/warning:",
         )
     return state.curves.get(key)
+
+
+def fold_labels(tr: Translator) -> dict[int, str]:
+    """ "5-fold" per choice, made when the page draws (a widget's labels must not depend on
+    the session when Streamlit calls them again)."""
+    return {k: tr("{k}-fold", k=k) for k in FOLD_CHOICES}
+
+
+def tab_labels() -> list[str]:
+    """The tabs' labels in the reader's language; the open tab stays open when the language
+    changes (the tabs' state is the label, so one in another language is carried over)."""
+    labels = [_(tab) for tab in TABS]
+    chosen = st.session_state.get(TAB_KEY)
+    for tab, label in zip(TABS, labels, strict=True):
+        if chosen != label and chosen in {translator(code)(tab) for code in LANGUAGES}:
+            st.session_state[TAB_KEY] = label
+    return labels
 
 
 def main() -> None:
     ws = workspace()
     shell.page_header(
-        "Compare & tune",
-        "Which algorithm should I choose, and how do I make it better?",
+        _("Compare & tune"),
+        _("Which algorithm should I choose, and how do I make it better?"),
     )
     if not shell.require_data(ws):
         return
     assert ws.dataset is not None and ws.task and ws.target
+    tr = i18n.tr()
     st.caption(
-        f"**{ws.dataset.name}** · predicting **{ws.target}** ({ws.task.value}) from "
-        f"{len(ws.features)} feature(s) · :material/memory: {parallel.describe_backend()}"
+        _(
+            "**{data}** · predicting **{target}** ({task}) from {n} feature(s)",
+            data=i18n.dataset_name(ws.dataset),
+            target=ws.target,
+            task=i18n.term(ws.task.value),
+            n=tr.number(len(ws.features)),
+        )
+        + f" · :material/memory: {parallel.describe_backend(tr)}"
     )
     state = page_state()
     forget_other_data(ws, state)
-    compare_, tune_ = st.tabs(TABS, key="compare_tab", on_change="rerun")
+    compare_, tune_ = st.tabs(tab_labels(), key=TAB_KEY, on_change="rerun")
     bar = None
     if compare_.open:
         with compare_:

@@ -19,6 +19,7 @@ CONVERTED = [
     "pages/data.py",
     "pages/export.py",
     "pages/train.py",
+    "pages/compare.py",
 ]
 
 

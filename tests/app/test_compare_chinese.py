@@ -1,0 +1,145 @@
+"""Compare & tune opened with ``?lang=zh`` in the states a user reaches: no usable data, data
+loaded, a finished comparison, the sample offer on a larger table, a search running, stopped
+and finished, each curve, and errors. No English sentence is left outside data and code; the
+same states in English are checked by test_compare_page.py. Small samples and grids keep it
+quick."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mllib import compare, parallel, tuning
+from tests.app.chinese import english_sentences, opened_in_chinese, workspace_data
+from tests.app.helpers import assert_healthy, texts
+
+PAGE = "pages/compare.py"
+
+
+@pytest.fixture(autouse=True)
+def local_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(parallel.SCHEDULER_ENV, raising=False)
+
+
+def no_english(at: Any, *data: str) -> None:
+    assert_healthy(at)
+    left = english_sentences(at, [*workspace_data(at), *data])
+    assert not left, left
+
+
+def tune_tab(at: Any) -> Any:
+    at.session_state["compare_tab"] = "Tune"  # the English label: carried over to 调参
+    return at.run()
+
+
+def start_search(at: Any, algorithm: str, params: list[str]) -> Any:
+    at.selectbox(key="tune_algorithm").select(algorithm).run()
+    at.multiselect(key=f"tune_params_{algorithm}").set_value(params).run()
+    at.selectbox(key="tune_folds").select(3).run()
+    return at.button(key="tune_start").click().run()
+
+
+def test_without_usable_data_the_page_says_what_to_do_in_chinese() -> None:
+    at = opened_in_chinese("pages/data.py")
+    at.multiselect(key="features").set_value([]).run()
+    at.switch_page(PAGE).run()
+    no_english(at)
+    assert any("加载数据集" in i for i in texts(at, "info"))
+
+
+def test_a_finished_comparison_in_chinese() -> None:
+    at = opened_in_chinese(PAGE)
+    no_english(at)
+    assert any("在本机" in c for c in texts(at, "caption"))
+    at.button(key="compare_run").click().run()
+    no_english(at)
+    board = at.dataframe[0].value
+    assert {"名次", "算法", "交叉验证 准确率"} <= set(board.columns)
+    assert "决策树" in set(board["算法"])
+    at.button(key="use_model_go").click().run()
+    no_english(at)
+    assert any("当前模型" in s for s in texts(at, "success"))
+
+
+def test_the_sample_offer_on_a_larger_table_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compare, "SLOW_SECONDS", 0.0)
+    animals = ("cat", "dog")  # not single letters: the check takes data out of every word
+    rows = "\n".join(f"{i % 97},{(i * 7) % 13},{animals[i % 2]}" for i in range(6_000))
+    at = opened_in_chinese("pages/data.py")
+    at.segmented_control(key="data_source").set_value("Upload a file").run()
+    at.file_uploader(key="upload").set_value(("big.csv", f"u,v,y\n{rows}".encode(), "text/csv"))
+    at.run()
+    at.switch_page(PAGE).run()
+    no_english(at)
+    assert any("可能需要约" in w for w in texts(at, "warning"))
+    offer = next(s for s in at.get("segmented_control") if s.key.startswith("compare_rows_"))
+    assert offer.value == "sample" and "6,000" in " ".join(offer.options)
+
+
+def test_a_finished_search_and_both_curves_in_chinese() -> None:
+    at = tune_tab(opened_in_chinese(PAGE))
+    no_english(at)
+    assert at.segmented_control(key="tune_method").options[0] == "网格搜索"
+    start_search(at, "tree", ["max_depth", "criterion"])
+    no_english(at)
+    assert at.session_state["compare_page"].search.status == "done"
+    assert any("网格搜索已完成" in c for c in texts(at, "caption"))
+    assert "验证集准确率" in {m.label for m in at.metric}
+    at.button(key="vc_run").click().run()
+    at.button(key="lc_run").click().run()
+    no_english(at)
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_a_running_then_stopped_search_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = tune_tab(opened_in_chinese(PAGE))
+    real = tuning.search
+
+    def first_chunk_only(data: Any, state: Any, **kwargs: Any) -> Iterator[Any]:
+        yield next(real(data, state, chunk_seconds=0.0))
+
+    monkeypatch.setattr(tuning, "search", first_chunk_only)
+    start_search(at, "tree", ["max_depth", "min_samples_leaf"])
+    monkeypatch.setattr(tuning, "search", real)
+    no_english(at)
+    bar = at.get("progress")[0].proto.text
+    assert "次拟合" in bar and "已用" in bar, bar
+    at.button(key="tune_stop").click().run()
+    no_english(at)
+    assert any("已停止" in w for w in texts(at, "warning"))
+
+
+def test_errors_are_explained_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = tune_tab(opened_in_chinese(PAGE))
+    at.multiselect(key="tune_params_logistic").set_value([]).run()
+    no_english(at)
+    assert any("请至少选择一个" in w for w in texts(at, "warning"))
+    monkeypatch.setattr("mllib.search_space.MAX_CANDIDATES", 3)
+    at.multiselect(key="tune_params_logistic").set_value(["C"]).run()
+    no_english(at)
+    assert any("组合超过 3 个" in w for w in texts(at, "warning"))
+
+
+def test_an_unreachable_cluster_is_explained_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv(parallel.SCHEDULER_ENV, f"tcp://127.0.0.1:{port}")
+    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_SECONDS", 1.0)
+    at = opened_in_chinese(PAGE)
+    no_english(at, parallel.SCHEDULER_ENV)
+    assert any("无法连接" in e for e in texts(at, "error"))
+
+
+def test_the_open_tab_stays_open_when_the_language_changes() -> None:
+    at = tune_tab(opened_in_chinese(PAGE))
+    assert at.session_state["compare_tab"] == "调参"
+    assert [b for b in at.button if b.key == "tune_start"]
+    at.query_params["lang"] = "en"
+    at.run()
+    assert_healthy(at)
+    assert at.session_state["compare_tab"] == "Tune"
+    assert [b for b in at.button if b.key == "tune_start"], "still on the Tune tab"
