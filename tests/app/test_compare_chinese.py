@@ -64,19 +64,51 @@ def test_a_finished_comparison_in_chinese() -> None:
     assert any("当前模型" in s for s in texts(at, "success"))
 
 
-def test_the_sample_offer_on_a_larger_table_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compare, "SLOW_SECONDS", 0.0)
+def with_a_larger_table() -> Any:
+    """The page in Chinese on a 6,000-row upload (the sample offers need one)."""
     animals = ("cat", "dog")  # not single letters: the check takes data out of every word
     rows = "\n".join(f"{i % 97},{(i * 7) % 13},{animals[i % 2]}" for i in range(6_000))
     at = opened_in_chinese("pages/data.py")
     at.segmented_control(key="data_source").set_value("Upload a file").run()
     at.file_uploader(key="upload").set_value(("big.csv", f"u,v,y\n{rows}".encode(), "text/csv"))
     at.run()
-    at.switch_page(PAGE).run()
+    return at.switch_page(PAGE).run()
+
+
+def test_the_sample_offer_on_a_larger_table_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compare, "SLOW_SECONDS", 0.0)
+    at = with_a_larger_table()
     no_english(at)
     assert any("可能需要约" in w for w in texts(at, "warning"))
     offer = next(s for s in at.get("segmented_control") if s.key.startswith("compare_rows_"))
     assert offer.value == "sample" and "6,000" in " ".join(offer.options)
+
+
+def test_the_search_sample_offer_and_halving_rounds_in_chinese(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(tuning, "affordable_sample", lambda *args, **kwargs: 1_000)
+    at = tune_tab(with_a_larger_table())
+    no_english(at)
+    assert any("在全部 6,000 行上进行这次搜索" in w for w in texts(at, "warning"))
+    at.segmented_control(key="tune_method").set_value("halving").run()
+    no_english(at)
+    plan = " ".join(str(m.value) for m in at.markdown)
+    assert "次拟合，分 " in plan and "组设置用" in plan, plan
+
+
+def test_a_regression_comparison_and_an_outdated_one_in_chinese() -> None:
+    at = opened_in_chinese("pages/data.py")
+    at.selectbox(key="sample").select_index(2).run()  # diabetes
+    at.switch_page(PAGE).run()
+    at.button(key="compare_run").click().run()
+    no_english(at)
+    assert len(at.dataframe[0].value) == 6
+    at.selectbox(key="compare_metric").select("MAE").run()
+    no_english(at)
+    at.selectbox(key="compare_folds").select(3).run()
+    no_english(at)
+    assert any("自这次比较以来" in i for i in texts(at, "info"))
 
 
 def test_a_finished_search_and_both_curves_in_chinese() -> None:
