@@ -23,14 +23,21 @@ from scipy import stats
 from mllib import explain
 from mllib.errors import GlassboxError
 from mllib.explain import ModelData
+from mllib.i18n import N_, Translator, msg
 from mllib.training import TrainedModel
 
-PENALISED_REASON = (
+PENALISED_REASON = N_(
     "No p-values for {name}: its penalty (α = {alpha:g}) shrinks the weights towards zero on "
     "purpose, so they are biased and the textbook standard errors, t-tests and intervals "
     "(which assume unbiased least-squares weights) do not hold. Use linear regression for "
     "inference, or bootstrap the whole fit."
 )
+
+
+#: The intercept's name in the term column (Glassbox's word, translated where it is shown).
+INTERCEPT = N_("intercept")
+#: Column names of the coefficient table that are words (translated where they are shown).
+WORDS = (N_("term"), N_("coefficient"), N_("std. error"), N_("p-value"))
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,17 @@ class OLSInference:
     f_pvalue: float
     sigma: float
     intercept: bool
+    level: float = 0.95
+
+    def headers(self, tr: Translator) -> dict[str, str]:
+        """The table's column names in ``tr``'s language (``t`` stays a symbol)."""
+        pct = f"{self.level:.0%}"
+        shown = tr.percent(self.level)
+        return {
+            **{name: tr.text(name) for name in WORDS},
+            f"{pct} CI low": tr("{level} CI low", level=shown),
+            f"{pct} CI high": tr("{level} CI high", level=shown),
+        }
 
 
 def ols_inference(
@@ -70,19 +88,25 @@ def ols_inference(
     has_intercept = intercept is not None
     design = np.column_stack([np.ones(len(X)), X]) if has_intercept else X
     beta = np.concatenate([[intercept], coef]) if has_intercept else np.asarray(coef, float)
-    terms = (["intercept"] if has_intercept else []) + list(names)
+    terms = ([INTERCEPT] if has_intercept else []) + list(names)
     n, p = design.shape
     df_resid = n - p
     if df_resid <= 0:
         raise GlassboxError(
-            f"{n} training rows for {p} weights leave no degrees of freedom for the error.",
-            "Use more rows or fewer features.",
+            msg(
+                "{n} training rows for {p} weights leave no degrees of freedom for the error.",
+                n=n,
+                p=p,
+            ),
+            msg("Use more rows or fewer features."),
         )
     if np.linalg.matrix_rank(design) < p:
         raise GlassboxError(
-            "Standard errors are not unique here: some input columns are exact combinations "
-            "of others (for example one feature is another in different units).",
-            "Untick the redundant feature on the Data page to see them.",
+            msg(
+                "Standard errors are not unique here: some input columns are exact combinations "
+                "of others (for example one feature is another in different units)."
+            ),
+            msg("Untick the redundant feature on the Data page to see them."),
         )
     residual = y - design @ beta
     rss = float(residual @ residual)
@@ -116,7 +140,17 @@ def ols_inference(
         }
     )
     return OLSInference(
-        table, n, df_model, df_resid, r2, adj, float(f), f_p, float(np.sqrt(sigma2)), has_intercept
+        table,
+        n,
+        df_model,
+        df_resid,
+        r2,
+        adj,
+        float(f),
+        f_p,
+        float(np.sqrt(sigma2)),
+        has_intercept,
+        level,
     )
 
 

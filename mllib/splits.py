@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from mllib.i18n import N_
+
 
 @dataclass(frozen=True)
 class Criterion:
@@ -43,30 +45,34 @@ class Criterion:
 
 
 CRITERIA: dict[str, Criterion] = {
-    "gini": Criterion("Gini impurity", "Gini decrease", "", r"G(D) = 1 - \sum_k p_k^2"),
-    "entropy": Criterion("entropy", "information gain", "bits", r"H(D) = -\sum_k p_k \log_2 p_k"),
-    "log_loss": Criterion("entropy", "information gain", "bits", r"H(D) = -\sum_k p_k \log_2 p_k"),
+    "gini": Criterion(N_("Gini impurity"), N_("Gini decrease"), "", r"G(D) = 1 - \sum_k p_k^2"),
+    "entropy": Criterion(
+        N_("entropy"), N_("information gain"), N_("bits"), r"H(D) = -\sum_k p_k \log_2 p_k"
+    ),
+    "log_loss": Criterion(
+        N_("entropy"), N_("information gain"), N_("bits"), r"H(D) = -\sum_k p_k \log_2 p_k"
+    ),
     "squared_error": Criterion(
-        "variance",
-        "variance reduction",
+        N_("variance"),
+        N_("variance reduction"),
         "",
         r"\operatorname{Var}(D) = \tfrac{1}{|D|} \sum_{i \in D} (y_i - \bar y_D)^2",
     ),
     "friedman_mse": Criterion(
-        "variance",
-        "variance reduction",
+        N_("variance"),
+        N_("variance reduction"),
         "",
         r"\operatorname{Var}(D) = \tfrac{1}{|D|} \sum_{i \in D} (y_i - \bar y_D)^2",
     ),
     "absolute_error": Criterion(
-        "mean absolute deviation",
-        "absolute error reduction",
+        N_("mean absolute deviation"),
+        N_("absolute error reduction"),
         "",
         r"\operatorname{MAD}(D) = \tfrac{1}{|D|} \sum_{i \in D} |y_i - \operatorname{median}_D|",
     ),
     "poisson": Criterion(
-        "Poisson deviance",
-        "deviance reduction",
+        N_("Poisson deviance"),
+        N_("deviance reduction"),
         "",
         r"\tfrac{1}{|D|} \sum_{i \in D} \big(y_i \ln \tfrac{y_i}{\bar y_D} - y_i + \bar y_D\big)",
     ),
@@ -116,18 +122,18 @@ def split_table(table: pd.DataFrame, name: str) -> pd.DataFrame:
     gain_label = words.gain + (f" ({words.unit})" if words.unit else "")
     return pd.DataFrame(
         {
-            "node": inner["node"].to_numpy(),
-            "question": [question(row) for row in inner.itertuples(index=False)],
-            "rows": inner["samples"].to_numpy(),
+            N_("node"): inner["node"].to_numpy(),
+            N_("question"): [question(row) for row in inner.itertuples(index=False)],
+            N_("rows"): inner["samples"].to_numpy(),
             f"{words.impurity}": inner["impurity"].to_numpy(),
-            "rows yes": np.where(inner["one_hot"], right["samples"], left["samples"]),
+            N_("rows yes"): np.where(inner["one_hot"], right["samples"], left["samples"]),
             f"{words.impurity} yes": np.where(
                 inner["one_hot"], right["impurity"], left["impurity"]
             ),
-            "rows no": np.where(inner["one_hot"], left["samples"], right["samples"]),
+            N_("rows no"): np.where(inner["one_hot"], left["samples"], right["samples"]),
             f"{words.impurity} no": np.where(inner["one_hot"], left["impurity"], right["impurity"]),
             gain_label: inner["gain"].to_numpy(),
-            "share of importance": inner["share"].to_numpy(),
+            N_("share of importance"): inner["share"].to_numpy(),
         }
     )
 

@@ -26,11 +26,20 @@ from sklearn.metrics.pairwise import (
 )
 
 from mllib.errors import GlassboxError
+from mllib.i18n import N_, Translator, msg, translator
 from mllib.training import TrainedModel
 from mllib.vocab import Task
 
 # αᵢ within this fraction of its bound C counts as "at the bound" (libsvm stops at tolerance 1e-3).
 BOUND_TOLERANCE = 1e-6
+#: Where a support vector sits (the ``where`` column; translated where it is shown).
+ON_TUBE_EDGE, OUTSIDE_TUBE = N_("on the tube's edge"), N_("outside the ε-tube")
+ON_MARGIN = N_("on the margin (0 < αᵢ < C)")
+INSIDE_MARGIN, WRONG_SIDE = N_("inside the margin (αᵢ = C)"), N_("wrong side (αᵢ = C)")
+PLACES = (ON_TUBE_EDGE, OUTSIDE_TUBE, ON_MARGIN, INSIDE_MARGIN, WRONG_SIDE)
+#: Column names of the support-vector tables that are words (translated where shown).
+WORDS = (N_("training row"), N_("class"), N_("where"), N_("input (scaled)"))
+SCALED = N_("{feature} (scaled)")
 
 
 def has_dual(model: TrainedModel) -> bool:
@@ -66,7 +75,7 @@ def machine(model: TrainedModel, pair: tuple[str, str] | None = None) -> DualMac
     """The binary machine for ``pair`` (classification with > 2 classes) or the only one."""
     est = model.estimator
     if not has_dual(model):
-        raise GlassboxError("Only kernel SVMs keep support vectors and dual coefficients.")
+        raise GlassboxError(msg("Only kernel SVMs keep support vectors and dual coefficients."))
     C = float(est.C)
     if model.task == Task.REGRESSION:
         n = len(est.support_)
@@ -99,7 +108,9 @@ def machine(model: TrainedModel, pair: tuple[str, str] | None = None) -> DualMac
     if pair is None:
         pair = pairs[0]
     if pair not in pairs:
-        raise GlassboxError(f"No machine for the classes {pair[0]} and {pair[1]}.")
+        raise GlassboxError(
+            msg("No machine for the classes {first} and {second}.", first=pair[0], second=pair[1])
+        )
     i, j = classes.index(pair[0]), classes.index(pair[1])
     rows_i = np.arange(starts[i], starts[i + 1])
     rows_j = np.arange(starts[j], starts[j + 1])
@@ -136,7 +147,7 @@ def kernel(model: TrainedModel, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         )
     if kernel_name == "sigmoid":
         return np.asarray(sigmoid_kernel(A, B, gamma=gamma, coef0=float(est.coef0)))
-    raise GlassboxError(f"The {kernel_name} kernel cannot be written out.")
+    raise GlassboxError(msg("The {kernel} kernel cannot be written out.", kernel=kernel_name))
 
 
 def kernel_formula(model: TrainedModel) -> str:
@@ -167,7 +178,7 @@ def support_table(model: TrainedModel, m: DualMachine, columns: list[str]) -> pd
     table = pd.DataFrame({"training row": est.support_[m.index]})
     if model.task == Task.REGRESSION:
         table["αᵢ − αᵢ*"] = m.coef
-        table["where"] = np.where(at_bound, "outside the ε-tube", "on the tube's edge")
+        table["where"] = np.where(at_bound, OUTSIDE_TUBE, ON_TUBE_EDGE)
     else:
         y = np.sign(m.coef)
         labels = np.array([m.negative, m.positive])  # what f(x) < 0 and f(x) > 0 predict
@@ -177,11 +188,11 @@ def support_table(model: TrainedModel, m: DualMachine, columns: list[str]) -> pd
         table["yᵢ f(xᵢ)"] = y * f
         table["where"] = np.select(
             [~at_bound, y * f < 0],
-            ["on the margin (0 < αᵢ < C)", "wrong side (αᵢ = C)"],
-            "inside the margin (αᵢ = C)",
+            [ON_MARGIN, WRONG_SIDE],
+            INSIDE_MARGIN,
         )
     for k, name in enumerate(columns):
-        table[f"{name} (scaled)"] = X[:, k]
+        table[SCALED.format(feature=name)] = X[:, k]
     return table
 
 
@@ -198,7 +209,7 @@ def primal(model: TrainedModel, m: DualMachine) -> Primal:
     """w rebuilt from the support vectors, beside ``coef_``; margin width 2/‖w‖."""
     est = model.estimator
     if est.kernel != "linear":
-        raise GlassboxError("Only the linear kernel has a weight vector w.")
+        raise GlassboxError(msg("Only the linear kernel has a weight vector w."))
     w = m.coef @ est.support_vectors_[m.index]
     coef = np.atleast_2d(np.asarray(est.coef_))[m.pair]
     return Primal(w, coef, float(2 / np.linalg.norm(w)))
@@ -244,8 +255,15 @@ def decision_values(model: TrainedModel, Z: np.ndarray, m: DualMachine) -> np.nd
     return np.asarray(ovo.decision_function(Z))[:, m.pair]
 
 
-def expansion_latex(e: Expansion, max_terms: int = 6, what: str = r"\alpha_i y_i") -> str:
-    """f(x) written out: the largest terms with their numbers, the rest summed, then b."""
+def expansion_latex(
+    e: Expansion,
+    max_terms: int = 6,
+    what: str = r"\alpha_i y_i",
+    tr: Translator | None = None,
+) -> str:
+    """f(x) written out: the largest terms with their numbers, the rest summed, then b (the
+    words under the summed rest in ``tr``'s language, English by default)."""
+    tr = tr or translator("en")
     shown = e.terms.head(max_terms)
     rest = e.terms.iloc[max_terms:]
     parts = [
@@ -253,7 +271,8 @@ def expansion_latex(e: Expansion, max_terms: int = 6, what: str = r"\alpha_i y_i
     ]
     if len(rest):
         others = _num(rest["αᵢ yᵢ K(xᵢ, x)"].sum())
-        parts.append(rf"\underbrace{{\dots}}_{{{len(rest)}\ \text{{more}}\ =\ {others}}}")
+        more = tr("{n} more", n=tr.number(len(rest)))
+        parts.append(rf"\underbrace{{\dots}}_{{\text{{{more}}}\ =\ {others}}}")
     parts.append(f"({_num(e.intercept)})")
     # Three terms a line (aligned), so the sum fits a narrow page.
     rows = [" + ".join(parts[i : i + 3]) for i in range(0, len(parts), 3)]

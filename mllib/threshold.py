@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from mllib.errors import GlassboxError
+from mllib.i18n import Message, msg
 
 METADATA_KEY = "decision_threshold"
 
@@ -129,15 +130,22 @@ def metadata(scores: BinaryScores, threshold: float) -> dict[str, Any]:
     }
 
 
-def describe(entry: dict[str, Any]) -> str:
+def describe(entry: dict[str, Any]) -> Message:
     """One line for people: "P(yes) ≥ 0.3 → yes, else no"."""
-    what = (
-        f"P({entry['positive_class']})"
-        if entry["score"] == "probability"
-        else f"decision score of {entry['positive_class']}"
-    )
-    return (
-        f"{what} ≥ {entry['value']:.4g} → {entry['positive_class']}, else {entry['negative_class']}"
+    positive, negative = entry["positive_class"], entry["negative_class"]
+    value = f"{entry['value']:.4g}"
+    if entry["score"] == "probability":
+        return msg(
+            "P({positive}) ≥ {value} → {positive}, else {negative}",
+            positive=positive,
+            value=value,
+            negative=negative,
+        )
+    return msg(
+        "decision score of {positive} ≥ {value} → {positive}, else {negative}",
+        positive=positive,
+        value=value,
+        negative=negative,
     )
 
 
@@ -152,7 +160,7 @@ def apply(
     if not entry:
         return values
     if scores is None or str(entry["positive_class"]) not in map(str, scores.columns):
-        raise GlassboxError("This model's decision threshold does not match its class scores.")
+        raise GlassboxError(msg("This model's decision threshold does not match its class scores."))
     column = scores[next(c for c in scores.columns if str(c) == str(entry["positive_class"]))]
     score = column.to_numpy(dtype=float)
     labels: np.ndarray = np.where(

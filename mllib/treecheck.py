@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from mllib.errors import GlassboxError
+from mllib.i18n import N_, msg
 
 TREE_TYPE = ("sklearn.tree._tree", "Tree")
 NODE_FIELDS = (
@@ -68,7 +69,7 @@ def _json_int(node: Any, what: str) -> int:
                 return value
     except (AttributeError, KeyError, TypeError, ValueError):
         pass
-    raise TreeRefused(f"a decision tree in the file has an unreadable {what}")
+    raise TreeRefused(msg("a decision tree in the file has an unreadable {what}", what=msg(what)))
 
 
 def _array(node: Any, files: Mapping[str, bytes], what: str) -> np.ndarray:
@@ -77,7 +78,13 @@ def _array(node: Any, files: Mapping[str, bytes], what: str) -> np.ndarray:
             raise ValueError("not a stored array")
         return np.asarray(np.load(io.BytesIO(files[node["file"]]), allow_pickle=False))
     except (AttributeError, KeyError, TypeError, ValueError, OSError) as err:
-        raise TreeRefused(f"a decision tree in the file has an unreadable {what} ({err})") from err
+        raise TreeRefused(
+            msg(
+                "a decision tree in the file has an unreadable {what} ({error})",
+                what=msg(what),
+                error=str(err),
+            )
+        ) from err
 
 
 def check_tree(node: Mapping[str, Any], files: Mapping[str, bytes]) -> None:
@@ -88,56 +95,71 @@ def check_tree(node: Mapping[str, Any], files: Mapping[str, bytes]) -> None:
         n_features_node, n_classes_node, n_outputs_node = args
     except (KeyError, TypeError, ValueError) as err:
         raise TreeRefused(
-            "a decision tree in the file is not stored the way skops stores one"
+            msg("a decision tree in the file is not stored the way skops stores one")
         ) from err
-    n_features = _json_int(n_features_node, "input width")
-    n_outputs = _json_int(n_outputs_node, "output count")
-    n_classes = _array(n_classes_node, files, "class counts")
-    max_depth = _json_int(state.get("max_depth"), "depth")
-    node_count = _json_int(state.get("node_count"), "node count")
-    nodes = _array(state.get("nodes"), files, "node table")
-    values = _array(state.get("values"), files, "leaf values")
+    n_features = _json_int(n_features_node, N_("input width"))
+    n_outputs = _json_int(n_outputs_node, N_("output count"))
+    n_classes = _array(n_classes_node, files, N_("class counts"))
+    max_depth = _json_int(state.get("max_depth"), N_("depth"))
+    node_count = _json_int(state.get("node_count"), N_("node count"))
+    nodes = _array(state.get("nodes"), files, N_("node table"))
+    values = _array(state.get("values"), files, N_("leaf values"))
     if not 1 <= n_features <= 10_000_000 or not 1 <= n_outputs <= 10_000:
-        raise TreeRefused("a decision tree in the file has an impossible input or output count")
+        raise TreeRefused(
+            msg("a decision tree in the file has an impossible input or output count")
+        )
     if n_classes.shape != (n_outputs,) or n_classes.dtype.kind not in "iu":
-        raise TreeRefused("a decision tree in the file has class counts of the wrong shape")
+        raise TreeRefused(msg("a decision tree in the file has class counts of the wrong shape"))
     if (n_classes < 1).any():
-        raise TreeRefused("a decision tree in the file has a class count below 1")
+        raise TreeRefused(msg("a decision tree in the file has a class count below 1"))
     if nodes.dtype.names != NODE_FIELDS or nodes.ndim != 1:
-        raise TreeRefused("a decision tree in the file has a node table of an unknown layout")
+        raise TreeRefused(msg("a decision tree in the file has a node table of an unknown layout"))
     if not 1 <= node_count == len(nodes):
         raise TreeRefused(
-            f"a decision tree in the file says it has {node_count} nodes but stores {len(nodes)}"
+            msg(
+                "a decision tree in the file says it has {n} nodes but stores {stored}",
+                n=node_count,
+                stored=len(nodes),
+            )
         )
     if values.shape != (node_count, n_outputs, int(n_classes.max())):
-        raise TreeRefused("a decision tree in the file has leaf values of the wrong shape")
+        raise TreeRefused(msg("a decision tree in the file has leaf values of the wrong shape"))
     if values.dtype.kind != "f" or not np.isfinite(values).all():
-        raise TreeRefused("a decision tree in the file has leaf values that are not finite numbers")
+        raise TreeRefused(
+            msg("a decision tree in the file has leaf values that are not finite numbers")
+        )
     left = nodes["left_child"].astype(np.int64)
     right = nodes["right_child"].astype(np.int64)
     index = np.arange(node_count)
     leaf = left == LEAF
     if not np.array_equal(leaf, right == LEAF):
-        raise TreeRefused("a decision tree in the file has a node with only one child")
+        raise TreeRefused(msg("a decision tree in the file has a node with only one child"))
     inner = ~leaf
     for child in (left, right):
         if ((child[inner] <= index[inner]) | (child[inner] >= node_count)).any():
             raise TreeRefused(
-                "a decision tree in the file points to nodes outside it or back up the tree"
+                msg("a decision tree in the file points to nodes outside it or back up the tree")
             )
     seen = np.bincount(np.concatenate([left[inner], right[inner]]), minlength=node_count)
     if seen[0] != 0 or (seen[1:] != 1).any():
-        raise TreeRefused("a decision tree in the file is not a tree (a node has two parents)")
+        raise TreeRefused(msg("a decision tree in the file is not a tree (a node has two parents)"))
     feature = nodes["feature"].astype(np.int64)
     if ((feature[inner] < 0) | (feature[inner] >= n_features)).any():
-        raise TreeRefused("a decision tree in the file splits on a feature the model does not have")
+        raise TreeRefused(
+            msg("a decision tree in the file splits on a feature the model does not have")
+        )
     if not np.isfinite(nodes["threshold"][inner]).all():
-        raise TreeRefused("a decision tree in the file has a split threshold that is not finite")
+        raise TreeRefused(
+            msg("a decision tree in the file has a split threshold that is not finite")
+        )
     depth = np.zeros(node_count, dtype=np.int64)
     for i in np.flatnonzero(inner):  # children come after their parent: one pass is enough
         depth[left[i]] = depth[right[i]] = depth[i] + 1
     if int(depth.max()) != max_depth:
         raise TreeRefused(
-            f"a decision tree in the file says it is {max_depth} levels deep but is "
-            f"{int(depth.max())}"
+            msg(
+                "a decision tree in the file says it is {depth} levels deep but is {actual}",
+                depth=max_depth,
+                actual=int(depth.max()),
+            )
         )

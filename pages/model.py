@@ -8,6 +8,7 @@ renders.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,12 @@ import streamlit as st
 from mllib import charts, explain, ols, response, splits, svm_dual, threshold, training
 from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
+from mllib.i18n import N_
 from mllib.pipeline import reference_levels
 from mllib.profile import Task
 from mllib.training import TrainedModel
 from ui import cache, i18n, lesson, shell
+from ui.i18n import _
 from ui.state import bind, bind_choice, keep_valid, workspace
 
 TREE_DEFAULT_DEPTH = 2  # fits 800 px wide at 11 px text; deeper on request
@@ -95,21 +98,66 @@ def chart(figure: Any) -> None:
     st.altair_chart(figure, width="stretch")
 
 
+def fixed(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals as the reader's locale writes it; "nan" when undefined
+    (precision with no row predicted positive)."""
+    return i18n.tr().number(value, digits) if math.isfinite(value) else "nan"
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese."""
+    shown = [p for p in parts if p]
+    text = shown[0] if shown else ""
+    for part in shown[1:]:
+        text = _("{sentence} {next}", sentence=text, next=part)
+    return text
+
+
+def table(
+    frame: pd.DataFrame | Any,
+    names: dict[str, str] | None = None,
+    formats: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> None:
+    """A table whose column names are Glassbox's words, shown in the reader's language (``names``
+    gives the headers that hold data, such as a feature's name); ``formats`` and a
+    ``column_config`` are keyed by the English names."""
+    tr = i18n.tr()
+    headers = {str(c): tr.text(str(c)) for c in frame.columns}
+    headers.update(names or {})
+    shown = frame.rename(columns=headers)
+    if "column_config" in kwargs:
+        kwargs["column_config"] = {headers[k]: v for k, v in kwargs["column_config"].items()}
+    if formats:
+        shown = shown.style.format({headers[k]: v for k, v in formats.items()})
+    st.dataframe(shown, hide_index=True, **kwargs)
+
+
 # --- header ---------------------------------------------------------------------------------
 
 
 def summary(view: View) -> None:
+    tr = i18n.tr()
     model = view.model
     primary, value = next(iter(model.test_scores.items()))
-    params = ", ".join(
-        f"{p.label} = {p.label_of(model.config.param_dict[p.name])}"
+    params = _(", ").join(
+        f"{tr.text(p.label)} = {tr.text(p.label_of(model.config.param_dict[p.name]))}"
         for p in model.spec.params_for(model.task)
         if p.name in model.config.param_dict
     )
     st.markdown(
-        f"**{model.spec.name}** predicting **{view.target}** ({model.task.value}) from "
-        f"{len(model.config.features)} feature(s) · test {primary} **{value:.3f}** · "
-        f"{model.n_train:,} training / {model.n_test:,} test rows"
+        tr(
+            "**{algorithm}** predicting **{target}** ({task}) from {n} feature(s) · test "
+            "{metric} **{value}** · {train} training / {test} test rows",
+            algorithm=tr.text(model.spec.name),
+            target=view.target,
+            task=i18n.term(model.task.value),
+            n=tr.number(len(model.config.features)),
+            metric=i18n.term(primary),
+            value=fixed(value, 3),
+            train=tr.number(model.n_train),
+            test=tr.number(model.n_test),
+        )
     )
     if params:
         st.caption(params)
@@ -128,13 +176,14 @@ def curve_section(view: View) -> None:
     residuals = False
     if curve.value_kind == "prediction":
         residuals = st.toggle(
-            "Show residuals (actual − fitted) as segments",
+            _("Show residuals (actual − fitted) as segments"),
             key=bind("show_residuals", curve.line is not None),
         )
     chart(charts.fitted_curve(curve, residuals, i18n.tr()))
 
 
 def linear_view(view: View) -> None:
+    tr = i18n.tr()
     model = view.model
     if explain.one_numeric_feature(model):
         curve_section(view)
@@ -143,58 +192,74 @@ def linear_view(view: View) -> None:
         inference_section(view)
     elif model.spec.inference == "penalised":
         st.info(
-            ols.PENALISED_REASON.format(name=model.spec.name, alpha=float(model.estimator.alpha)),
+            _(
+                ols.PENALISED_REASON,
+                name=tr.text(model.spec.name),
+                alpha=float(model.estimator.alpha),
+            ),
             icon=":material/info:",
         )
     if model.spec.coefficient_path:
-        st.subheader("Shrinkage: the coefficient path")
-        with st.spinner("Refitting over 30 values of α…"):
+        st.subheader(_("Shrinkage: the coefficient path"))
+        with st.spinner(_("Refitting over 30 values of α…")):
             path, note = cached_path(view.key, view)
-        chart(charts.coefficient_path(path, float(model.estimator.alpha), note, i18n.tr()))
+        chart(charts.coefficient_path(path, float(model.estimator.alpha), i18n.text(note), tr))
         st.caption(
-            "Each line is one feature's weight (per standard deviation) when the model is "
-            "refitted with that α on the same preprocessed training rows; the dashed line is "
-            "this model's α. " + model.spec.coefficient_path
+            sentences(
+                _(
+                    "Each line is one feature's weight (per standard deviation) when the model "
+                    "is refitted with that α on the same preprocessed training rows; the dashed "
+                    "line is this model's α."
+                ),
+                i18n.text(model.spec.coefficient_path),
+            )
         )
 
 
 def inference_section(view: View) -> None:
     """Standard errors, t, p and intervals of least squares, on the training rows."""
-    st.subheader("Inference: how sure are the weights?")
+    tr = i18n.tr()
+    st.subheader(_("Inference: how sure are the weights?"))
     try:
         result = cached_inference(view.key, view)
     except GlassboxError as err:
-        st.info(str(err), icon=":material/info:")
+        st.info(i18n.error_text(err), icon=":material/info:")
         return
     cols = st.columns(4)
-    cols[0].metric("R²", f"{result.r2:.4f}")
-    cols[1].metric("Adjusted R²", f"{result.adj_r2:.4f}")
+    cols[0].metric("R²", fixed(result.r2, 4))
+    cols[1].metric(_("Adjusted R²"), fixed(result.adj_r2, 4))
     cols[2].metric(
         f"F ({result.df_model}, {result.df_resid})",
         f"{result.f:.4g}",
-        help="Do the features together explain more than a constant would?",
+        help=_("Do the features together explain more than a constant would?"),
     )
-    p_text = "< 0.001" if result.f_pvalue < 0.001 else f"{result.f_pvalue:.3f}"
-    cols[3].metric("p-value of F", p_text, help=f"{result.f_pvalue:.3g}")
-    st.dataframe(
-        result.table.style.format(
-            {
-                "coefficient": "{:.4g}",
-                "std. error": "{:.4g}",
-                "t": "{:.3f}",
-                "p-value": "{:.3g}",
-                "95% CI low": "{:.4g}",
-                "95% CI high": "{:.4g}",
-            }
-        ),
-        hide_index=True,
+    p_text = "< 0.001" if result.f_pvalue < 0.001 else fixed(result.f_pvalue, 3)
+    cols[3].metric(_("p-value of F"), p_text, help=f"{result.f_pvalue:.3g}")
+    coefficients = result.table.assign(
+        term=result.table["term"].map(lambda t: tr.text(t) if t == ols.INTERCEPT else t)
+    )
+    table(
+        coefficients,
+        result.headers(tr),
+        {
+            "coefficient": "{:.4g}",
+            "std. error": "{:.4g}",
+            "t": "{:.3f}",
+            "p-value": "{:.3g}",
+            "95% CI low": "{:.4g}",
+            "95% CI high": "{:.4g}",
+        },
     )
     st.caption(
-        f"On the {result.n:,} training rows, in the features' own units. SE = the weight's "
-        "standard error, t = weight / SE, p = the chance of a |t| this large if the true weight "
-        "were 0; the 95 % interval holds the true weight in 95 % of repeated samples. These "
-        "assume independent errors with constant spread (residual SD "
-        f"{result.sigma:.4g}); check the residual plots on the Evaluation tab."
+        _(
+            "On the {n} training rows, in the features' own units. SE = the weight's standard "
+            "error, t = weight / SE, p = the chance of a |t| this large if the true weight were "
+            "0; the 95 % interval holds the true weight in 95 % of repeated samples. These "
+            "assume independent errors with constant spread (residual SD {sigma}); check the "
+            "residual plots on the Evaluation tab.",
+            n=tr.number(result.n),
+            sigma=f"{result.sigma:.4g}",
+        )
     )
 
 
@@ -202,136 +267,191 @@ def coefficient_section(view: View) -> None:
     fit = cached_linear(view.key, view)
     outputs = list(fit.intercepts)
     output = outputs[0]
-    st.subheader("The fitted equation")
+    tr = i18n.tr()  # format_func runs outside the session too (AppTest): use this translator
+    st.subheader(_("The fitted equation"))
     if len(outputs) > 1:
-        output = st.selectbox("Equation for class", outputs, key=bind("equation_class", outputs[0]))
+        output = st.selectbox(
+            _("Equation for class"), outputs, key=bind("equation_class", outputs[0])
+        )
         if output not in outputs:
             output = outputs[0]
     latex, note = charts.equation_latex(fit, output, tr=i18n.tr())
     st.latex(latex)
     explain_kind = {
-        "value": "Weights are in the features' own units: the change in the prediction when "
-        "that feature grows by one, the others held fixed.",
-        "log-odds": "The score is turned into a probability by the sigmoid (two classes) or "
-        "softmax (more); weights are in the features' own units.",
-        "score": "The class with the highest score wins; weights are in the features' own units.",
+        "value": _(
+            "Weights are in the features' own units: the change in the prediction when "
+            "that feature grows by one, the others held fixed."
+        ),
+        "log-odds": _(
+            "The score is turned into a probability by the sigmoid (two classes) or "
+            "softmax (more); weights are in the features' own units."
+        ),
+        "score": _(
+            "The class with the highest score wins; weights are in the features' own units."
+        ),
     }[fit.kind]
     one_hot = next((label for label in fit.table["label"] if " = " in label), None)
-    references = ", ".join(f"{k} = {v}" for k, v in reference_levels(view.model.pipeline).items())
-    st.caption(
-        explain_kind
-        + (f" A term like [{one_hot}] is 1 for that category, else 0." if one_hot else "")
-        + (
-            f" The first category of each ({references}) has no term of its own: it is the "
-            "reference, and its effect is in b."
-            if references
-            else ""
-        )
-        + (f" {note}" if note else "")
+    references = _(", ").join(
+        f"{k} = {v}" for k, v in reference_levels(view.model.pipeline).items()
     )
+    parts = [explain_kind]
+    if one_hot:
+        parts.append(_("A term like [{term}] is 1 for that category, else 0.", term=one_hot))
+    if references:
+        parts.append(
+            _(
+                "The first category of each ({references}) has no term of its own: it is the "
+                "reference, and its effect is in b.",
+                references=references,
+            )
+        )
+    if note:
+        parts.append(tr.text(note))
+    st.caption(sentences(*parts))
     units = st.segmented_control(
-        "Weights",
+        _("Weights"),
         ["standardised", "raw"],
         key=bind("coef_units", "standardised"),
-        format_func=lambda u: "per standard deviation" if u == "standardised" else "per unit",
+        format_func=lambda u: (
+            tr("per standard deviation") if u == "standardised" else tr("per unit")
+        ),
     )
     chart(charts.coefficients(fit.table, output, units or "standardised", tr=i18n.tr()))
     st.caption(
-        "Per standard deviation = weight × the feature's spread in the training rows: it "
-        "compares features measured in different units. Per unit = the raw weight in the "
-        "equation above."
+        _(
+            "Per standard deviation = weight × the feature's spread in the training rows: it "
+            "compares features measured in different units. Per unit = the raw weight in the "
+            "equation above."
+        )
     )
 
 
 def tree_view(view: View) -> None:
+    tr = i18n.tr()
     model = view.model
-    table = cached_tree(view.key, view)
-    depth = int(table["depth"].max())
-    st.subheader("The tree")
+    nodes = cached_tree(view.key, view)
+    depth = int(nodes["depth"].max())
+    st.subheader(_("The tree"))
     wanted = depth
     if depth > 1:
         wanted = st.slider(
-            "Depth shown (questions below the first one)",
+            _("Depth shown (questions below the first one)"),
             1,
             depth,
             key=bind("tree_depth", min(TREE_DEFAULT_DEPTH, depth)),
-            help="Deeper levels are drawn as “… N more nodes” until you show them.",
+            help=_("Deeper levels are drawn as “… N more nodes” until you show them."),
         )
-    shown = explain.shown_depth(table, wanted, TREE_MAX_NODES)
+    shown = explain.shown_depth(nodes, wanted, TREE_MAX_NODES)
     if shown < wanted:
         st.caption(
-            f"Showing {shown} levels: deeper ones would draw more than {TREE_MAX_NODES} boxes. "
-            "The rules below list every split."
+            _(
+                "Showing {shown} levels: deeper ones would draw more than {limit} boxes. "
+                "The rules below list every split.",
+                shown=shown,
+                limit=TREE_MAX_NODES,
+            )
         )
     rows = view.data.X_test
     row_number = st.number_input(
-        "Follow one test row through the tree (row number)",
+        _("Follow one test row through the tree (row number)"),
         0,
         max(len(rows) - 1, 0),
         key=bind("tree_row", explain.longest_path_row(model, rows)),
-        help="Starts at the test row with the longest path.",
+        help=_("Starts at the test row with the longest path."),
         step=1,
     )
     row = rows.iloc[[int(row_number)]]
     path = explain.decision_path(model, row)
     words = explain.tree_criterion(model)
-    dot = charts.tree_dot(table, shown, view.classes, path, words, i18n.tr())
+    dot = charts.tree_dot(nodes, shown, view.classes, path, words, tr)
     st.graphviz_chart(dot, width="content")
+    impurity, gain = tr.text(words.impurity), tr.text(words.gain)
     st.caption(
-        f"{len(table):,} nodes, {int(table['leaf'].sum()):,} leaves, depth {depth}. Each box: "
-        f"the question; the node's {words.impurity} and the {words.gain} of its split (the "
-        f"parent's {words.impurity} minus its children's, each weighted by its share of the "
-        "rows); the training rows reaching it"
-        + (
-            " and their classes; the majority class. Colour = that class, stronger when purer."
+        sentences(
+            _(
+                "{nodes} nodes, {leaves} leaves, depth {depth}.",
+                nodes=tr.number(len(nodes)),
+                leaves=tr.number(int(nodes["leaf"].sum())),
+                depth=depth,
+            ),
+            _(
+                "Each box: the question; the node's {impurity} and the {gain} of its split (the "
+                "parent's {impurity} minus its children's, each weighted by its share of the "
+                "rows); the training rows reaching it and their classes; the majority class. "
+                "Colour = that class, stronger when purer.",
+                impurity=impurity,
+                gain=gain,
+            )
             if view.classes
-            else "; their mean, which a leaf predicts. Darker = higher."
+            else _(
+                "Each box: the question; the node's {impurity} and the {gain} of its split (the "
+                "parent's {impurity} minus its children's, each weighted by its share of the "
+                "rows); the training rows reaching it; their mean, which a leaf predicts. "
+                "Darker = higher.",
+                impurity=impurity,
+                gain=gain,
+            ),
+            _("Red: the path of the chosen row."),
         )
-        + " Red: the path of the chosen row."
     )
-    st.markdown(f"**The path of test row {int(row_number)}**")
-    st.dataframe(explain.path_steps(table, path, row), hide_index=True)
-    with st.expander("The rules as text"):
-        st.code(explain.tree_rules(model, max(shown, 1)), language=None)
-    split_section(view, table, path)
+    st.markdown(_("**The path of test row {row}**", row=int(row_number)))
+    table(explain.path_steps(nodes, path, row, tr))
+    with st.expander(_("The rules as text")):
+        st.code(explain.tree_rules(model, max(shown, 1), tr=tr), language=None)
+    split_section(view, nodes, path)
 
 
-def split_section(view: View, table: pd.DataFrame, path: list[int]) -> None:
+def split_section(view: View, nodes: pd.DataFrame, path: list[int]) -> None:
     """Every split's gain with the numbers behind it, and one split's formula filled in."""
+    tr = i18n.tr()  # format_func runs outside the session too (AppTest): use this translator
     words = explain.tree_criterion(view.model)
-    splits_table = splits.split_table(table, str(view.model.estimator.criterion))
+    splits_table = splits.split_table(nodes, str(view.model.estimator.criterion))
     if splits_table.empty:
-        st.caption("The tree is a single leaf: there is no split to explain.")
+        st.caption(_("The tree is a single leaf: there is no split to explain."))
         return
-    st.markdown(f"**Each split's {words.gain}**")
-    st.dataframe(
+    impurity, gain = tr.text(words.impurity), tr.text(words.gain)
+    gain_column = words.gain + (f" ({words.unit})" if words.unit else "")
+    st.markdown(_("**Each split's {gain}**", gain=gain))
+    table(
         splits_table,
-        hide_index=True,
+        {
+            words.impurity: impurity,
+            f"{words.impurity} yes": _("{impurity} yes", impurity=impurity),
+            f"{words.impurity} no": _("{impurity} no", impurity=impurity),
+            gain_column: _("{gain} ({unit})", gain=gain, unit=tr.text(words.unit))
+            if words.unit
+            else gain,
+        },
         column_config={
             "share of importance": st.column_config.NumberColumn(format="percent"),
         },
     )
     st.caption(
-        f"{words.gain.capitalize()} = the parent's {words.impurity} minus the children's, "
-        "each weighted by its share of the parent's rows. *Share of importance* weights it "
-        "again by the share of all training rows that reach the node and divides by the "
-        "tree's total: summed per feature it gives the tree importances on the Importance tab."
+        _(
+            "{Gain} = the parent's {impurity} minus the children's, each weighted by its share of "
+            "the parent's rows. *Share of importance* weights it again by the share of all "
+            "training rows that reach the node and divides by the tree's total: summed per "
+            "feature it gives the tree importances on the Importance tab.",
+            Gain=gain[:1].upper() + gain[1:],
+            impurity=impurity,
+        )
     )
-    nodes = [int(n) for n in splits_table["node"]]
-    default = next((n for n in path if n in nodes), nodes[0])
-    questions = dict(zip(nodes, splits_table["question"], strict=True))
+    numbers = [int(n) for n in splits_table["node"]]
+    default = next((n for n in path if n in numbers), numbers[0])
+    questions = dict(zip(numbers, splits_table["question"], strict=True))
     node = st.selectbox(
-        "Show the arithmetic of one split",
-        nodes,
-        key=bind(keep_valid("split_node", nodes), default),
-        format_func=lambda n: f"node {n}: {questions[n]}",
+        _("Show the arithmetic of one split"),
+        numbers,
+        key=bind(keep_valid("split_node", numbers), default),
+        format_func=lambda n: tr("node {n}: {question}", n=n, question=questions[n]),
     )
     if words.formula:
         st.latex(words.formula)
-    st.latex(charts.split_latex(splits.split_numbers(table, int(node)), words, tr=i18n.tr()))
+    st.latex(charts.split_latex(splits.split_numbers(nodes, int(node)), words, tr=tr))
 
 
 def svm_view(view: View) -> None:
+    tr = i18n.tr()
     model = view.model
     estimator = model.estimator
     axes = explain.boundary_axes(model)
@@ -340,21 +460,26 @@ def svm_view(view: View) -> None:
     elif len(axes) >= 2:
         boundary_section(view)
     else:
-        st.info("Pictures of an SVM need at least one numeric feature.", icon=":material/info:")
+        st.info(_("Pictures of an SVM need at least one numeric feature."), icon=":material/info:")
     support = getattr(estimator, "support_", None)
     if support is not None:
         cols = st.columns(
             1 + len(getattr(estimator, "n_support_", [])) * (model.classes is not None)
         )
-        cols[0].metric("Support vectors", f"{len(support):,}", help="Training rows with αᵢ > 0")
+        cols[0].metric(
+            _("Support vectors"), tr.number(len(support)), help=_("Training rows with αᵢ > 0")
+        )
         if model.classes is not None:
             for col, label, count in zip(
                 cols[1:], estimator.classes_, estimator.n_support_, strict=True
             ):
-                col.metric(f"of class {label}", f"{int(count):,}")
+                col.metric(_("of class {label}", label=label), tr.number(int(count)))
         st.caption(
-            f"{len(support) / max(model.n_train, 1):.0%} of the training rows define the model: "
-            "only they have αᵢ > 0 in w = Σ αᵢ yᵢ xᵢ. The others could move without changing it."
+            _(
+                "{share} of the training rows define the model: only they have αᵢ > 0 in "
+                "w = Σ αᵢ yᵢ xᵢ. The others could move without changing it.",
+                share=tr.percent(len(support) / max(model.n_train, 1)),
+            )
         )
     if svm_dual.has_dual(model):
         dual_section(view)
@@ -367,21 +492,30 @@ DUAL_ROWS = 1_000
 
 def dual_section(view: View) -> None:
     """The dual form with the model's own numbers: αᵢ, w = Σ αᵢ yᵢ xᵢ, one row's f(x)."""
+    tr = i18n.tr()
     model = view.model
     regression = model.task == Task.REGRESSION
-    st.subheader("The dual form: f(x) = Σ αᵢ yᵢ K(xᵢ, x) + b")
+    st.subheader(_("The dual form: f(x) = Σ αᵢ yᵢ K(xᵢ, x) + b"))
     st.caption(
-        "Every number here is in the space the SVM works in: the rows **after** preprocessing "
-        "(numeric features standardised to mean 0 and SD 1, categories one-hot)"
-        + (", and the target standardised too" if regression else "")
-        + ". So xᵢ are scaled values, not the numbers in your table."
+        _(
+            "Every number here is in the space the SVM works in: the rows **after** "
+            "preprocessing (numeric features standardised to mean 0 and SD 1, categories "
+            "one-hot), and the target standardised too. So xᵢ are scaled values, not the "
+            "numbers in your table."
+        )
+        if regression
+        else _(
+            "Every number here is in the space the SVM works in: the rows **after** "
+            "preprocessing (numeric features standardised to mean 0 and SD 1, categories "
+            "one-hot). So xᵢ are scaled values, not the numbers in your table."
+        )
     )
     pair = None
     pairs = svm_dual.class_pairs(model) if not regression else []
     if len(pairs) > 1:
-        labels = [f"{a} vs {b}" for a, b in pairs]
+        labels = [tr("{first} vs {second}", first=a, second=b) for a, b in pairs]
         chosen = st.selectbox(
-            "Pair of classes (one SVM per pair)",
+            _("Pair of classes (one SVM per pair)"),
             labels,
             key=bind_choice("dual_pair", labels, labels[0]),
         )
@@ -389,59 +523,85 @@ def dual_section(view: View) -> None:
     m = svm_dual.machine(model, pair)
     st.latex(svm_dual.kernel_formula(model))
     columns = [c.name for c in explain.model_columns(model)]
-    table = svm_dual.support_table(model, m, columns)
+    scaled = {svm_dual.SCALED.format(feature=c): tr(svm_dual.SCALED, feature=c) for c in columns}
+    support = svm_dual.support_table(model, m, columns)
     if not regression:
         st.markdown(
-            f"f(x) > 0 → **{m.positive}** (yᵢ = +1), f(x) < 0 → **{m.negative}** (yᵢ = −1). "
-            f"C = {float(model.estimator.C):g}: αᵢ < C puts a support vector exactly on the "
-            "margin (yᵢ f(xᵢ) = 1); αᵢ = C inside it or on the wrong side."
+            _(
+                "f(x) > 0 → **{positive}** (yᵢ = +1), f(x) < 0 → **{negative}** (yᵢ = −1). "
+                "C = {C}: αᵢ < C puts a support vector exactly on the margin (yᵢ f(xᵢ) = 1); "
+                "αᵢ = C inside it or on the wrong side.",
+                positive=m.positive,
+                negative=m.negative,
+                C=f"{float(model.estimator.C):g}",
+            )
         )
     else:
         st.markdown(
-            "For regression the coefficient is αᵢ − αᵢ*: below C in size the row sits on the "
-            "edge of the ε-tube, at C outside it."
+            _(
+                "For regression the coefficient is αᵢ − αᵢ*: below C in size the row sits on the "
+                "edge of the ε-tube, at C outside it."
+            )
         )
-    shown = table.head(DUAL_ROWS)
-    st.dataframe(shown, hide_index=True)
-    if len(table) > len(shown):
-        st.caption(f"The first {len(shown):,} of {len(table):,} support vectors.")
+    shown = support.head(DUAL_ROWS)
+    table(shown.assign(where=shown["where"].map(tr.text)), scaled)
+    if len(support) > len(shown):
+        st.caption(
+            _(
+                "The first {shown} of {total} support vectors.",
+                shown=tr.number(len(shown)),
+                total=tr.number(len(support)),
+            )
+        )
     if model.estimator.kernel == "linear":
         primal = svm_dual.primal(model, m)
         c1, c2 = st.columns(2)
         c1.metric("‖w‖", f"{float((primal.w**2).sum() ** 0.5):.4g}")
         c2.metric(
-            "Margin width 2 / ‖w‖" if not regression else "2 / ‖w‖",
+            _("Margin width 2 / ‖w‖") if not regression else "2 / ‖w‖",
             f"{primal.margin:.4g}",
-            help="In scaled units: standard deviations of the features.",
+            help=_("In scaled units: standard deviations of the features."),
         )
-        st.dataframe(
+        table(
             pd.DataFrame(
                 {"input (scaled)": columns, "w = Σ αᵢ yᵢ xᵢ": primal.w, "coef_": primal.coef}
-            ),
-            hide_index=True,
+            )
         )
         st.caption(
-            "w rebuilt from the support vectors alone equals scikit-learn's coef_ "
-            f"(largest difference {float(abs(primal.w - primal.coef).max()):.1e})."
+            _(
+                "w rebuilt from the support vectors alone equals scikit-learn's coef_ "
+                "(largest difference {difference}).",
+                difference=f"{float(abs(primal.w - primal.coef).max()):.1e}",
+            )
         )
     rows = view.data.X_test
     if not len(rows):
         return
     row = st.number_input(
-        "Write out the decision value of test row", 0, len(rows) - 1, key=bind("dual_row", 0)
+        _("Write out the decision value of test row"),
+        0,
+        len(rows) - 1,
+        key=bind("dual_row", 0),
     )
     z = explain.transform(model, rows.iloc[[int(row)]])[0]
     expansion = svm_dual.expand(model, m, z)
     what = r"(\alpha_i - \alpha_i^*)" if regression else r"\alpha_i y_i"
-    st.latex(svm_dual.expansion_latex(expansion, what=what))
+    st.latex(svm_dual.expansion_latex(expansion, what=what, tr=tr))
     check = float(svm_dual.decision_values(model, z.reshape(1, -1), m)[0])
     st.caption(
-        f"The sum of all {len(expansion.terms):,} terms plus b is {expansion.value:.6g}; "
-        f"scikit-learn's decision function gives {check:.6g} for this row."
-        + (" (In standardised target units.)" if regression else "")
+        sentences(
+            _(
+                "The sum of all {n} terms plus b is {value}; scikit-learn's decision function "
+                "gives {check} for this row.",
+                n=tr.number(len(expansion.terms)),
+                value=f"{expansion.value:.6g}",
+                check=f"{check:.6g}",
+            ),
+            _("(In standardised target units.)") if regression else "",
+        )
     )
-    with st.expander("Every term of the sum"):
-        st.dataframe(expansion.terms, hide_index=True)
+    with st.expander(_("Every term of the sum")):
+        table(expansion.terms)
 
 
 # --- boundary -------------------------------------------------------------------------------
@@ -460,10 +620,12 @@ def held_values(view: View, x: str, y: str) -> dict[str, Any]:
         return {}
     values: dict[str, Any] = {}
     with st.expander(
-        f"Where the other {len(others)} feature(s) are held: medians / most frequent values, "
-        "editable"
+        _(
+            "Where the other {n} feature(s) are held: medians / most frequent values, editable",
+            n=len(others),
+        )
     ):
-        if st.button("Reset to medians and most frequent values", key="hold_reset"):
+        if st.button(_("Reset to medians and most frequent values"), key="hold_reset"):
             for name in others:
                 st.session_state.pop(f"hold_{name}", None)
         cols = st.columns(3)
@@ -473,7 +635,7 @@ def held_values(view: View, x: str, y: str) -> dict[str, Any]:
                 if name in model.plan.numeric:
                     values[name] = float(st.number_input(name, key=key, format="%g"))
                 elif name in model.plan.datetime:
-                    values[name] = st.text_input(f"{name} (date)", key=key)
+                    values[name] = st.text_input(_("{name} (date)", name=name), key=key)
                 else:
                     options = explain.category_options(view.data.X_train, name)
                     keep_valid(key, options, fallback=options[0] if options else "")
@@ -482,53 +644,63 @@ def held_values(view: View, x: str, y: str) -> dict[str, Any]:
 
 
 def boundary_section(view: View) -> None:
+    tr = i18n.tr()
     model = view.model
     axes = explain.boundary_axes(model)
     if len(axes) < 2:
         st.info(
-            f"A boundary chart needs two numeric features; this model has {len(axes)}.",
+            _("A boundary chart needs two numeric features; this model has {n}.", n=len(axes)),
             icon=":material/info:",
         )
         return
     first, second = explain.suggest_axes(model, view.data.X_train, view.data.y_train)
     c1, c2 = st.columns(2)
-    x = c1.selectbox("Horizontal axis", axes, key=bind_choice("boundary_x", axes, first))
-    y = c2.selectbox("Vertical axis", axes, key=bind_choice("boundary_y", axes, second))
+    x = c1.selectbox(_("Horizontal axis"), axes, key=bind_choice("boundary_x", axes, first))
+    y = c2.selectbox(_("Vertical axis"), axes, key=bind_choice("boundary_y", axes, second))
     if x == y:
-        st.warning("Pick two different features for the two axes.", icon=":material/warning:")
+        st.warning(_("Pick two different features for the two axes."), icon=":material/warning:")
         return
     fixed = held_values(view, x, y)
-    with st.spinner("Predicting over the grid…"):
+    with st.spinner(_("Predicting over the grid…")):
         result = cached_boundary(view.key, x, y, json.dumps(fixed, sort_keys=True), view)
-    chart(charts.boundary(result, view.classes, view.target, i18n.tr()))
+    chart(charts.boundary(result, view.classes, view.target, tr))
     if result.exact:
-        where = "The model uses only these two features, so this is its exact boundary."
+        where = _("The model uses only these two features, so this is its exact boundary.")
     elif len(result.fixed) <= 6:
-        held = ", ".join(f"{k} = {explain.display_value(v)}" for k, v in result.fixed.items())
-        where = f"A slice through the model: {held}. Points are the training rows' own values."
-    else:
-        where = (
-            f"A slice through the model: the other {len(result.fixed)} features are held at the "
-            "values in the box above. Points are the training rows' own values, so rows far "
-            "from the slice in those features may sit on the “wrong” side."
+        held = _(", ").join(
+            f"{k} = {explain.display_value(v, tr)}" for k, v in result.fixed.items()
         )
+        where = _(
+            "A slice through the model: {held}. Points are the training rows' own values.",
+            held=held,
+        )
+    else:
+        where = _(
+            "A slice through the model: the other {n} features are held at the values in the "
+            "box above. Points are the training rows' own values, so rows far from the slice "
+            "in those features may sit on the “wrong” side.",
+            n=len(result.fixed),
+        )
+    margins = ""
     if result.n_support is not None and len(view.classes or []) > 2:
-        where += (
-            " Margins are drawn for two classes only: with more, the SVM combines one "
-            "machine per pair of classes."
+        margins = _(
+            "Margins are drawn for two classes only: with more, the SVM combines one machine "
+            "per pair of classes."
         )
     shade = (
-        "Colour = predicted class; stronger = more confident."
+        _("Colour = predicted class; stronger = more confident.")
         if result.value_kind == "class"
-        else f"Colour = predicted {view.target}; dots = actual values."
+        else _("Colour = predicted {target}; dots = actual values.", target=view.target)
     )
-    st.caption(f"{shade} {where} Computed in {result.seconds:.2f} s.")
+    seconds = _("Computed in {seconds} s.", seconds=tr.number(result.seconds, 2))
+    st.caption(sentences(shade, where, margins, seconds))
 
 
 # --- evaluation -----------------------------------------------------------------------------
 
 
 def evaluation_tab(view: View) -> None:
+    tr = i18n.tr()
     model = view.model
     if model.task == Task.REGRESSION:
         points = explain.regression_points(model.y_test, model.y_pred, seed=model.config.seed)
@@ -549,25 +721,27 @@ def evaluation_tab(view: View) -> None:
         point = threshold_slider(view, scores)
         y_pred = threshold.predictions(scores, point.threshold)
     normalised = st.toggle(
-        "Normalise each row (share of the actual class)", key=bind("cm_normalise", False)
+        _("Normalise each row (share of the actual class)"), key=bind("cm_normalise", False)
     )
-    table = explain.confusion_table(model.y_test, y_pred, classes)
+    confusion = explain.confusion_table(model.y_test, y_pred, classes)
     left, right = st.columns([3, 2], gap="large")
     with left:
-        chart(charts.confusion(table, normalised, i18n.tr()))
+        chart(charts.confusion(confusion, normalised, tr))
     with right:
-        st.markdown("**Per class**")
-        st.dataframe(
-            explain.class_report(table).style.format({"precision": "{:.3f}", "recall": "{:.3f}"}),
-            hide_index=True,
+        st.markdown(_("**Per class**"))
+        table(
+            explain.class_report(confusion),
+            formats={"precision": "{:.3f}", "recall": "{:.3f}"},
         )
         st.caption(
-            "Precision: of the rows predicted as the class, the share that were. Recall: of "
-            "the rows of the class, the share found."
+            _(
+                "Precision: of the rows predicted as the class, the share that were. Recall: of "
+                "the rows of the class, the share found."
+            )
         )
     curves, areas = explain.roc_table(model.y_test, model.test_scores_raw, classes)
     if not len(curves):
-        st.info("The test rows hold a single class, so ROC and PR curves are undefined.")
+        st.info(_("The test rows hold a single class, so ROC and PR curves are undefined."))
         return
     pr_curves, pr_areas = explain.pr_table(model.y_test, model.test_scores_raw, classes)
     left, right = st.columns(2)
@@ -580,22 +754,28 @@ def evaluation_tab(view: View) -> None:
             )
         )
     st.caption(
-        f"Curves rank the test rows by the model's {scored} values"
-        + (
-            ", one class against the rest."
-            if len(classes) > 2
-            else f", with {classes[1]} as the positive class. The black dot is the chosen "
-            "threshold; on the precision-recall chart it can sit below the steps when a lower "
-            "threshold only added false positives (the steps show the best precision reached "
-            "at each recall)."
+        _(
+            "Curves rank the test rows by the model's {score} values, one class against the rest.",
+            score=tr.text(scored),
+        )
+        if len(classes) > 2
+        else _(
+            "Curves rank the test rows by the model's {score} values, with {positive} as the "
+            "positive class. The black dot is the chosen threshold; on the precision-recall "
+            "chart it can sit below the steps when a lower threshold only added false positives "
+            "(the steps show the best precision reached at each recall).",
+            score=tr.text(scored),
+            positive=classes[1],
         )
     )
-    st.dataframe(
-        areas.drop(columns="points")
-        .merge(pr_areas.drop(columns="points"), on="class")
-        .style.format({"AUC": "{:.3f}", "average precision": "{:.3f}", "base rate": "{:.3f}"}),
-        hide_index=True,
+    table(
+        areas.drop(columns="points").merge(pr_areas.drop(columns="points"), on="class"),
+        formats={"AUC": "{:.3f}", "average precision": "{:.3f}", "base rate": "{:.3f}"},
     )
+
+
+#: The counts behind each rate (symbols, the same in every language).
+FORMULAS = {"precision": "TP / (TP + FP)", "recall": "TP / (TP + FN)", "fpr": "FP / (FP + TN)"}
 
 
 def threshold_slider(view: View, scores: threshold.BinaryScores) -> threshold.OperatingPoint:
@@ -603,21 +783,33 @@ def threshold_slider(view: View, scores: threshold.BinaryScores) -> threshold.Op
 
     The choice is kept per model in the workspace, so Predict, Export and the service use it.
     """
+    tr = i18n.tr()
     ws = workspace()
     if st.session_state.get("threshold_for") not in (None, view.key):  # another model
         st.session_state.pop("threshold", None)
     st.session_state["threshold_for"] = view.key
     low, high = scores.bounds()
     chosen = ws.thresholds.get(view.key, {}).get("value", scores.default)
-    what = "probability" if scores.kind == "probability" else "decision score"
     value = st.slider(
-        f"Decision threshold: predict **{scores.positive}** when its {what} is at least",
+        _(
+            "Decision threshold: predict **{positive}** when its probability is at least",
+            positive=scores.positive,
+        )
+        if scores.kind == "probability"
+        else _(
+            "Decision threshold: predict **{positive}** when its decision score is at least",
+            positive=scores.positive,
+        ),
         low,
         high,
         key=bind("threshold", float(min(max(chosen, low), high))),
         step=0.01,
-        help=f"The model's own default is {scores.default:g}. Lower it to find more "
-        f"{scores.positive} rows (recall up) at the cost of more false alarms (precision down).",
+        help=_(
+            "The model's own default is {default}. Lower it to find more {positive} rows "
+            "(recall up) at the cost of more false alarms (precision down).",
+            default=f"{scores.default:g}",
+            positive=scores.positive,
+        ),
     )
     if abs(value - scores.default) < 1e-12:
         ws.thresholds.pop(view.key, None)
@@ -625,17 +817,30 @@ def threshold_slider(view: View, scores: threshold.BinaryScores) -> threshold.Op
         ws.thresholds[view.key] = threshold.metadata(scores, value)
     point = threshold.operating_point(scores, value)
     cols = st.columns(4)
-    cols[0].metric("Precision", f"{point.precision:.3f}", help="TP / (TP + FP)")
-    cols[1].metric("Recall (true positive rate)", f"{point.recall:.3f}", help="TP / (TP + FN)")
-    cols[2].metric("False positive rate", f"{point.fpr:.3f}", help="FP / (FP + TN)")
-    cols[3].metric("Accuracy", f"{point.accuracy:.3f}")
+    cols[0].metric(_("Precision"), fixed(point.precision, 3), help=FORMULAS["precision"])
+    cols[1].metric(
+        _("Recall (true positive rate)"), fixed(point.recall, 3), help=FORMULAS["recall"]
+    )
+    cols[2].metric(_("False positive rate"), fixed(point.fpr, 3), help=FORMULAS["fpr"])
+    cols[3].metric(_("Accuracy"), tr.number(point.accuracy, 3))
     st.caption(
-        f"At {value:g}: {point.tp} true positives, {point.fp} false positives, {point.fn} "
-        f"missed {scores.positive} rows, {point.tn} true negatives on the test rows. "
-        + (
-            "This threshold is used on the Predict page, in the exported model and by the service."
+        sentences(
+            _(
+                "At {threshold}: {tp} true positives, {fp} false positives, {fn} missed "
+                "{positive} rows, {tn} true negatives on the test rows.",
+                threshold=f"{value:g}",
+                tp=point.tp,
+                fp=point.fp,
+                fn=point.fn,
+                tn=point.tn,
+                positive=scores.positive,
+            ),
+            _(
+                "This threshold is used on the Predict page, in the exported model and by the "
+                "service."
+            )
             if view.key in ws.thresholds
-            else "This is the model's default cut-off."
+            else _("This is the model's default cut-off."),
         )
     )
     return point
@@ -645,52 +850,55 @@ def threshold_slider(view: View, scores: threshold.BinaryScores) -> threshold.Op
 
 
 def importance_tab(view: View) -> None:
+    tr = i18n.tr()
     model = view.model
-    with st.spinner("Shuffling each feature on the test rows…"):
-        table, rows = cached_permutation(view.key, view)
-    metric = "accuracy" if model.task == Task.CLASSIFICATION else "R²"
-    note = (
-        charts.sample_note(rows, model.n_test, "test rows", i18n.tr()) or f"all {rows:,} test rows"
+    with st.spinner(_("Shuffling each feature on the test rows…")):
+        importances, rows = cached_permutation(view.key, view)
+    metric = i18n.term("accuracy" if model.task == Task.CLASSIFICATION else "R²")
+    note = charts.sample_note(rows, model.n_test, "test rows", tr) or _(
+        "all {n} test rows", n=tr.number(rows)
     )
     chart(
         charts.importance(
-            table,
-            f"Permutation importance: the drop in test {metric} when a feature is shuffled",
-            f"mean ± SD over 5 shuffles on {note}",
-            tr=i18n.tr(),
+            importances,
+            _(
+                "Permutation importance: the drop in test {metric} when a feature is shuffled",
+                metric=metric,
+            ),
+            _("mean ± SD over 5 shuffles on {rows}", rows=note),
+            tr=tr,
         )
     )
     if model.spec.gain_importance:
         chart(
             charts.importance(
                 explain.tree_importances(model),
-                "Tree importance: each column's share of all information gain",
-                "from the training rows; favours features with many possible splits",
-                tr=i18n.tr(),
+                _("Tree importance: each column's share of all information gain"),
+                _("from the training rows; favours features with many possible splits"),
+                tr=tr,
             )
         )
-    st.subheader("Partial dependence")
+    st.subheader(_("Partial dependence"))
     features = explain.dependence_features(model)
     if not features:
-        st.info("No numeric or categorical feature to vary.")
+        st.info(_("No numeric or categorical feature to vary."))
         return
-    default = next((f for f in table["feature"] if f in features), features[0])
-    feature = st.selectbox("Feature", features, key=bind_choice("pd_feature", features, default))
-    with st.spinner("Averaging predictions…"):
+    default = next((f for f in importances["feature"] if f in features), features[0])
+    feature = st.selectbox(_("Feature"), features, key=bind_choice("pd_feature", features, default))
+    with st.spinner(_("Averaging predictions…")):
         dependence, used = cached_dependence(view.key, feature, view)
     if model.task == Task.REGRESSION:
-        what = f"average predicted {view.target}"
+        what = _("average predicted {target}", target=view.target)
     elif response.score_kind(model.pipeline) == response.PROBABILITY:
-        what = "average probability"
+        what = _("average probability")
     else:
-        what = "share of rows predicted"
-    note = (
-        charts.sample_note(used, model.n_train, "training rows", i18n.tr())
-        or f"{used:,} training rows"
+        what = _("share of rows predicted")
+    note = charts.sample_note(used, model.n_train, "training rows", tr) or _(
+        "{n} training rows", n=tr.number(used)
     )
     chart(
         charts.partial_dependence(
-            dependence, feature, feature in model.plan.numeric, what, note, view.classes, i18n.tr()
+            dependence, feature, feature in model.plan.numeric, what, note, view.classes, tr
         )
     )
 
@@ -699,29 +907,49 @@ def importance_tab(view: View) -> None:
 
 
 def how_tab(view: View) -> None:
+    tr = i18n.tr()
     model = view.model
     spec = model.spec
-    st.subheader(f"How it works: {spec.name}")
-    st.markdown(spec.explanation)
+    st.subheader(_("How it works: {algorithm}", algorithm=tr.text(spec.name)))
+    st.markdown(tr.text(spec.explanation))
     if spec.formula:
         st.latex(spec.formula)
     params = [p for p in spec.params_for(model.task) if p.name in model.config.param_dict]
     if params:
-        st.markdown("**What each setting does to the pictures**")
+        st.markdown(_("**What each setting does to the pictures**"))
         for param in params:
-            current = param.label_of(model.config.param_dict[param.name])
-            text = param.effect or param.help
-            st.markdown(f"- **{param.label}** (now {current}): {text}")
+            current = tr.text(param.label_of(model.config.param_dict[param.name]))
+            text = tr.text(param.effect or param.help)
+            st.markdown(
+                _(
+                    "- **{setting}** (now {value}): {effect}",
+                    setting=tr.text(param.label),
+                    value=current,
+                    effect=text,
+                )
+            )
     else:
-        st.caption("This algorithm has no settings: what you see is the single best fit.")
+        st.caption(_("This algorithm has no settings: what you see is the single best fit."))
     st.page_link(
         "pages/train.py",
-        label="Change the settings on the Train page",
+        label=_("Change the settings on the Train page"),
         icon=":material/model_training:",
     )
 
 
 # --- page -----------------------------------------------------------------------------------
+
+#: The tabs by their English names (the keys of :data:`RENDER`); shown translated.
+TABS = (
+    N_("Model"),
+    N_("Boundary"),
+    N_("Prediction map"),
+    N_("Evaluation"),
+    N_("Importance"),
+    N_("How it works"),
+)
+#: What a classifier's scores are (:mod:`mllib.response`), named in captions.
+SCORE_KINDS = (N_("probability"), N_("decision score"))
 
 
 def tab_names(model: TrainedModel) -> list[str]:
@@ -742,19 +970,30 @@ RENDER = {
 }
 
 
+def open_tab(labels: list[str], names: list[str]) -> str:
+    """The tabs' widget key, its state turned into this language's label: a tab chosen in
+    another language (or by its English name, as a link or a test may) stays open."""
+    name = lesson.tab_name(st.session_state.get("model_tab"))
+    if name in names:
+        st.session_state["model_tab"] = labels[names.index(name)]
+    return keep_valid("model_tab", labels)  # a tab this model does not have is forgotten
+
+
 def main() -> None:
     ws = workspace()
     shell.page_header(
-        "See the model", "What the trained model learned, drawn from the fitted model itself."
+        _("See the model"), _("What the trained model learned, drawn from the fitted model itself.")
     )
     if not shell.require_model(ws):
         return
     model = ws.model
     assert model is not None
     if ws.dataset is None or ws.dataset.fingerprint != model.data_fingerprint:
-        st.warning("The data changed since this model was trained.", icon=":material/warning:")
+        st.warning(_("The data changed since this model was trained."), icon=":material/warning:")
         st.page_link(
-            "pages/train.py", label="Retrain on the Train page", icon=":material/model_training:"
+            "pages/train.py",
+            label=_("Retrain on the Train page"),
+            icon=":material/model_training:",
         )
         return
     key = training.training_key(model.data_fingerprint, model.config)
@@ -762,8 +1001,8 @@ def main() -> None:
     summary(view)
     share = st.container()  # filled last: the link includes the controls of the open tab
     names = tab_names(model)
-    # a tab this model does not have is forgotten
-    tabs = st.tabs(names, key=keep_valid("model_tab", names), on_change="rerun")
+    labels = [_(name) for name in names]
+    tabs = st.tabs(labels, key=open_tab(labels, names), on_change="rerun")
     for name, tab in zip(names, tabs, strict=True):
         if tab.open:
             with tab:

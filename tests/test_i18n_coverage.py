@@ -32,8 +32,7 @@ LOGGERS = {"log", "logger", "logging", "warnings"}  # messages for the server lo
 
 #: Files converted to the mechanism (issue 15): every user-facing string in them goes through
 #: _(), msg(), N_() or a translator. This list only grows, and a listed file with a finding
-#: fails. Not converted yet: pages/model.py, and the mllib modules behind it (explain/, ols,
-#: svm_dual, threshold…) and projects. It
+#: fails. Not converted yet: mllib/projects.py and what else the AST scan finds. It
 #: is an allow-list, not a list of pending files, because other work this session keeps
 #: splitting and adding modules: a file is checked from the moment it is listed here.
 CONVERTED = {
@@ -61,6 +60,16 @@ CONVERTED = {
     "mllib/catalogue/svm.py",
     "mllib/catalogue/tree.py",
     "mllib/costs.py",
+    "mllib/explain/__init__.py",
+    "mllib/explain/boundary.py",
+    "mllib/explain/contours.py",
+    "mllib/explain/curve.py",
+    "mllib/explain/evaluation.py",
+    "mllib/explain/inspection.py",
+    "mllib/explain/limits.py",
+    "mllib/explain/linear.py",
+    "mllib/explain/rows.py",
+    "mllib/explain/tree.py",
     "mllib/i18n.py",
     "mllib/onnx_export.py",
     "mllib/export/script.py",
@@ -72,16 +81,20 @@ CONVERTED = {
     "mllib/pipeline.py",
     "mllib/prepared.py",
     "mllib/parallel.py",
+    "mllib/ols.py",
     "mllib/profile.py",
     "mllib/row_checks.py",
     "mllib/samples.py",
     "mllib/search_space.py",
     "mllib/search_text.py",
     "mllib/serve.py",
+    "mllib/svm_dual.py",
     "mllib/table_notes.py",
     "mllib/target_checks.py",
     "mllib/text_files.py",
     "mllib/training.py",
+    "mllib/threshold.py",
+    "mllib/treecheck.py",
     "mllib/upload_limits.py",
     "mllib/workers.py",
     "mllib/tuning.py",
@@ -89,6 +102,7 @@ CONVERTED = {
     "pages/data.py",
     "pages/export.py",
     "pages/home.py",
+    "pages/model.py",
     "pages/predict.py",
     "pages/projects.py",
     "pages/train.py",

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from mllib import i18n as mllib_i18n
 from mllib import lesson
 from mllib.errors import GlassboxError
 from mllib.lesson import LessonLink
@@ -22,6 +23,15 @@ from ui.i18n import _
 from ui.state import Workspace, choose_algorithm, choose_split, load_dataset
 
 DEFAULT_BASE = "http://localhost:8501"
+
+
+def tab_name(label: Any) -> str | None:
+    """The English name (:data:`mllib.lesson.TABS`) of a See-the-model tab shown as ``label`` in
+    any language: links name tabs in English whatever the reader's language."""
+    for name in lesson.TABS:
+        if any(label == mllib_i18n.translator(code)(name) for code in mllib_i18n.LANGUAGES):
+            return name
+    return None
 
 
 def _own_query() -> dict[str, str]:
@@ -93,14 +103,14 @@ def current_link(ws: Workspace, lesson_on: bool, lock: tuple[str, ...]) -> Lesso
         value = st.session_state.get(key)
         if isinstance(value, bool | int | float | str) and _json_safe(value):
             controls[key] = value
-    tab = st.session_state.get("model_tab")
+    tab = tab_name(st.session_state.get("model_tab"))
     return LessonLink(
         sample,
         model.config.algorithm,
         model.config.param_dict,
         model.config.seed,
         round(model.config.test_size * 100),
-        tab if tab in lesson.TABS else None,
+        tab,
         controls,
         lesson_on,
         lock,

@@ -17,6 +17,7 @@ from mllib.explain.contours import contour_segments
 from mllib.explain.limits import BOUNDARY_POINTS, BOUNDARY_RESOLUTION, BOUNDARY_SUPPORT
 from mllib.explain.linear import has_coefficients, linear_fit
 from mllib.explain.rows import model_columns, padded_range, sample_rows
+from mllib.i18n import msg
 from mllib.pipeline import category_text
 from mllib.profile import parse_dates
 from mllib.training import TrainedModel
@@ -34,7 +35,7 @@ def suggest_axes(model: TrainedModel, X_train: pd.DataFrame, y_train: pd.Series)
     classes, |correlation| for numbers) in a sample of the training rows."""
     axes = boundary_axes(model)
     if len(axes) < 2:
-        raise GlassboxError("A boundary chart needs at least two numeric features.")
+        raise GlassboxError(msg("A boundary chart needs at least two numeric features."))
     weight = pd.Series(0.0, index=axes)
     if model.spec.gain_importance:
         columns = model_columns(model)
@@ -135,11 +136,11 @@ def decision_boundary(
     function also get contour segments: level 0 (the boundary) and, for SVMs, ±1 (margins).
     """
     if x == y:
-        raise GlassboxError("Pick two different features for the two axes.")
+        raise GlassboxError(msg("Pick two different features for the two axes."))
     axes = boundary_axes(model)
     for name in (x, y):
         if name not in axes:
-            raise GlassboxError(f"“{name}” is not a numeric feature of this model.")
+            raise GlassboxError(msg("“{name}” is not a numeric feature of this model.", name=name))
     start = time.perf_counter()
     held = {**slice_defaults(model, X_train), **(fixed or {})}
     held = {k: v for k, v in held.items() if k not in (x, y)}

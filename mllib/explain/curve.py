@@ -12,6 +12,7 @@ from mllib import response
 from mllib.errors import GlassboxError
 from mllib.explain.limits import BOUNDARY_SUPPORT, CURVE_POINTS, SCATTER_POINTS
 from mllib.explain.rows import ModelData, padded_range, sample_rows, target_scale
+from mllib.i18n import msg
 from mllib.training import TrainedModel
 from mllib.vocab import Task
 
@@ -50,7 +51,7 @@ def curve_view(model: TrainedModel, data: ModelData, max_points: int = SCATTER_P
     """The fitted line/curve of a one-feature model, with the rows around it."""
     feature = one_numeric_feature(model)
     if feature is None:
-        raise GlassboxError("This view needs a model with exactly one numeric feature.")
+        raise GlassboxError(msg("This view needs a model with exactly one numeric feature."))
     pipe = model.pipeline
     X = pd.concat([data.X_train, data.X_test], ignore_index=True)
     y = pd.concat([data.y_train, data.y_test], ignore_index=True)
@@ -90,7 +91,9 @@ def curve_view(model: TrainedModel, data: ModelData, max_points: int = SCATTER_P
         classes = [str(c) for c in model.classes or []]
         scores, found = response.class_scores(pipe, grid)
         if scores is None or found is None:
-            raise GlassboxError(f"{model.spec.name} gives no class scores to draw.")
+            raise GlassboxError(
+                msg("{algorithm} gives no class scores to draw.", algorithm=msg(model.spec.name))
+            )
         kind = found
         values = np.asarray(scores, dtype=float)
         if values.ndim == 1:

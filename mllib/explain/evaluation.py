@@ -10,6 +10,11 @@ from sklearn.metrics import auc, average_precision_score, precision_recall_curve
 
 from mllib.explain.limits import MAX_MARKS, ROC_POINTS, SCATTER_POINTS
 from mllib.explain.rows import sample_rows
+from mllib.i18n import N_
+
+#: Column names of the per-class and area tables that are words (translated where shown).
+WORDS = (N_("class"), N_("test rows"), N_("precision"), N_("recall"))
+AREA_WORDS = (N_("average precision"), N_("base rate"))
 
 
 def confusion_table(y_true: Any, y_pred: Any, classes: list[Any]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from mllib import response
 from mllib.errors import GlassboxError
 from mllib.explain.limits import DEPENDENCE_ROWS, KERNEL_PERMUTATION_ROWS, PERMUTATION_ROWS
 from mllib.explain.rows import category_options, sample_rows
+from mllib.i18n import msg
 from mllib.training import TrainedModel
 from mllib.vocab import Task
 
@@ -77,7 +78,7 @@ def partial_dependence_table(
     if feature in model.plan.numeric:
         numbers = pd.to_numeric(X[feature], errors="coerce").dropna().to_numpy(dtype=float)
         if len(numbers) == 0:
-            raise GlassboxError(f"“{feature}” has no numeric values to vary.")
+            raise GlassboxError(msg("“{feature}” has no numeric values to vary.", feature=feature))
         grid: list[Any] = list(
             np.unique(np.quantile(numbers, np.linspace(0.02, 0.98, grid_points)))
         )

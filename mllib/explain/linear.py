@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from mllib.explain.limits import PATH_FEATURES, PATH_ROWS
 from mllib.explain.rows import model_columns, sample_rows, target_scale, transform
+from mllib.i18n import msg
 from mllib.training import TrainedModel
 from mllib.vocab import Task
 
@@ -108,10 +109,16 @@ def coefficient_path(
             paths[i] = clone(estimator).set_params(alpha=float(alpha)).fit(Z, y).coef_
     notes = []
     if len(rows_used) < len(X_train):
-        notes.append(f"refitted on a random {len(rows_used):,} of {len(X_train):,} training rows")
+        notes.append(
+            msg(
+                "refitted on a random {n} of {total} training rows",
+                n=f"{len(rows_used):,}",
+                total=f"{len(X_train):,}",
+            )
+        )
     keep = np.argsort(-np.abs(paths).max(axis=0))[:max_features]
     if len(keep) < Z.shape[1]:
-        notes.append(f"the {len(keep)} largest of {Z.shape[1]} coefficients")
+        notes.append(msg("the {n} largest of {total} coefficients", n=len(keep), total=Z.shape[1]))
     table = pd.DataFrame(
         {
             "alpha": np.repeat(alphas, len(keep)),
@@ -119,4 +126,6 @@ def coefficient_path(
             "coefficient": paths[:, keep].ravel(),
         }
     )
-    return table, "; ".join(notes)
+    if len(notes) == 2:
+        return table, msg("{first}; {second}", first=notes[0], second=notes[1])
+    return table, notes[0] if notes else ""

@@ -10,11 +10,14 @@ from scipy import sparse
 
 from mllib.cleaning import date_columns
 from mllib.errors import GlassboxError
+from mllib.i18n import N_, Translator, msg
 from mllib.pipeline import category_text
 from mllib.training import TrainedModel, model_rows
 from mllib.vocab import Task
 
 INFREQUENT = "infrequent_sklearn"
+#: What the categories scikit-learn groups as infrequent are called where they are shown.
+RARE_CATEGORY = N_("a rare category")
 
 
 # --- the rows a model saw ---------------------------------------------------------------------
@@ -41,8 +44,8 @@ def model_data(model: TrainedModel, frame: pd.DataFrame) -> ModelData:
     missing = [c for c in [*features, config.target] if c not in data.columns]
     if missing or len(data) != model.n_train + model.n_test:
         raise GlassboxError(
-            "The loaded data is not the data this model was trained on.",
-            "Retrain the model on the Train page.",
+            msg("The loaded data is not the data this model was trained on."),
+            msg("Retrain the model on the Train page."),
         )
     y = data[config.target]
     if config.task == Task.CLASSIFICATION:
@@ -51,8 +54,8 @@ def model_data(model: TrainedModel, frame: pd.DataFrame) -> ModelData:
     y_test = y.iloc[test]
     if not np.array_equal(np.asarray(y_test, dtype=object), np.asarray(model.y_test, dtype=object)):
         raise GlassboxError(
-            "The loaded data has changed since this model was trained.",
-            "Retrain the model on the Train page.",
+            msg("The loaded data has changed since this model was trained."),
+            msg("Retrain the model on the Train page."),
         )
     return ModelData(
         data[features].iloc[train].reset_index(drop=True),
@@ -93,8 +96,12 @@ class ModelColumn:
         return f"{self.source} = {category_label(self.category)}"
 
 
-def category_label(category: str) -> str:
-    return "a rare category" if category == INFREQUENT else category
+def category_label(category: str, tr: Translator | None = None) -> str:
+    """A one-hot column's category as shown: scikit-learn's infrequent group gets a name (in
+    ``tr``'s language when given); a real category is data and stays as it is."""
+    if category != INFREQUENT:
+        return category
+    return tr.text(RARE_CATEGORY) if tr is not None else RARE_CATEGORY
 
 
 def model_columns(model: TrainedModel) -> list[ModelColumn]:

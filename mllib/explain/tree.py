@@ -13,7 +13,7 @@ from sklearn.tree import export_text
 from mllib import splits
 from mllib.explain.limits import RULES_CHARS
 from mllib.explain.rows import category_label, model_columns, transform
-from mllib.i18n import N_
+from mllib.i18n import N_, Translator, translator
 from mllib.profile import DATE_PART_NAMES, DATE_PARTS, date_part, parse_dates
 from mllib.training import TrainedModel
 from mllib.vocab import Task
@@ -118,12 +118,13 @@ def longest_path_row(model: TrainedModel, X: pd.DataFrame) -> int:
     return int(np.argmax(depth))
 
 
-def split_question(node: Any) -> tuple[str, str]:
+def split_question(node: Any, tr: Translator | None = None) -> tuple[str, str]:
     """A split node's question as (what, test): ``("region", "= north?")`` for a category,
     ``("age", "≤ 42.5?")`` for a number. ``node`` is a row of :func:`tree_table` (a Series or a
-    dict); the path table and the tree diagram both show this text."""
+    dict); the path table and the tree diagram both show this text (``tr`` names the rare
+    categories' group)."""
     if node["one_hot"]:
-        return str(node["source"]), f"= {category_label(node['category'])}?"
+        return str(node["source"]), f"= {category_label(node['category'], tr)}?"
     return str(node["feature"]), f"≤ {node['threshold']:.4g}?"
 
 
@@ -136,8 +137,17 @@ def split_answer(node: Any, went_left: bool) -> str:
     return yes if went_left else no
 
 
-def path_steps(table: pd.DataFrame, path: list[int], row: pd.DataFrame) -> pd.DataFrame:
-    """The path in words: each question, this row's value, and the answer."""
+#: The path table's column names (keys; translated where the table is shown).
+PATH_COLUMNS = (N_("node"), N_("question"), N_("this row"), N_("answer"))
+LEAF_STEP = N_("leaf: predict")
+
+
+def path_steps(
+    table: pd.DataFrame, path: list[int], row: pd.DataFrame, tr: Translator | None = None
+) -> pd.DataFrame:
+    """The path in words: each question, this row's value, and the answer (the words in the
+    cells in ``tr``'s language; the column names stay keys, see :data:`PATH_COLUMNS`)."""
+    tr = tr or translator("en")
     values = row.iloc[0]
     steps = []
     for node, child in itertools.pairwise(path):
@@ -145,24 +155,24 @@ def path_steps(table: pd.DataFrame, path: list[int], row: pd.DataFrame) -> pd.Da
         steps.append(
             {
                 "node": node,
-                "question": " ".join(split_question(info)),
-                "this row": _row_value(info, values),
-                "answer": split_answer(info, int(info["left"]) == child),
+                "question": " ".join(split_question(info, tr)),
+                "this row": _row_value(info, values, tr),
+                "answer": tr.text(split_answer(info, int(info["left"]) == child)),
             }
         )
     leaf = table.iloc[path[-1]]
     steps.append(
         {
             "node": path[-1],
-            "question": "leaf: predict",
+            "question": tr.text(LEAF_STEP),
             "this row": "",
-            "answer": display_value(leaf["prediction"]),
+            "answer": display_value(leaf["prediction"], tr),
         }
     )
     return pd.DataFrame(steps)
 
 
-def _row_value(info: pd.Series, values: pd.Series) -> str:
+def _row_value(info: pd.Series, values: pd.Series, tr: Translator) -> str:
     """The row's value the question reads: a date question asks about one part of the date,
     so the part is shown beside the date ("2015/12/07 (year 2015)")."""
     raw = values.get(info["source"])
@@ -172,25 +182,44 @@ def _row_value(info: pd.Series, values: pd.Series) -> str:
         parsed = parse_dates(pd.Series([raw]))
         if parsed.notna().all():
             value = int(date_part(parsed, part).iloc[0])
-            return f"{display_value(raw)} ({DATE_PART_NAMES[part]} {value})"
-    return display_value(raw)
+            return tr(
+                "{date} ({part} {value})",
+                date=display_value(raw, tr),
+                part=tr.text(DATE_PART_NAMES[part]),
+                value=value,
+            )
+    return display_value(raw, tr)
 
 
-def display_value(value: Any) -> str:
+MISSING = N_("missing")
+
+
+def display_value(value: Any, tr: Translator | None = None) -> str:
+    """A value as a table cell shows it; a missing one is named (in ``tr``'s language)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "missing"
+        return tr.text(MISSING) if tr is not None else MISSING
     if isinstance(value, float | np.floating):
         return f"{value:.4g}"
     return str(value)
 
 
-def tree_rules(model: TrainedModel, max_depth: int, max_chars: int = RULES_CHARS) -> str:
-    """The tree as indented if/else text (``export_text``), cut to ``max_chars``."""
+def tree_rules(
+    model: TrainedModel,
+    max_depth: int,
+    max_chars: int = RULES_CHARS,
+    tr: Translator | None = None,
+) -> str:
+    """The tree as indented if/else text (``export_text``), cut to ``max_chars`` (the note
+    saying so in ``tr``'s language)."""
     names = [c.name for c in model_columns(model)]
     text: str = export_text(model.estimator, feature_names=names, max_depth=max_depth, decimals=3)
     if len(text) > max_chars:
         cut = text[:max_chars].rsplit("\n", 1)[0]
-        return cut + f"\n… cut at {max_chars:,} characters; lower the depth to see all of it."
+        tr = tr or translator("en")
+        note = tr(
+            "… cut at {n} characters; lower the depth to see all of it.", n=tr.number(max_chars)
+        )
+        return f"{cut}\n{note}"
     return text
 
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mllib import catalogue
+from mllib.i18n import translator
 from mllib.samples import SAMPLES
 from tests.app.chinese import english_sentences, opened_in_chinese, workspace_data
 from tests.app.helpers import assert_healthy
+from tests.conftest import APP
 
 #: Pages whose every string goes through the translation mechanism (issue 15); the rest are
 #: listed in tests/test_i18n_coverage.py until they are converted.
@@ -20,6 +23,7 @@ CONVERTED = [
     "pages/export.py",
     "pages/train.py",
     "pages/compare.py",
+    "pages/model.py",  # no model yet: it trains the default one (more states below)
 ]
 
 
@@ -137,3 +141,84 @@ def test_the_predict_page_says_a_files_problems_and_notes_in_chinese() -> None:
     assert "超出训练范围" in shown and "缺失值按训练时的方式填补" in shown
     left = english_sentences(at, [*workspace_data(at), "Sepal Length", "good.csv"])
     assert not left, left
+
+
+# --- See the model (pages/model.py) -------------------------------------------------------------
+
+MODEL = "pages/model.py"
+MODEL_TABS = ("Model", "Boundary", "Prediction map", "Evaluation", "Importance", "How it works")
+#: Every algorithm on a sample of each task it handles, plus the views only some data shows: the
+#: fitted line (one feature), the exact boundary (two features), categories and the threshold.
+MODEL_CASES = [
+    ("iris" if task == "classification" else "diabetes", spec.key)
+    for spec in catalogue.CATALOGUE.values()
+    for task in sorted(spec.tasks)
+] + [
+    ("study_hours", "linear"),
+    ("study_hours", "svm"),
+    ("moons", "svm"),
+    ("breast_cancer", "logistic"),
+]
+
+
+def model_in_chinese(sample: str, algorithm: str, target: str | None = None) -> AppTest:
+    """The real flow: the sample on Data, the algorithm on Train, then See the model, switched
+    to Chinese there (AppTest cannot read back a selectbox whose options a translated
+    format_func names, as the Train page's parameters in Chinese)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="sample").select(sample).run()
+    if target:
+        at.selectbox(key="target").select(target).run()
+    at.switch_page("pages/train.py").run()
+    at.selectbox(key="algorithm").select(algorithm).run()
+    at.switch_page(MODEL).run()
+    at.sidebar.radio(key="ui_language").set_value("zh").run()
+    assert_healthy(at)
+    return at
+
+
+def english_on_every_tab(at: AppTest) -> list[tuple[str, str]]:
+    """Each tab the model has, opened by its English name (the page maps it to its label)."""
+    left = []
+    shown = [t.label for t in at.tabs]
+    for tab in MODEL_TABS:
+        if translator("zh")(tab) not in shown:
+            continue
+        at.session_state["model_tab"] = tab
+        at.run()
+        assert_healthy(at)
+        assert at.session_state["model_tab"] == translator("zh")(tab)
+        left += [(tab, s) for s in english_sentences(at, workspace_data(at))]
+    return left
+
+
+@pytest.mark.parametrize(("sample", "algorithm"), MODEL_CASES)
+def test_see_the_model_in_chinese_every_tab(sample: str, algorithm: str) -> None:
+    at = model_in_chinese(sample, algorithm)
+    left = english_on_every_tab(at)
+    assert not left, left
+
+
+def test_see_the_model_in_chinese_with_categories_and_the_inference_table() -> None:
+    at = model_in_chinese("customers", "linear", target="monthly_spend")
+    table = next(d.value for d in at.dataframe if "p 值" in d.value.columns)
+    assert {"项", "系数", "标准误", "95% 置信区间下限"} <= set(table.columns)
+    assert table["项"].iloc[0] == "截距"
+    assert any("参照类别" in str(c.value) for c in at.caption)
+    left = english_on_every_tab(at)
+    assert not left, left
+
+
+def test_see_the_model_in_chinese_tree_tables_and_switching_keeps_the_tab() -> None:
+    at = model_in_chinese("iris", "tree")
+    path = at.dataframe[0].value
+    assert list(path.columns) == ["节点", "问题", "这一行", "回答"]
+    assert set(path["回答"].iloc[:-1]) <= {"是", "否"} and path["问题"].iloc[-1] == "叶节点：预测"
+    assert "基尼不纯度下降" in at.dataframe[1].value.columns
+    at.session_state["model_tab"] = "Evaluation"
+    at.run()
+    at.sidebar.radio(key="ui_language").set_value("en").run()
+    assert_healthy(at)
+    assert at.session_state["model_tab"] == "Evaluation"  # the open tab stays open
+    assert "**Per class**" in [str(m.value) for m in at.markdown]  # drawn in English now
