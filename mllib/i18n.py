@@ -72,6 +72,25 @@ def msg(msgid: str, /, **params: Any) -> Message:
 Text = str | Message
 
 
+def to_data(value: Any) -> Any:
+    """``value`` ready for JSON with a :class:`Message` kept translatable (its msgid and
+    parameters), so a saved project shows it in the reader's language when it is opened."""
+    if isinstance(value, Message):
+        return {"msgid": value.msgid, "params": {k: to_data(v) for k, v in value.params.items()}}
+    return value
+
+
+def from_data(value: Any) -> Any:
+    """The inverse of :func:`to_data` (anything else comes back as it is)."""
+    if isinstance(value, dict) and set(value) == {"msgid", "params"}:
+        params = value["params"] if isinstance(value["params"], dict) else {}
+        try:
+            return Message(str(value["msgid"]), {k: from_data(v) for k, v in params.items()})
+        except (KeyError, IndexError, ValueError):  # a msgid that no longer fits its parameters
+            return str(value["msgid"])
+    return value
+
+
 def pick_language(tags: str | None) -> str:
     """The supported language an ``Accept-Language`` header or a browser locale asks for.
 

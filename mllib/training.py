@@ -41,7 +41,7 @@ from mllib.fit_time import count_text as count_text
 from mllib.fit_time import is_measured as is_measured
 from mllib.fit_time import model_seconds as model_seconds
 from mllib.fit_time import training_seconds as training_seconds
-from mllib.i18n import N_, Message, msg
+from mllib.i18n import N_, Message, from_data, msg, to_data
 from mllib.pipeline import (
     ColumnPlan,
     build_pipeline,
@@ -542,7 +542,7 @@ def model_record(model: TrainedModel) -> dict[str, Any]:
         "cv": None if model.cv is None else model.cv.to_dict(orient="records"),
         "fit_seconds": model.fit_seconds,
         "data_fingerprint": model.data_fingerprint,
-        "warnings": list(model.warnings),
+        "warnings": [to_data(w) for w in model.warnings],  # Messages stay translatable
         "created": model.created,
     }
 
@@ -597,9 +597,15 @@ def restore_model(
         y_test=np.asarray(y.iloc[test_idx]),
         y_pred=np.asarray(test_pred),
         test_scores_raw=raw_test,
-        warnings=[str(w) for w in record.get("warnings", [])],
+        warnings=[_warning(w) for w in record.get("warnings", [])],
         created=float(record.get("created", time.time())),
     )
+
+
+def _warning(value: Any) -> str:
+    """A saved model's warning: a Message again when it was saved as one (plain text before)."""
+    said = from_data(value)
+    return said if isinstance(said, str) else str(said)
 
 
 @contextlib.contextmanager

@@ -370,3 +370,23 @@ def test_an_empty_feature_is_named_and_the_rest_still_train() -> None:
     assert "blank, dashes: no values at all, so the model cannot use them." in model.warnings
     with pytest.raises(TrainingError, match=r"Every selected feature is empty \(blank\)"):
         train_model(frame, profile_table(frame), TrainConfig.make("tree", R, "y", ["blank"]))
+
+
+def test_a_saved_model_s_warnings_stay_translatable() -> None:
+    """model_record keeps a warning's msgid and parameters through JSON (also nested ones),
+    so a reopened project says it in the reader's language; plain text from older records
+    comes back as it was."""
+    import json
+
+    from mllib.i18n import Message, from_data, msg, to_data, translator
+
+    note = msg(
+        "{first} {second}",
+        first=msg("Trained on a random sample of {n:,} rows.", n=1000),
+        second=Message("The training part holds a single class; use more data."),
+    )
+    back = from_data(json.loads(json.dumps(to_data(note))))
+    assert isinstance(back, Message) and back == note
+    assert translator("zh").text(back) == translator("zh").text(note) != str(note)
+    assert from_data("older plain text") == "older plain text"
+    assert from_data({"msgid": "{missing}", "params": {}}) == "{missing}"

@@ -24,7 +24,7 @@ import streamlit as st
 from mllib import projects, samples, training
 from mllib.data import Dataset
 from mllib.errors import GlassboxError
-from mllib.i18n import msg
+from mllib.i18n import from_data, msg, to_data
 from mllib.profile import Task, default_target, profile_table
 from ui import i18n
 from ui.i18n import _
@@ -102,7 +102,7 @@ def load_workspace(st_: projects.ProjectStore, project_id: str) -> Workspace:
     ws = Workspace(project_id=project_id)
     found = st_.dataset(project_id)
     values = st_.settings(project_id)
-    ws.history = st_.runs(project_id)
+    ws.history = [{k: from_data(v) for k, v in row.items()} for row in st_.runs(project_id)]
     if found is None:
         return ws
     meta, frame = found
@@ -294,7 +294,7 @@ def _autosave(ws: Workspace) -> None:
 
             queue.submit(project_id, "model", save_model, delay=MODEL_SAVE_DELAY_S)
     if marks["runs"] != ws.saved.get("runs"):
-        rows = [dict(r) for r in ws.history]
+        rows = [{k: to_data(v) for k, v in r.items()} for r in ws.history]  # Messages kept
         queue.submit(
             project_id, "runs", lambda: st_.put_runs(project_id, rows), delay=ROW_SAVE_DELAY_S
         )

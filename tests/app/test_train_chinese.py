@@ -178,3 +178,33 @@ def test_a_target_with_one_class_in_chinese(zh: Any) -> None:
     at.switch_page(TRAIN).run()
     assert at.error and not at.metric
     no_english(at)
+
+
+def test_a_reopened_project_shows_its_warnings_and_history_in_chinese(zh: Any) -> None:
+    """Saved warnings and run-history cells keep their msgids, so a reload says them in the
+    reader's language (they used to come back as English text)."""
+    from ui import persistence
+
+    rows = [f"{i % 7},{(i * 3) % 11},{'' if i % 5 == 0 else i % 4 + 0.5}" for i in range(40)]
+    at = zh("pages/data.py")
+    at.segmented_control(key="data_source").set_value("Upload a file").run()
+    at.file_uploader(key="upload").set_value(
+        ("gaps.csv", ("width,height,grade\n" + "\n".join(rows) + "\n").encode(), "text/csv")
+    ).run()
+    at.selectbox(key="target").select("grade").run()
+    at.switch_page(TRAIN).run()
+    at.selectbox(key="algorithm").select("tree").run()
+    at.selectbox(key="p_tree_criterion").set_value("Absolute error").run()
+    project = at.query_params["project"]
+    warnings, history = texts(at, "warning"), at.dataframe[-1].value
+    assert warnings and "绝对误差" in " ".join(history["设置"])
+    persistence.saver().flush()
+    back = AppTest.from_file(APP, default_timeout=60)
+    back.query_params.update({"project": project, "lang": "zh"})
+    back.switch_page(TRAIN)
+    back.run()
+    no_english(back)
+    assert texts(back, "warning") == warnings
+    assert (
+        back.dataframe[-1].value.drop(columns="训练秒数").equals(history.drop(columns="训练秒数"))
+    )
