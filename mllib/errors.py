@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from mllib.i18n import Message, Text, Translator
 
+FULL_STOPS = ("。", "！", "？")
+
 
 class GlassboxError(Exception):
     """A problem the user can act on; ``str(err)`` is the English sentence shown as is.
@@ -26,7 +28,10 @@ class GlassboxError(Exception):
         """The message and hint in ``tr``'s language (data inside stays as it is)."""
         message, hint = self.parts
         shown = tr.text(message)
-        return f"{shown} {tr.text(hint)}" if hint is not None else shown
+        if hint is None:
+            return shown
+        gap = "" if shown.endswith(FULL_STOPS) else " "  # Chinese writes no space after 。
+        return f"{shown}{gap}{tr.text(hint)}"
 
 
 class DataError(GlassboxError):

@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline
 
 from mllib import response
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 from mllib.pipeline import category_text
 from mllib.row_checks import Checked as Checked
 from mllib.row_checks import ValidationError as ValidationError
@@ -72,7 +73,7 @@ def predict(pipeline: Pipeline, frame: pd.DataFrame) -> Prediction:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return _predict(pipeline, frame)
     except (ValueError, TypeError) as err:
-        raise GlassboxError(f"The model could not predict these rows: {err}") from err
+        raise GlassboxError(msg("The model could not predict these rows: {err}", err=err)) from err
 
 
 def _predict(pipeline: Pipeline, frame: pd.DataFrame) -> Prediction:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 from mllib.safezip import ZipLimits, human_bytes, read_zip, write_zip
 
 PROJECT_FORMAT = "glassbox-project"
@@ -80,7 +81,11 @@ def read_project_file(raw: bytes, filename: str, max_bytes: int) -> ProjectFile:
     label = f"“{filename}”"
     if len(raw) > max_bytes:
         raise ProjectFileError(
-            f"{label} is larger than {human_bytes(max_bytes)}, the project limit."
+            msg(
+                "{label} is larger than {limit}, the project limit.",
+                label=label,
+                limit=human_bytes(max_bytes),
+            )
         )
     limits = ZipLimits(
         max_total_bytes=max_bytes * 4,
@@ -91,38 +96,54 @@ def read_project_file(raw: bytes, filename: str, max_bytes: int) -> ProjectFile:
     try:  # bounded: sizes are checked while unpacking, whatever the zip's headers claim
         files = read_zip(raw, limits, filename)
     except GlassboxError as err:
-        raise ProjectFileError(str(err)) from err
+        raise ProjectFileError(*err.parts) from err
     names = list(files)
     if not set(names) <= PROJECT_MEMBERS:
         strange = sorted(set(names) - PROJECT_MEMBERS)[:3]
         raise ProjectFileError(
-            f"{label} is not a Glassbox project file: it holds unexpected entries "
-            f"({', '.join(repr(n[:60]) for n in strange)})."
+            msg(
+                "{label} is not a Glassbox project file: it holds unexpected entries ({entries}).",
+                label=label,
+                entries=", ".join(repr(n[:60]) for n in strange),
+            )
         )
     if "project.json" not in names or "SHA256SUMS" not in names:
-        raise ProjectFileError(f"{label} is not a Glassbox project file (no project.json).")
+        raise ProjectFileError(
+            msg("{label} is not a Glassbox project file (no project.json).", label=label)
+        )
     _check_sums(files, label)
     try:
         manifest = json.loads(files["project.json"])
     except ValueError as err:
-        raise ProjectFileError(f"{label} has a damaged project.json ({err}).") from err
+        raise ProjectFileError(
+            msg("{label} has a damaged project.json ({err}).", label=label, err=err)
+        ) from err
     if not isinstance(manifest, dict) or manifest.get("format") != PROJECT_FORMAT:
-        raise ProjectFileError(f"{label} is not a Glassbox project file.")
+        raise ProjectFileError(msg("{label} is not a Glassbox project file.", label=label))
     version = manifest.get("format_version")
     if not isinstance(version, int) or version > PROJECT_FORMAT_VERSION:
         raise ProjectFileError(
-            f"{label} was written by a newer Glassbox (project format {version}); this one "
-            f"reads format {PROJECT_FORMAT_VERSION}."
+            msg(
+                "{label} was written by a newer Glassbox (project format {version}); this one "
+                "reads format {ours}.",
+                label=label,
+                version=version,
+                ours=PROJECT_FORMAT_VERSION,
+            )
         )
     settings, runs = manifest.get("settings"), manifest.get("runs", [])
     if not isinstance(settings, dict) or not isinstance(runs, list):
-        raise ProjectFileError(f"{label} has a damaged project.json (settings or runs).")
+        raise ProjectFileError(
+            msg("{label} has a damaged project.json (settings or runs).", label=label)
+        )
     if not all(isinstance(r, dict) for r in runs):
-        raise ProjectFileError(f"{label} has a damaged run history.")
+        raise ProjectFileError(msg("{label} has a damaged run history.", label=label))
     if ("data.parquet" in files) != isinstance(settings.get("dataset"), dict):
-        raise ProjectFileError(f"{label} has data without its description, or the reverse.")
+        raise ProjectFileError(
+            msg("{label} has data without its description, or the reverse.", label=label)
+        )
     if "model.skops" in files and not isinstance(settings.get("model"), dict):
-        raise ProjectFileError(f"{label} has a model without its description.")
+        raise ProjectFileError(msg("{label} has a model without its description.", label=label))
     return ProjectFile(
         clean_name(str(manifest.get("name", filename))),
         settings,
@@ -137,14 +158,18 @@ def _check_sums(files: dict[str, bytes], label: str) -> None:
     for line in files["SHA256SUMS"].decode("ascii", "replace").splitlines():
         match = _SUM_LINE.match(line.strip())
         if not match:
-            raise ProjectFileError(f"{label} has a damaged SHA256SUMS file.")
+            raise ProjectFileError(msg("{label} has a damaged SHA256SUMS file.", label=label))
         listed[match.group(2)] = match.group(1)
     for name, data in files.items():
         if name == "SHA256SUMS":
             continue
         if listed.get(name) != hashlib.sha256(data).hexdigest():
             raise ProjectFileError(
-                f"{label} is damaged or was altered: the SHA-256 sum of {name} does not match."
+                msg(
+                    "{label} is damaged or was altered: the SHA-256 sum of {name} does not match.",
+                    label=label,
+                    name=name,
+                )
             )
 
 
@@ -159,32 +184,41 @@ def validate_project_file(parsed: ProjectFile) -> None:
         try:
             frame = pd.read_parquet(io.BytesIO(parsed.data))
         except Exception as err:  # pyarrow raises many types for a damaged file
-            raise ProjectFileError(f"The project's data could not be read ({err}).") from err
+            raise ProjectFileError(
+                msg("The project's data could not be read ({err}).", err=err)
+            ) from err
     settings = parsed.settings
     if frame is not None:
         columns = {str(c) for c in frame.columns}
         target, features = settings.get("target"), settings.get("features", [])
         if target is not None and target not in columns:
-            raise ProjectFileError(f"The project's target “{str(target)[:60]}” is not in its data.")
+            raise ProjectFileError(
+                msg("The project's target “{target}” is not in its data.", target=str(target)[:60])
+            )
         if not isinstance(features, list) or not {str(f) for f in features} <= columns:
-            raise ProjectFileError("The project's features are not all in its data.")
+            raise ProjectFileError(msg("The project's features are not all in its data."))
         dataset = settings.get("dataset") or {}
         if not isinstance(dataset.get("fingerprint", ""), str):
-            raise ProjectFileError("The project's data description is damaged.")
+            raise ProjectFileError(msg("The project's data description is damaged."))
     if parsed.model is not None:
         if frame is None:
-            raise ProjectFileError("The project holds a model but no data.")
+            raise ProjectFileError(msg("The project holds a model but no data."))
         try:
-            bundle, _ = export.load_skops(parsed.model, "the project's model")
+            bundle, _ = export.load_skops(parsed.model, msg("the project's model"))
         except GlassboxError as err:
-            raise ProjectFileError(f"The project's model is refused: {err}") from err
+            reason, hint = err.parts
+            raise ProjectFileError(
+                msg("The project's model is refused: {reason}", reason=reason), hint
+            ) from err
         record = settings.get("model") or {}
         config = record.get("config") if isinstance(record, dict) else None
         if not isinstance(config, dict) or config.get("target") != bundle.target:
-            raise ProjectFileError("The project's model does not match its description.")
+            raise ProjectFileError(msg("The project's model does not match its description."))
         missing = set(bundle.schema.names) - {str(c) for c in frame.columns}
         if missing:
             raise ProjectFileError(
-                "The project's model needs columns its data does not have: "
-                + ", ".join(sorted(missing)[:5])
+                msg(
+                    "The project's model needs columns its data does not have: {columns}",
+                    columns=", ".join(sorted(missing)[:5]),
+                )
             )

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 
 log = logging.getLogger("glassbox.projects")
 
@@ -79,10 +80,13 @@ class BackgroundSaver:
                 job()
                 self.errors.pop(key[0], None)
             except GlassboxError as err:
-                self.errors[key[0]] = str(err)
+                message, hint = err.parts  # a Message is said in the reader's language
+                self.errors[key[0]] = message if hint is None else str(err)
             except Exception as err:  # a failed save must never kill the saver
                 log.exception("Saving project %s (%s) failed", key[0][:6], key[1])
-                self.errors[key[0]] = f"Saving failed ({type(err).__name__}); work continues."
+                self.errors[key[0]] = msg(
+                    "Saving failed ({kind}); work continues.", kind=type(err).__name__
+                )
             finally:
                 with self._cond:
                     self._running = None

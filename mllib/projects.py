@@ -10,9 +10,10 @@ A project id is an unguessable ``secrets`` token: the id is the only key to a pr
 shared server never shows one user's work to another. Quotas (projects per server, bytes per
 project, days without use) are :class:`Limits`, read from the environment.
 
-The project file (one zip, downloaded and uploaded) is :mod:`mllib.project_file`; saving on a
-worker thread, so it is not felt while sliders move, is :mod:`mllib.project_saver`. Their
-public names are re-exported here, so callers read ``projects.BackgroundSaver`` as before.
+One topic: storing projects. The project file (one zip, downloaded and uploaded) is
+:mod:`mllib.project_file`; saving on a worker thread, so it is not felt while sliders move, is
+:mod:`mllib.project_saver`. Their public names are re-exported here, so callers read
+``projects.BackgroundSaver`` as before.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 from mllib.project_file import PROJECT_FORMAT as PROJECT_FORMAT
 from mllib.project_file import PROJECT_MEMBERS as PROJECT_MEMBERS
 from mllib.project_file import (
@@ -193,8 +195,13 @@ class ProjectStore:
             found = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if found > SCHEMA_VERSION:
                 raise GlassboxError(
-                    f"The project database in {self.root} was written by a newer Glassbox "
-                    f"(schema {found}; this one knows {SCHEMA_VERSION})."
+                    msg(
+                        "The project database in {root} was written by a newer Glassbox "
+                        "(schema {found}; this one knows {ours}).",
+                        root=self.root,
+                        found=found,
+                        ours=SCHEMA_VERSION,
+                    )
                 )
             for version in range(found, SCHEMA_VERSION):
                 conn.executescript(
@@ -290,7 +297,7 @@ class ProjectStore:
     def duplicate(self, project_id: str, name: str) -> ProjectInfo:
         source = self.get(project_id)
         if source is None:
-            raise GlassboxError("That project no longer exists.")
+            raise GlassboxError(msg("That project no longer exists."))
         copy = self.create(name)
         try:
             for item in self.folder(project_id).iterdir():
@@ -314,7 +321,7 @@ class ProjectStore:
 
     def folder(self, project_id: str) -> Path:
         if not valid_id(project_id):
-            raise GlassboxError("That is not a project id.")
+            raise GlassboxError(msg("That is not a project id."))
         return self.files / project_id
 
     def _files_bytes(self, project_id: str) -> int:
@@ -339,7 +346,9 @@ class ProjectStore:
 
     def _require(self, project_id: str) -> None:
         if self.get(project_id) is None:
-            raise GlassboxError("This project no longer exists (deleted, or unused for too long).")
+            raise GlassboxError(
+                msg("This project no longer exists (deleted, or unused for too long).")
+            )
 
     def _check_room(self, project_id: str, adding: int, replacing: int = 0) -> None:
         info = self.get(project_id)
@@ -447,7 +456,7 @@ class ProjectStore:
         model and ``SHA256SUMS``. Files extract readable (mode 0644)."""
         info = self.get(project_id)
         if info is None:
-            raise GlassboxError("This project no longer exists.")
+            raise GlassboxError(msg("This project no longer exists."))
         return write_project_file(
             info.name,
             info.created,

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 
 CHUNK = 1 << 20
 
@@ -55,15 +56,26 @@ def read_zip(data: bytes, limits: ZipLimits, filename: str = "the archive") -> d
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as err:
         raise GlassboxError(
-            f"“{filename}” is not a zip archive, or a damaged one ({err})."
+            msg(
+                "“{filename}” is not a zip archive, or a damaged one ({err}).",
+                filename=filename,
+                err=err,
+            )
         ) from err
     if len(infos) > limits.max_entries:
         raise GlassboxError(
-            f"“{filename}” holds {len(infos):,} files; at most {limits.max_entries:,} are accepted."
+            msg(
+                "“{filename}” holds {count:,} files; at most {limit:,} are accepted.",
+                filename=filename,
+                count=len(infos),
+                limit=limits.max_entries,
+            )
         )
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
-        raise GlassboxError(f"“{filename}” lists the same file twice; it is refused.")
+        raise GlassboxError(
+            msg("“{filename}” lists the same file twice; it is refused.", filename=filename)
+        )
     for info in infos:
         _check_size(filename, info.filename, info.file_size, limits.limit_for(info.filename))
     stated = sum(info.file_size for info in infos)
@@ -86,10 +98,21 @@ def read_zip(data: bytes, limits: ZipLimits, filename: str = "the archive") -> d
             raise
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as err:
             raise GlassboxError(
-                f"“{filename}” is damaged: “{info.filename}” cannot be unpacked ({err})."
+                msg(
+                    "“{filename}” is damaged: “{entry}” cannot be unpacked ({err}).",
+                    filename=filename,
+                    entry=info.filename,
+                    err=err,
+                )
             ) from err
         except NotImplementedError as err:
-            raise GlassboxError(f"“{filename}” uses an unsupported compression ({err}).") from err
+            raise GlassboxError(
+                msg(
+                    "“{filename}” uses an unsupported compression ({err}).",
+                    filename=filename,
+                    err=err,
+                )
+            ) from err
         out[info.filename] = b"".join(chunks)
     return out
 
@@ -97,16 +120,24 @@ def read_zip(data: bytes, limits: ZipLimits, filename: str = "the archive") -> d
 def _check_size(filename: str, entry: str, size: int, limit: int) -> None:
     if size > limit:
         raise GlassboxError(
-            f"“{filename}” is refused: its part “{entry[:80]}” unpacks to more than "
-            f"{human_bytes(limit)}, far more than any model Glassbox makes."
+            msg(
+                "“{filename}” is refused: its part “{entry}” unpacks to more than {limit}, far "
+                "more than any model Glassbox makes.",
+                filename=filename,
+                entry=entry[:80],
+                limit=human_bytes(limit),
+            )
         )
 
 
 def _check_total(filename: str, total: int, limits: ZipLimits) -> None:
     if total > limits.max_total_bytes:
         raise GlassboxError(
-            f"“{filename}” is refused: it unpacks to more than "
-            f"{human_bytes(limits.max_total_bytes)}."
+            msg(
+                "“{filename}” is refused: it unpacks to more than {limit}.",
+                filename=filename,
+                limit=human_bytes(limits.max_total_bytes),
+            )
         )
 
 

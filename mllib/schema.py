@@ -165,7 +165,11 @@ class FeatureSchema:
             )
         except (KeyError, TypeError, ValueError) as err:
             raise GlassboxError(
-                f"The model file's feature schema is damaged or from an unknown version ({err})."
+                msg(
+                    "The model file's feature schema is damaged or from an unknown version "
+                    "({err}).",
+                    err=err,
+                )
             ) from err
 
 

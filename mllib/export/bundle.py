@@ -33,6 +33,7 @@ from mllib.export.metadata import (
     library_versions,
     utc_text,
 )
+from mllib.i18n import msg
 from mllib.onnx_export import OnnxExport, OnnxRunner, export_onnx
 from mllib.pipeline import portable
 from mllib.predict import Prediction, predict
@@ -75,7 +76,7 @@ class ModelBundle:
 
     def __post_init__(self) -> None:
         if not isinstance(self.metadata, ModelMetadata):
-            raise GlassboxError("This is not a Glassbox model: its metadata is missing.")
+            raise GlassboxError(msg("This is not a Glassbox model: its metadata is missing."))
         self.schema = FeatureSchema.from_dict(self.metadata.schema)
         text = json.dumps(self.metadata.to_dict(), sort_keys=True, default=str)
         self.key = hashlib.sha256(text.encode()).hexdigest()[:16]  # a cheap cache key
@@ -160,8 +161,8 @@ def bundle_from_model(
     """Wrap a freshly trained model with everything needed to trust and serve it later."""
     if model.data_fingerprint and model.data_fingerprint != dataset.fingerprint:
         raise GlassboxError(
-            "The loaded data changed since this model was trained.",
-            "Retrain it on the Train page before predicting or exporting.",
+            msg("The loaded data changed since this model was trained."),
+            msg("Retrain it on the Train page before predicting or exporting."),
         )
     schema = build_schema(model, dataset.frame, profile)
     test_rows = model_rows(dataset.frame, model.config).iloc[model.test_index]

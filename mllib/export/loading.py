@@ -30,6 +30,7 @@ from mllib.errors import GlassboxError
 from mllib.export.bundle import METADATA_FILE, SKOPS_METADATA, ModelBundle
 from mllib.export.files import ZIP_LIMITS, metadata_json, signed_message
 from mllib.export.metadata import FORMAT, FORMAT_VERSION, ModelMetadata
+from mllib.i18n import msg
 from mllib.safezip import read_zip, write_zip
 from mllib.treecheck import TreeRefused, check_trees
 
@@ -44,7 +45,7 @@ ALLOWED_TYPES: tuple[str, ...] = (
 
 MAX_UPLOAD_BYTES = 500 * 2**20
 
-PICKLE_REFUSAL = (
+PICKLE_REFUSAL = msg(
     "Glassbox never opens uploaded pickle files (.joblib, .pkl, .pickle): loading a pickle runs "
     "whatever code the file contains, so a model from anyone else could take over this server."
 )
@@ -75,13 +76,22 @@ def import_model(data: bytes, filename: str) -> tuple[ModelBundle, list[str]]:
     """
     name = filename.lower()
     if name.endswith((".joblib", ".pkl", ".pickle", ".jbl", ".sav")) or looks_like_pickle(data):
-        raise GlassboxError(PICKLE_REFUSAL, "Export the model as .skops and upload that file.")
+        raise GlassboxError(PICKLE_REFUSAL, msg("Export the model as .skops and upload that file."))
     if not name.endswith(".skops"):
         raise GlassboxError(
-            f"“{filename}” is not a .skops file; Glassbox imports models only in that format."
+            msg(
+                "“{filename}” is not a .skops file; Glassbox imports models only in that format.",
+                filename=filename,
+            )
         )
     if len(data) > MAX_UPLOAD_BYTES:
-        raise GlassboxError(f"“{filename}” is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+        raise GlassboxError(
+            msg(
+                "“{filename}” is larger than {limit} MB.",
+                filename=filename,
+                limit=MAX_UPLOAD_BYTES // 2**20,
+            )
+        )
     return load_skops(data, filename)
 
 
@@ -99,18 +109,26 @@ def open_skops(data: bytes, filename: str = "model.skops") -> SkopsFile:
     """Unpack and read a Glassbox ``.skops`` without building any object from it."""
     entries = read_zip(data, ZIP_LIMITS, filename)
     if "schema.json" not in entries:
-        raise GlassboxError(f"“{filename}” is not a .skops file (it has no schema.json).")
+        raise GlassboxError(
+            msg("“{filename}” is not a .skops file (it has no schema.json).", filename=filename)
+        )
     if SKOPS_METADATA not in entries:
         raise GlassboxError(
-            f"“{filename}” is a .skops file but not a Glassbox model (no {SKOPS_METADATA}).",
-            "Models exported by Glassbox before version 2 of the format: export them again.",
+            msg(
+                "“{filename}” is a .skops file but not a Glassbox model (no {entry}).",
+                filename=filename,
+                entry=SKOPS_METADATA,
+            ),
+            msg("Models exported by Glassbox before version 2 of the format: export them again."),
         )
     try:
         schema = json.loads(entries["schema.json"])
         wrapper = json.loads(entries[SKOPS_METADATA])
         raw, signature = wrapper["metadata"], wrapper.get("signature")
     except (KeyError, TypeError, ValueError, RecursionError) as err:
-        raise GlassboxError(f"“{filename}” is a damaged Glassbox model ({err}).") from err
+        raise GlassboxError(
+            msg("“{filename}” is a damaged Glassbox model ({err}).", filename=filename, err=err)
+        ) from err
     metadata = _check_metadata(raw, filename)
     message = signed_message(metadata_json(raw), entries)  # the signature covers what was read
     return SkopsFile(entries, schema, metadata, signing.verify(message, signature))
@@ -125,8 +143,8 @@ def load_skops(data: bytes, filename: str = "model.skops") -> tuple[ModelBundle,
             check_trees(unpacked.schema, unpacked.entries)
         except TreeRefused as err:
             raise GlassboxError(
-                f"“{filename}” is refused: {err}.",
-                "Only decision trees that scikit-learn could have written are loaded.",
+                msg("“{filename}” is refused: {err}.", filename=filename, err=err),
+                msg("Only decision trees that scikit-learn could have written are loaded."),
             ) from err
     model_entries = {n: c for n, c in unpacked.entries.items() if n != SKOPS_METADATA}
     with warnings.catch_warnings(record=True) as caught:
@@ -135,17 +153,25 @@ def load_skops(data: bytes, filename: str = "model.skops") -> tuple[ModelBundle,
             pipe = sio.loads(write_zip(model_entries, zipfile.ZIP_STORED), trusted=ALLOWED_TYPES)
         except UntrustedTypesFoundException as err:
             raise GlassboxError(
-                f"“{filename}” contains types that Glassbox does not load: "
-                f"{str(err).rstrip('.')}. Only scikit-learn pipelines made by Glassbox are "
-                "accepted."
+                msg(
+                    "“{filename}” contains types that Glassbox does not load: {types}. Only "
+                    "scikit-learn pipelines made by Glassbox are accepted.",
+                    filename=filename,
+                    types=str(err).rstrip("."),
+                )
             ) from err
         except Exception as err:  # any failure to rebuild is the file's fault, not a crash
             raise GlassboxError(
-                f"“{filename}” could not be loaded ({type(err).__name__}: {err})."
+                msg(
+                    "“{filename}” could not be loaded ({kind}: {err}).",
+                    filename=filename,
+                    kind=type(err).__name__,
+                    err=err,
+                )
             ) from err
     for w in caught:
         if issubclass(w.category, InconsistentVersionWarning):
-            notes.append(f"scikit-learn says: {w.message}")
+            notes.append(msg("scikit-learn says: {warning}", warning=str(w.message)))
     return _bundle(pipe, unpacked.metadata, filename), notes
 
 
@@ -158,23 +184,38 @@ def load_onnx(data: bytes, filename: str = "model.onnx") -> tuple[ModelBundle, l
     try:
         bundle.runner = onnx_export.OnnxRunner(data, bundle.inputs, classes)
     except Exception as err:  # onnxruntime raises its own types for a bad graph
-        raise GlassboxError(f"“{filename}” could not be loaded by ONNX Runtime ({err}).") from err
+        raise GlassboxError(
+            msg(
+                "“{filename}” could not be loaded by ONNX Runtime ({err}).",
+                filename=filename,
+                err=err,
+            )
+        ) from err
     return bundle, []
 
 
 def _bundle(pipe: Any, metadata: ModelMetadata, filename: str) -> ModelBundle:
     if not isinstance(pipe, Pipeline):
-        raise GlassboxError(f"“{filename}” does not hold a fitted scikit-learn pipeline.")
+        raise GlassboxError(
+            msg("“{filename}” does not hold a fitted scikit-learn pipeline.", filename=filename)
+        )
     try:
         names = [str(n) for n in pipe.feature_names_in_]
     except AttributeError as err:
-        raise GlassboxError(f"“{filename}” holds a pipeline that was never fitted.") from err
+        raise GlassboxError(
+            msg("“{filename}” holds a pipeline that was never fitted.", filename=filename)
+        ) from err
     bundle = ModelBundle(pipe, metadata, source=filename)
     expected = input_columns(bundle.schema.names, bundle.inputs["dates"])
     if names != expected:
         raise GlassboxError(
-            f"“{filename}”: the pipeline's input columns do not match its metadata "
-            f"({', '.join(names[:5])} vs {', '.join(expected[:5])})."
+            msg(
+                "“{filename}”: the pipeline's input columns do not match its metadata "
+                "({found} vs {expected}).",
+                filename=filename,
+                found=", ".join(names[:5]),
+                expected=", ".join(expected[:5]),
+            )
         )
     return bundle
 
@@ -183,26 +224,39 @@ def _parse_metadata(raw: bytes, filename: str) -> ModelMetadata:
     try:
         return _check_metadata(json.loads(raw), filename)
     except (TypeError, ValueError, RecursionError) as err:
-        raise GlassboxError(f"“{filename}” is not valid model metadata JSON ({err}).") from err
+        raise GlassboxError(
+            msg(
+                "“{filename}” is not valid model metadata JSON ({err}).", filename=filename, err=err
+            )
+        ) from err
 
 
 def _check_metadata(metadata: Any, filename: str) -> ModelMetadata:
     """Format and version first (with the file's name in the message), then the typed read."""
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise GlassboxError(f"“{filename}” is not Glassbox model metadata.")
+        raise GlassboxError(msg("“{filename}” is not Glassbox model metadata.", filename=filename))
     try:
         version = int(metadata.get("format_version", 0))
     except (TypeError, ValueError):
         version = 0
     if version > FORMAT_VERSION:
         raise GlassboxError(
-            f"“{filename}” was written by a newer Glassbox (format {version}); "
-            f"this one reads format {FORMAT_VERSION}."
+            msg(
+                "“{filename}” was written by a newer Glassbox (format {version}); this one reads "
+                "format {ours}.",
+                filename=filename,
+                version=version,
+                ours=FORMAT_VERSION,
+            )
         )
     if version < FORMAT_VERSION:
         raise GlassboxError(
-            f"“{filename}” was written by an older Glassbox (format {version}).",
-            "Export the model again from this Glassbox.",
+            msg(
+                "“{filename}” was written by an older Glassbox (format {version}).",
+                filename=filename,
+                version=version,
+            ),
+            msg("Export the model again from this Glassbox."),
         )
     return ModelMetadata.from_dict(metadata)
 
@@ -225,17 +279,29 @@ def check_versions(metadata: ModelMetadata, running: str | None = None) -> list[
     ours, theirs = _major_minor(running), _major_minor(saved)
     if theirs is None:
         raise GlassboxError(
-            "The model file does not say which scikit-learn version saved it, so it is refused."
+            msg(
+                "The model file does not say which scikit-learn version saved it, so it is refused."
+            )
         )
     if ours is None or theirs[0] != ours[0]:
         raise GlassboxError(
-            f"This model was saved with scikit-learn {saved}, but Glassbox runs scikit-learn "
-            f"{running}: models do not carry across major versions, so it is refused.",
-            f"Retrain it here, or load it where scikit-learn {saved} is installed.",
+            msg(
+                "This model was saved with scikit-learn {saved}, but Glassbox runs scikit-learn "
+                "{running}: models do not carry across major versions, so it is refused.",
+                saved=saved,
+                running=running,
+            ),
+            msg(
+                "Retrain it here, or load it where scikit-learn {saved} is installed.", saved=saved
+            ),
         )
     if theirs != ours:
         return [
-            f"This model was saved with scikit-learn {saved}; Glassbox runs {running}. It "
-            "loaded, but predictions may differ slightly: check them, or retrain it here."
+            msg(
+                "This model was saved with scikit-learn {saved}; Glassbox runs {running}. It "
+                "loaded, but predictions may differ slightly: check them, or retrain it here.",
+                saved=saved,
+                running=running,
+            )
         ]
     return []

@@ -25,6 +25,7 @@ import skops
 
 import mllib
 from mllib.errors import GlassboxError
+from mllib.i18n import msg
 from mllib.threshold import METADATA_KEY as THRESHOLD_KEY
 
 FORMAT = "glassbox-model"
@@ -153,9 +154,9 @@ class ModelMetadata:
     def from_dict(cls, values: Any) -> ModelMetadata:
         """Read metadata in the format-2 layout; :class:`GlassboxError` when it is not."""
         if not isinstance(values, dict) or values.get("format") != FORMAT:
-            raise GlassboxError("This is not a Glassbox model: its metadata is missing.")
+            raise GlassboxError(msg("This is not a Glassbox model: its metadata is missing."))
         if not isinstance(values.get("schema"), dict):
-            raise GlassboxError("The model's metadata is damaged: it has no feature schema.")
+            raise GlassboxError(msg("The model's metadata is damaged: it has no feature schema."))
         known = {f.name for f in dataclasses.fields(cls)} - {"extra", "decision_threshold"}
         kwargs: dict[str, Any] = {}
         for name, value in values.items():
@@ -178,7 +179,9 @@ class ModelMetadata:
 
 def _part(kind: type, value: Any, name: str) -> Any:
     if not isinstance(value, dict):
-        raise GlassboxError(f"The model's metadata is damaged: “{name}” is not a record.")
+        raise GlassboxError(
+            msg("The model's metadata is damaged: “{name}” is not a record.", name=name)
+        )
     names = {f.name for f in dataclasses.fields(kind)}
     return kind(**{k: v for k, v in value.items() if k in names})
 

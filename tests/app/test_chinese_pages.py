@@ -222,3 +222,13 @@ def test_see_the_model_in_chinese_tree_tables_and_switching_keeps_the_tab() -> N
     assert_healthy(at)
     assert at.session_state["model_tab"] == "Evaluation"  # the open tab stays open
     assert "**Per class**" in [str(m.value) for m in at.markdown]  # drawn in English now
+
+
+def test_an_import_refused_on_the_export_page_says_why_in_chinese() -> None:
+    at = opened_in_chinese("pages/export.py")
+    upload = ("model.pkl", b"\x80\x04K\x01.", "application/octet-stream")
+    at.file_uploader(key="import_model").set_value(upload).run()
+    assert_healthy(at)
+    said = " ".join(str(e.value) for e in at.error)
+    assert "**model.pkl** 被拒绝。" in said and "Glassbox 从不打开上传的 pickle 文件" in said
+    assert not english_sentences(at, [*workspace_data(at), "model.pkl"])
