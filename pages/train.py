@@ -364,7 +364,7 @@ def main() -> None:
         # Streamlit writes the elapsed time in English ("(5.4 seconds)"): shown in English only
         # (an inline fit takes under BACKGROUND_FIT_SECONDS; longer ones have their own line)
         training_text = _("Training {algorithm}…", algorithm=algorithm_name(spec))
-        with st.spinner(training_text, show_time=current() == "en"):
+        with st.spinner(training_text, show_time=tr().language == "en"):
             model = cache.trained_model(key, ws.dataset, ws.profile, config)
     ws.set_model(model)
     st.divider()
