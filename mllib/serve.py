@@ -403,6 +403,7 @@ def create_app(
         names = extreme_features(schema, frame, rows)
         listed = _quoted(names)
         where = ", ".join(str(r) for r in rows[:8]) + (" …" if len(rows) > 8 else "")
+        far = request_translator().text(msg("value far outside the training range"))
         return error_response(
             422,
             "non_finite_output",
@@ -412,7 +413,7 @@ def create_app(
                 rows=where,
                 names=listed,
             ),
-            [{"field": n, "problem": "value far outside the training range"} for n in names[:8]],
+            [{"field": n, "problem": far} for n in names[:8]],
         )
 
     return app

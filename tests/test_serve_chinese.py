@@ -115,3 +115,30 @@ def test_out_of_range_warnings_answer_in_chinese() -> None:
     assert answer["warnings"] and "超出训练范围" in answer["warnings"][0]
     english = ask({"json": _row(age=500)}, {}).get_json()
     assert "outside the training range" in english["warnings"][0]
+
+
+def test_outputs_the_model_cannot_give_answer_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """422 non_finite_output and cannot_predict: the message and details in Chinese."""
+    import numpy as np
+
+    from mllib import predict
+    from mllib.errors import GlassboxError
+    from mllib.i18n import msg
+
+    model = bundle("customers", "linear_svm")
+    app = serve.create_app(model).test_client()
+    far = _row(age=1e30)
+    infinite = predict.Prediction(np.array([np.inf]))
+    monkeypatch.setattr(type(model), "predict", lambda self, frame: infinite)
+    said = app.post("/predict", json=far, headers=ZH).get_json()["error"]
+    assert said["code"] == "non_finite_output" and "“age”" in said["message"]
+    assert said["details"][0] == {"field": "age", "problem": "取值远远超出训练范围"}
+    assert not english_left(said["message"]), said["message"]
+
+    def refuse(self: object, frame: object) -> None:
+        raise GlassboxError(msg("The model could not predict these rows: {err}", err="x"))
+
+    monkeypatch.setattr(type(model), "predict", refuse)
+    said = app.post("/predict", json=far, headers=ZH).get_json()["error"]
+    assert said["code"] == "cannot_predict"
+    assert said["message"].startswith("模型无法预测这些行：x；请检查")
