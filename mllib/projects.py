@@ -241,12 +241,17 @@ class ProjectStore:
             count = conn.execute("SELECT COUNT(*) FROM projects").fetchone()[0]
             if count >= self.limits.max_projects:
                 raise QuotaError(
-                    f"This server already keeps {count:,} projects, its limit "
-                    f"(GLASSBOX_MAX_PROJECTS = {self.limits.max_projects:,}): this work is "
-                    "not being saved.",
-                    "Delete projects you no longer need, or ask the administrator to raise "
-                    "the limit; unused projects are removed after "
-                    f"{self.limits.max_age_days:g} days.",
+                    msg(
+                        "This server already keeps {count:,} projects, its limit "
+                        "(GLASSBOX_MAX_PROJECTS = {limit:,}): this work is not being saved.",
+                        count=count,
+                        limit=self.limits.max_projects,
+                    ),
+                    msg(
+                        "Delete projects you no longer need, or ask the administrator to raise "
+                        "the limit; unused projects are removed after {days:g} days.",
+                        days=self.limits.max_age_days,
+                    ),
                 )
             info = ProjectInfo(new_id(), clean_name(name), now, now, 0)
             conn.execute(
@@ -356,10 +361,13 @@ class ProjectStore:
         total = used - replacing + adding
         if total > self.limits.max_project_bytes:
             raise QuotaError(
-                f"This project would hold {human_mb(total)}, more than the "
-                f"{human_mb(self.limits.max_project_bytes)} allowed per project "
-                "(GLASSBOX_MAX_PROJECT_MB): it is not being saved.",
-                "Use a smaller file, or ask the administrator to raise the limit.",
+                msg(
+                    "This project would hold {size}, more than the {limit} allowed per project "
+                    "(GLASSBOX_MAX_PROJECT_MB): it is not being saved.",
+                    size=human_mb(total),
+                    limit=human_mb(self.limits.max_project_bytes),
+                ),
+                msg("Use a smaller file, or ask the administrator to raise the limit."),
             )
 
     # --- settings and runs --------------------------------------------------------------------

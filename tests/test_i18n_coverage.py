@@ -25,7 +25,7 @@ UI_CALLS = {
     "color_picker", "page_header", "link_button",
 }  # fmt: skip
 TEXT_KEYWORDS = {"label", "help", "placeholder", "caption"}
-ERRORS = {"GlassboxError", "DataError", "TrainingError", "ProjectFileError"}
+ERRORS = {"GlassboxError", "DataError", "TrainingError", "ProjectFileError", "QuotaError"}
 WRAPPERS = {"_", "msg", "N_", "tr"}
 ALLOWED_WORDS = re.compile(r":material/[a-z_]+:|\bGlassbox\b|`[^`]*`|\{[^}]*\}|https?://\S*")
 LOGGERS = {"log", "logger", "logging", "warnings"}  # messages for the server log, not people

@@ -9,6 +9,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import skops.io as sio
@@ -18,6 +19,7 @@ from mllib.errors import GlassboxError
 from mllib.export import ModelMetadata, import_model
 from mllib.i18n import translator
 from mllib.project_file import read_project_file
+from mllib.projects import Limits, ProjectStore, QuotaError
 from mllib.safezip import write_zip
 from tests.test_export import CLS, trained, with_pipeline, with_sklearn_version
 
@@ -100,3 +102,14 @@ def test_damaged_metadata_reads_in_chinese() -> None:
     with pytest.raises(GlassboxError) as caught:
         ModelMetadata.from_dict({**bundle().metadata.to_dict(), "split": "x"})
     assert caught.value.text(ZH) == "模型的元数据已损坏：“split”不是一条记录。"
+
+
+def test_a_project_quota_reads_in_chinese(tmp_path: Path) -> None:
+    store = ProjectStore(tmp_path, Limits(max_projects=1, max_age_days=30))
+    store.create("one")
+    with pytest.raises(QuotaError) as caught:
+        store.create("two")
+    assert caught.value.text(ZH) == (
+        "这台服务器已保存 1 个项目，达到上限（GLASSBOX_MAX_PROJECTS = 1）：当前工作没有保存。"
+        "请删除不再需要的项目，或请管理员提高上限；未使用的项目会在 30 天后删除。"
+    )

@@ -251,7 +251,8 @@ def autosave(ws: Workspace) -> None:
     try:
         _autosave(ws)
     except GlassboxError as err:
-        ws.saved["error"] = str(err)
+        message, hint = err.parts  # a Message stays translatable (shown in the reader's language)
+        ws.saved["error"] = message if hint is None else str(err)
     except Exception:  # saving must never break a page
         log.exception("Autosave failed")
 
@@ -306,7 +307,7 @@ def save_problem(ws: Workspace) -> str | None:
     if not enabled():
         return None
     if ws.saved.get("error"):
-        return str(ws.saved["error"])
+        return ws.saved["error"]  # not str(): that would drop a Message's msgid
     if ws.project_id:
         return saver().errors.get(ws.project_id)
     return None
