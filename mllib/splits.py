@@ -141,7 +141,7 @@ def split_table(table: pd.DataFrame, name: str) -> pd.DataFrame:
 def question(row: Any) -> str:
     """The node's question in words (one-hot columns ask about the category)."""
     if row.one_hot:
-        category = "a rare category" if row.category == "infrequent_sklearn" else row.category
+        category = N_("a rare category") if row.category == "infrequent_sklearn" else row.category
         return f"{row.source} = {category}?"
     return f"{row.feature} ≤ {row.threshold:.4g}?"
 

@@ -7,6 +7,7 @@ renders.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass
@@ -96,6 +97,17 @@ def cached_curve(key: str, _view: View) -> explain.CurveView:
 
 def chart(figure: Any) -> None:
     st.altair_chart(figure, width="stretch")
+
+
+def rare_named(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Feature labels with scikit-learn's group of infrequent categories ("region = a rare
+    category", see :data:`explain.RARE_CATEGORY`) named in the reader's language."""
+    shown = i18n.text(explain.RARE_CATEGORY)
+    if shown == explain.RARE_CATEGORY:
+        return frame
+    return frame.assign(
+        **{c: frame[c].map(lambda v: str(v).replace(explain.RARE_CATEGORY, shown)) for c in columns}
+    )
 
 
 def fixed(value: float, digits: int) -> str:
@@ -203,6 +215,7 @@ def linear_view(view: View) -> None:
         st.subheader(_("Shrinkage: the coefficient path"))
         with st.spinner(_("Refitting over 30 values of α…")):
             path, note = cached_path(view.key, view)
+        path = rare_named(path, "feature")
         chart(charts.coefficient_path(path, float(model.estimator.alpha), i18n.text(note), tr))
         st.caption(
             sentences(
@@ -235,8 +248,8 @@ def inference_section(view: View) -> None:
     )
     p_text = "< 0.001" if result.f_pvalue < 0.001 else fixed(result.f_pvalue, 3)
     cols[3].metric(_("p-value of F"), p_text, help=f"{result.f_pvalue:.3g}")
-    coefficients = result.table.assign(
-        term=result.table["term"].map(lambda t: tr.text(t) if t == ols.INTERCEPT else t)
+    coefficients = rare_named(result.table, "term").assign(
+        term=lambda t: t["term"].map(lambda term: tr.text(term) if term == ols.INTERCEPT else term)
     )
     table(
         coefficients,
@@ -265,6 +278,7 @@ def inference_section(view: View) -> None:
 
 def coefficient_section(view: View) -> None:
     fit = cached_linear(view.key, view)
+    fit = dataclasses.replace(fit, table=rare_named(fit.table, "label"))
     outputs = list(fit.intercepts)
     output = outputs[0]
     tr = i18n.tr()  # format_func runs outside the session too (AppTest): use this translator
@@ -405,7 +419,9 @@ def split_section(view: View, nodes: pd.DataFrame, path: list[int]) -> None:
     """Every split's gain with the numbers behind it, and one split's formula filled in."""
     tr = i18n.tr()  # format_func runs outside the session too (AppTest): use this translator
     words = explain.tree_criterion(view.model)
-    splits_table = splits.split_table(nodes, str(view.model.estimator.criterion))
+    splits_table = rare_named(
+        splits.split_table(nodes, str(view.model.estimator.criterion)), "question"
+    )
     if splits_table.empty:
         st.caption(_("The tree is a single leaf: there is no split to explain."))
         return
@@ -872,7 +888,7 @@ def importance_tab(view: View) -> None:
     if model.spec.gain_importance:
         chart(
             charts.importance(
-                explain.tree_importances(model),
+                rare_named(explain.tree_importances(model), "feature"),
                 _("Tree importance: each column's share of all information gain"),
                 _("from the training rows; favours features with many possible splits"),
                 tr=tr,

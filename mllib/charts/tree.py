@@ -75,7 +75,7 @@ def tree_dot(
         node = int(row.node)
         cut = (not row.leaf) and row.depth == depth
         # Short lines keep boxes narrow, so the diagram is drawn near its own size.
-        parts = _question(row._asdict()).split("\n") if not row.leaf else []
+        parts = _question(row._asdict(), tr).split("\n") if not row.leaf else []
         words = criterion or Criterion("impurity", "gain", "", "")
         unit = f" {tr(words.unit)}" if words.unit else ""
         parts.append(f"{tr(words.box_impurity)} {short_number(row.impurity)}{unit}")
@@ -114,9 +114,9 @@ def tree_dot(
     return "\n".join(lines)
 
 
-def _question(row: dict[str, Any], wrap: int = 16) -> str:
+def _question(row: dict[str, Any], tr: Translator, wrap: int = 16) -> str:
     """The node's question; a long one is broken before its operator."""
-    name, rest = split_question(row)
+    name, rest = split_question(row, tr)
     joined = f"{name} {rest}"
     return joined if len(joined) <= wrap else f"{name}\n{rest}"
 

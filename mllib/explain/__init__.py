@@ -51,6 +51,7 @@ from mllib.explain.limits import (
 from mllib.explain.linear import LinearFit, coefficient_path, has_coefficients, linear_fit
 from mllib.explain.rows import (
     INFREQUENT,
+    RARE_CATEGORY,
     ModelColumn,
     ModelData,
     category_label,
@@ -87,6 +88,7 @@ __all__ = [
     "PATH_FEATURES",
     "PATH_ROWS",
     "PERMUTATION_ROWS",
+    "RARE_CATEGORY",
     "ROC_POINTS",
     "RULES_CHARS",
     "SCATTER_POINTS",

@@ -3,13 +3,17 @@ the same pages in English keep their English (their own tests check the wording)
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from mllib import catalogue
+from mllib.data import read_table
 from mllib.i18n import translator
+from mllib.profile import profile_table
 from mllib.samples import SAMPLES
-from tests.app.chinese import english_sentences, opened_in_chinese, workspace_data
+from tests.app.chinese import english_sentences, opened_in_chinese, page_texts, workspace_data
 from tests.app.helpers import assert_healthy
 from tests.conftest import APP
 
@@ -232,3 +236,31 @@ def test_an_import_refused_on_the_export_page_says_why_in_chinese() -> None:
     said = " ".join(str(e.value) for e in at.error)
     assert "**model.pkl** 被拒绝。" in said and "Glassbox 从不打开上传的 pickle 文件" in said
     assert not english_sentences(at, [*workspace_data(at), "model.pkl"])
+
+
+@pytest.mark.parametrize("algorithm", ["linear", "tree"])
+def test_see_the_model_in_chinese_names_the_group_of_rare_categories(algorithm: str) -> None:
+    """scikit-learn groups categories past the 30 most frequent as infrequent: the equation, the
+    inference table, the tree's questions and the importances name that group in Chinese."""
+    rng = np.random.default_rng(0)
+    cities = [f"c{k}" for k in range(40)]
+    city = rng.choice(cities, 600, p=np.r_[np.full(10, 0.09), np.full(30, 0.1 / 30)])
+    x = rng.normal(size=600)
+    y = 3 * x + (city == "c0") * 5 + (~np.isin(city, cities[:30])) * 8 + rng.normal(size=600)
+    frame = pd.DataFrame({"x": x, "city": city, "y": y})
+    dataset = read_table(frame.to_csv(index=False).encode(), "rare.csv")
+    at = opened_in_chinese("pages/data.py")
+    ws = at.session_state["glassbox_workspace"]
+    ws.set_dataset(dataset, profile_table(dataset.frame), "y")
+    ws.algorithm = algorithm
+    at.switch_page(MODEL).run()
+    assert_healthy(at)
+    assert ws.model is not None and ws.model.config.algorithm == algorithm
+    texts = [*page_texts(at), *(str(e.value) for e in at.get("latex"))]
+    if algorithm == "tree":
+        texts.append(at.get("graphviz_chart")[0].proto.spec)
+        at.session_state["model_tab"] = "Importance"
+        at.run()
+        texts += page_texts(at)
+    assert any("city = 稀有类别" in t for t in texts)
+    assert not any("a rare category" in t for t in texts)
