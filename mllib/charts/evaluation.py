@@ -266,8 +266,8 @@ def roc(
         ("AUC", "AUC"),
         alt.X("fpr:Q", title=fpr[1], scale=alt.Scale(domain=[0, 1])),
         alt.Y("tpr:Q", title=tpr[1], scale=alt.Scale(domain=[0, 1])),
-        "linear",
-        tr,
+        interpolate="linear",
+        tr=tr,
     )
     chance = (
         alt.Chart(pd.DataFrame({"fpr": [0, 1], "tpr": [0, 1]}))
