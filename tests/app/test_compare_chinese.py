@@ -6,8 +6,6 @@ quick."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ import pytest
 from mllib import compare, parallel, tuning
 from tests.app.chinese import english_sentences, opened_in_chinese, workspace_data
 from tests.app.helpers import assert_healthy, texts
+from tests.app.test_compare_page import cut_search, start_search, unreachable_cluster
 
 PAGE = "pages/compare.py"
 
@@ -33,13 +32,6 @@ def no_english(at: Any, *data: str) -> None:
 def tune_tab(at: Any) -> Any:
     at.session_state["compare_tab"] = "Tune"  # the English label: carried over to 调参
     return at.run()
-
-
-def start_search(at: Any, algorithm: str, params: list[str]) -> Any:
-    at.selectbox(key="tune_algorithm").select(algorithm).run()
-    at.multiselect(key=f"tune_params_{algorithm}").set_value(params).run()
-    at.selectbox(key="tune_folds").select(3).run()
-    return at.button(key="tune_start").click().run()
 
 
 def test_without_usable_data_the_page_says_what_to_do_in_chinese() -> None:
@@ -127,15 +119,7 @@ def test_a_finished_search_and_both_curves_in_chinese() -> None:
 
 
 def test_a_running_then_stopped_search_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    at = tune_tab(opened_in_chinese(PAGE))
-    real = tuning.search
-
-    def first_chunk_only(data: Any, state: Any, **kwargs: Any) -> Iterator[Any]:
-        yield next(real(data, state, chunk_seconds=0.0))
-
-    monkeypatch.setattr(tuning, "search", first_chunk_only)
-    start_search(at, "tree", ["max_depth", "min_samples_leaf"])
-    monkeypatch.setattr(tuning, "search", real)
+    at = cut_search(tune_tab(opened_in_chinese(PAGE)), monkeypatch)
     no_english(at)
     bar = at.get("progress")[0].proto.text
     assert "次拟合" in bar and "已用" in bar, bar
@@ -156,11 +140,7 @@ def test_errors_are_explained_in_chinese(monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_an_unreachable_cluster_is_explained_in_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    monkeypatch.setenv(parallel.SCHEDULER_ENV, f"tcp://127.0.0.1:{port}")
-    monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_SECONDS", 1.0)
+    unreachable_cluster(monkeypatch)
     at = opened_in_chinese(PAGE)
     no_english(at, parallel.SCHEDULER_ENV)
     assert any("无法连接" in e for e in texts(at, "error"))

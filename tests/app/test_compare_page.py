@@ -223,8 +223,9 @@ def test_apply_best_settings_opens_the_train_page_with_them(app: Any) -> None:
     assert ws.model.config.param_dict == best
 
 
-def _interrupted_search(app: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    at = open_page(app, tab="Tune")
+def cut_search(at: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Start a tree search that stops after its first chunk of fits, still "running" (the
+    next run of the page resumes it)."""
     real = tuning.search
 
     def first_chunk_only(data: Any, state: Any, **kwargs: Any) -> Iterator[Any]:
@@ -233,6 +234,11 @@ def _interrupted_search(app: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(tuning, "search", first_chunk_only)
     start_search(at, "tree", ["max_depth", "min_samples_leaf"])
     monkeypatch.setattr(tuning, "search", real)
+    return at
+
+
+def _interrupted_search(app: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    at = cut_search(open_page(app, tab="Tune"), monkeypatch)
     search = page_state(at).search
     assert search.status == "running" and 0 < search.done_fits < search.plan.total_fits
     return at
@@ -294,14 +300,19 @@ def test_the_page_runs_searches_on_a_dask_cluster(
     assert page_state(at).search.status == "done"
 
 
-def test_an_unreachable_cluster_is_explained_on_the_page(
-    app: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def unreachable_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point Glassbox at a Dask scheduler address where nothing listens (a 1 s timeout)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv(parallel.SCHEDULER_ENV, f"tcp://127.0.0.1:{port}")
     monkeypatch.setattr(parallel, "CONNECT_TIMEOUT_SECONDS", 1.0)
+
+
+def test_an_unreachable_cluster_is_explained_on_the_page(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unreachable_cluster(monkeypatch)
     at = app(PAGE)
     assert not at.exception
     assert any("Could not reach the Dask scheduler" in e for e in texts(at, "error"))
