@@ -303,8 +303,8 @@ def precision_recall(
         ("average precision", tr("average precision")),
         alt.X("recall:Q", title=recall[1], scale=alt.Scale(domain=[0, 1])),
         alt.Y("precision:Q", title=precision[1], scale=alt.Scale(domain=[0, 1.02])),
-        "step-before",
-        tr,
+        interpolate="step-before",
+        tr=tr,
     )
     return layered(lines, *_operating_point(point, recall, precision, tr)).properties(
         height=height,

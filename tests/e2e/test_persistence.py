@@ -21,9 +21,10 @@ def penguins(tmp_path: Path) -> Path:
 
 
 def work_summary(sidebar: Any) -> str:
-    """The sidebar's data, target and model lines (not its navigation)."""
+    """The sidebar's data, target and model lines (not its navigation, nor the language switch
+    below them, which may still be drawing when the text is read)."""
     text = sidebar.inner_text()
-    return text[text.index("Data:") :]
+    return text[text.index("Data:") :].split("Language")[0].rstrip()
 
 
 def metric_values(page: Any) -> list[str]:
