@@ -151,7 +151,8 @@ def decode(query: Mapping[str, str]) -> LessonLink:
     try:
         values = spec.clean(task, raw)
     except ValueError as err:
-        raise GlassboxError(msg("This link's settings are not valid: {err}.", err=err)) from err
+        said = err.args[0] if err.args and isinstance(err.args[0], Message) else str(err)
+        raise GlassboxError(msg("This link's settings are not valid: {err}.", err=said)) from err
     controls = {}
     for key, text in query.items():
         if key.startswith("w.") and key[2:] in VIEW_CONTROLS:

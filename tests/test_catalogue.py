@@ -372,3 +372,21 @@ def test_a_toggle_reads_on_or_off_in_summaries() -> None:
     """The See-the-model header showed "Fit an intercept b = True" (Python's spelling)."""
     intercept = next(p for p in CATALOGUE["linear"].params if p.kind == "bool")
     assert (intercept.label_of(True), intercept.label_of(False)) == ("on", "off")
+
+
+def test_a_rejected_value_is_said_in_the_reader_s_language() -> None:
+    """validate's error is a Message: a lesson link with a value out of range says it in
+    Chinese ("“最大深度”必须在 1 到 30 之间"), and in English as before."""
+    from mllib import lesson
+    from mllib.catalogue import get_spec
+    from mllib.errors import GlassboxError
+    from mllib.i18n import translator
+
+    depth = next(p for p in get_spec("tree").params if p.name == "max_depth")
+    with pytest.raises(ValueError) as caught:
+        depth.validate(99)
+    assert str(caught.value) == "Max depth must be between 1 and 30"
+    assert translator("zh").text(caught.value.args[0]) == "“最大深度”必须在 1 到 30 之间"
+    with pytest.raises(GlassboxError) as bad_link:
+        lesson.decode({"sample": "iris", "algo": "tree", "p.max_depth": "99"})
+    assert "最大深度" in bad_link.value.text(translator("zh"))

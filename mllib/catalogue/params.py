@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from mllib.i18n import N_
+from mllib.i18n import N_, Message, msg
 from mllib.vocab import Task
 
 Kind = Literal["int", "float", "choice", "bool"]
@@ -103,24 +103,44 @@ class Param:
         return all(values.get(other) in allowed for other, allowed in self.when.items())
 
     def validate(self, value: Any) -> Any:
-        """Return ``value`` if allowed, else raise ``ValueError`` naming the range."""
+        """Return ``value`` if allowed, else raise ``ValueError`` naming the range (its
+        argument a :class:`~mllib.i18n.Message`, so a lesson link can say it translated)."""
+        label, shown = Message(self.label), repr(value)
         if any(value == v and type(value) is type(v) for _, v in self.specials):
             return value
         if self.kind == "choice":
             if value not in self.options():
-                raise ValueError(f"{self.label} must be one of {self.options()}, not {value!r}")
+                raise ValueError(
+                    msg(
+                        "{label} must be one of {options}, not {value}",
+                        label=label,
+                        options=str(self.options()),
+                        value=shown,
+                    )
+                )
             return value
         if self.kind == "bool":
             if not isinstance(value, bool):
-                raise ValueError(f"{self.label} must be true or false, not {value!r}")
+                raise ValueError(
+                    msg("{label} must be true or false, not {value}", label=label, value=shown)
+                )
             return value
         if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise ValueError(f"{self.label} must be a number, not {value!r}")
+            raise ValueError(msg("{label} must be a number, not {value}", label=label, value=shown))
         assert self.low is not None and self.high is not None
         if not self.low <= value <= self.high:
-            raise ValueError(f"{self.label} must be between {self.low:g} and {self.high:g}")
+            raise ValueError(
+                msg(
+                    "{label} must be between {low} and {high}",
+                    label=label,
+                    low=f"{self.low:g}",
+                    high=f"{self.high:g}",
+                )
+            )
         if self.kind == "int" and not float(value).is_integer():
-            raise ValueError(f"{self.label} must be a whole number, not {value!r}")
+            raise ValueError(
+                msg("{label} must be a whole number, not {value}", label=label, value=shown)
+            )
         return int(value) if self.kind == "int" else float(value)
 
 

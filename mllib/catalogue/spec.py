@@ -85,7 +85,13 @@ class ModelSpec:
         merged = {**self.defaults(task), **{k: v for k, v in values.items()}}
         unknown = set(values) - {p.name for p in self.params_for(task)}
         if unknown:
-            raise ValueError(f"{self.name} has no parameter(s) {', '.join(sorted(unknown))}")
+            raise ValueError(
+                msg(
+                    "{algorithm} has no parameter(s) {names}",
+                    algorithm=Message(self.name),
+                    names=", ".join(sorted(unknown)),
+                )
+            )
         return {
             p.name: p.validate(merged[p.name])
             for p in self.params_for(task)
@@ -119,7 +125,13 @@ class ModelSpec:
 
     def build(self, task: Task, values: Mapping[str, Any], seed: int = 0) -> BaseEstimator:
         if task not in self.estimators:
-            raise ValueError(f"{self.name} does not do {task.value}")
+            raise ValueError(
+                msg(
+                    "{algorithm} does not do {task}",
+                    algorithm=Message(self.name),
+                    task=Message(task.value),
+                )
+            )
         kwargs = {**self.fixed, **self.fixed_for.get(task, {}), **self.clean(task, values)}
         if self.resolve is not None:
             kwargs = self.resolve(kwargs)
