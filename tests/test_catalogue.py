@@ -383,7 +383,7 @@ def test_a_rejected_value_is_said_in_the_reader_s_language() -> None:
     from mllib.i18n import translator
 
     depth = next(p for p in get_spec("tree").params if p.name == "max_depth")
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(ValueError, match="between 1 and 30") as caught:
         depth.validate(99)
     assert str(caught.value) == "Max depth must be between 1 and 30"
     assert translator("zh").text(caught.value.args[0]) == "“最大深度”必须在 1 到 30 之间"
