@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ import streamlit as st
 from mllib import charts, explain, ols, response, splits, svm_dual, threshold, training
 from mllib.errors import GlassboxError
 from mllib.explain import Boundary, ModelData
-from mllib.i18n import N_
+from mllib.i18n import N_, Translator
 from mllib.pipeline import reference_levels
 from mllib.profile import Task
 from mllib.training import TrainedModel
@@ -922,6 +923,15 @@ def importance_tab(view: View) -> None:
 # --- how it works ---------------------------------------------------------------------------
 
 
+#: The words of the catalogue's formulas (inside ``\text{}``), translated where shown.
+FORMULA_WORDS = (N_("margin"), N_("gain"), N_("gini"))
+
+
+def formula_words(latex: str, tr: Translator) -> str:
+    r"""A formula with the words inside its ``\text{…}`` in ``tr``'s language (symbols stay)."""
+    return re.sub(r"\\text\{([^{}]*)\}", lambda m: rf"\text{{{tr.text(m.group(1))}}}", latex)
+
+
 def how_tab(view: View) -> None:
     tr = i18n.tr()
     model = view.model
@@ -929,7 +939,7 @@ def how_tab(view: View) -> None:
     st.subheader(_("How it works: {algorithm}", algorithm=tr.text(spec.name)))
     st.markdown(tr.text(spec.explanation))
     if spec.formula:
-        st.latex(spec.formula)
+        st.latex(formula_words(spec.formula, tr))
     params = [p for p in spec.params_for(model.task) if p.name in model.config.param_dict]
     if params:
         st.markdown(_("**What each setting does to the pictures**"))

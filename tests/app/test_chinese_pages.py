@@ -220,6 +220,10 @@ def test_see_the_model_in_chinese_tree_tables_and_switching_keeps_the_tab() -> N
     assert list(path.columns) == ["节点", "问题", "这一行", "回答"]
     assert set(path["回答"].iloc[:-1]) <= {"是", "否"} and path["问题"].iloc[-1] == "叶节点：预测"
     assert "基尼不纯度下降" in at.dataframe[1].value.columns
+    at.session_state["model_tab"] = "How it works"
+    at.run()
+    formulas = [str(e.value) for e in at.get("latex")]
+    assert any(r"\text{增益}(t)" in f and r"I_{\text{基尼}}" in f for f in formulas)
     at.session_state["model_tab"] = "Evaluation"
     at.run()
     at.sidebar.radio(key="ui_language").set_value("en").run()
