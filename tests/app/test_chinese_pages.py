@@ -268,3 +268,12 @@ def test_see_the_model_in_chinese_names_the_group_of_rare_categories(algorithm: 
         texts += page_texts(at)
     assert any("city = 稀有类别" in t for t in texts)
     assert not any("a rare category" in t for t in texts)
+
+
+def test_see_the_model_in_chinese_asks_to_retrain_a_model_of_other_data() -> None:
+    at = model_in_chinese("iris", "logistic")
+    at.session_state["glassbox_workspace"].model.data_fingerprint = "something else"
+    at.run()
+    assert_healthy(at)
+    assert [str(w.value) for w in at.warning] == ["训练这个模型之后，数据已经改变。"]
+    assert not english_sentences(at, workspace_data(at))
