@@ -157,11 +157,13 @@ def page_texts(at: AppTest) -> list[str]:
 def english_sentences(at: AppTest, data: Iterable[str] = ()) -> list[str]:
     """Runs of three or more English words left once code, links and ``data`` are taken out."""
     found = []
-    names = sorted({str(d) for d in data if str(d)}, key=len, reverse=True)
+    names = sorted({str(d) for d in (*ALLOWED, *data) if str(d)}, key=len, reverse=True)
+    # whole names only: a category value "a" must not cut "Glassbox" into "Gl ss ox"
+    named = re.compile(
+        "|".join(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])" for n in names)
+    )
     for text in page_texts(at):
-        cleaned = CODE.sub(" ", text)
-        for name in [*names, *ALLOWED]:
-            cleaned = cleaned.replace(name, " ")
+        cleaned = named.sub(" ", CODE.sub(" ", text))
         found.extend(m.group(0) for m in SENTENCE.finditer(cleaned))
     return found
 

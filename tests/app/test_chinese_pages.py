@@ -46,6 +46,15 @@ def test_the_check_finds_english_left_on_a_page() -> None:
     assert any("Machine learning you can see through" in s for s in english_sentences(at))
 
 
+def test_the_check_takes_out_whole_data_names_only() -> None:
+    """A category "a" is taken out as a word, not as a letter of every word ("Gl ss ox")."""
+    page = "import streamlit as st\nst.write('Glassbox：类别 a 与 New York Jets 城市')\n"
+    at = AppTest.from_string(page).run()
+    assert english_sentences(at, ["a", "New York Jets"]) == []
+    at = AppTest.from_string("import streamlit as st\nst.write('a Train a model here')\n").run()
+    assert [" ".join(s.split()) for s in english_sentences(at, ["a"])] == ["Train model here"]
+
+
 CHART_PAGE = """
 import altair as alt
 import pandas as pd
