@@ -159,9 +159,7 @@ def english_sentences(at: AppTest, data: Iterable[str] = ()) -> list[str]:
     found = []
     names = sorted({str(d) for d in (*ALLOWED, *data) if str(d)}, key=len, reverse=True)
     # whole names only: a category value "a" must not cut "Glassbox" into "Gl ss ox"
-    named = re.compile(
-        "|".join(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])" for n in names)
-    )
+    named = re.compile("|".join(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])" for n in names))
     for text in page_texts(at):
         cleaned = named.sub(" ", CODE.sub(" ", text))
         found.extend(m.group(0) for m in SENTENCE.finditer(cleaned))
