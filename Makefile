@@ -45,7 +45,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k msg -k tr --no-location --sort-output -w 100 \
 		--project Glassbox -o locales/glassbox.pot .
 	$(BIN)/pybabel update -i locales/glassbox.pot -d locales -D glassbox -w 100 --no-fuzzy-matching \
-		--ignore-pot-creation-date
+		--ignore-pot-creation-date --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -5,6 +5,7 @@ Chinese train.py whose comments are Chinese and whose code is the English one's.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import subprocess
@@ -70,23 +71,23 @@ def test_the_english_card_reads_as_before() -> None:
     assert "- Split: 750 training rows, 250 test rows, seed 0, stratified by class" in card
 
 
-def test_the_chinese_preprocessing_summary_is_translated_and_unknown_wording_kept() -> None:
-    from mllib.export.card import _steps
-
-    text = (
-        "fill missing with most frequent → one-hot; categories under 1% of rows grouped as "
-        "“infrequent”; unseen ones ignored"
-    )
+def test_the_chinese_card_says_the_preprocessing_from_the_column_plan() -> None:
+    _, _, bundle = trained("logistic", CLS)
+    card = export.model_card(bundle, ZH)
     assert (
-        _steps(text, ZH)
-        == "用众数填补缺失值 → 独热编码；占比低于 1% 的类别合并为“infrequent”；忽略未见过的类别"
+        "| 类别 / 布尔 | region, plan, has_partner | 用最常见的类别填补缺失值 → 独热编码；" in card
     )
-    assert _steps("expand into d_year, d_month → fill missing with median", ZH) == (
-        "展开为 d_year, d_month → 用中位数填补缺失值"
-    )
-    assert _steps("something new → fill missing with median", ZH) == (
-        "something new → fill missing with median"
-    )
+    assert "| 日期 | signup_date | 展开为 signup_date_year, signup_date_month" in card
+    assert "fill missing" not in card and "infrequent" not in card
+
+
+def test_a_file_without_a_column_plan_shows_its_stored_summary() -> None:
+    """Files written before the metadata kept the plan: their English summary, as written."""
+    _, _, bundle = trained("logistic", CLS)
+    old = dataclasses.replace(bundle, metadata=dataclasses.replace(bundle.metadata, column_plan={}))
+    card = export.model_card(old, ZH)
+    assert "| numeric | age, monthly_spend, support_calls, tenure_months | fill missing" in card
+    assert export.model_card(old) == export.model_card(bundle)  # English: the same card
 
 
 def without_docstrings(source: str) -> str:

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import importlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -224,6 +224,7 @@ def build_metadata(model: TrainedModel, dataset: Dataset, schema: FeatureSchema)
             sheet=dataset.sheet,
         ),
         preprocessing=jsonable(model.plan.describe().to_dict(orient="records")),
+        column_plan=jsonable(asdict(model.plan)),
         schema=jsonable(schema.to_dict()),
         inputs={
             **feature_kinds(schema),

@@ -4,9 +4,9 @@ call it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
-import re
 import shlex
 from typing import Any
 
@@ -16,6 +16,7 @@ from mllib.export.bundle import MODEL_STEM, ModelBundle
 from mllib.export.loading import ALLOWED_TYPES
 from mllib.export.metadata import ModelMetadata
 from mllib.i18n import N_, Translator, translator
+from mllib.pipeline import ColumnPlan
 from mllib.schema import FeatureSchema
 from mllib.threshold import METADATA_KEY as THRESHOLD_KEY
 from mllib.threshold import describe as describe_threshold
@@ -38,29 +39,9 @@ HEADINGS = (
     N_("std"),
     N_("folds"),
 )
-STEPS = (
-    N_("numeric"),
-    N_("categorical / boolean"),
-    N_("date"),
-    N_("fill missing with median"),
-    N_("standardise (mean 0, sd 1)"),
-    N_("fill missing with most frequent"),
-    N_("one-hot"),
-    N_("unseen ones ignored"),
-    N_("the first category of each is the reference (its effect is in the intercept b)"),
-    N_("unseen ones count as the reference"),
-)
 #: How list items are joined in a sentence (Chinese uses its own list marks).
 LIST_SEPARATOR = N_(", ")
 CLAUSE_SEPARATOR = N_("; ")
-_STEP_PATTERNS = (
-    (re.compile(r"expand into (.+)"), N_("expand into {columns}"), "columns"),
-    (
-        re.compile(r"categories under (\S+) of rows grouped as “infrequent”"),
-        N_("categories under {share} of rows grouped as “infrequent”"),
-        "share",
-    ),
-)
 
 
 def _cell(value: Any, tr: Translator) -> str:
@@ -78,24 +59,21 @@ def _table(columns: list[str], rows: list[list[Any]], tr: Translator) -> str:
     return "\n".join(lines)
 
 
-def _steps(text: str, tr: Translator) -> str:
-    """A preprocessing summary from the metadata (English) in ``tr``'s language; a wording this
-    version does not know stays as it was written."""
-    parts = re.split(r"( → |; )", text)
-    out = []
-    for index, part in enumerate(parts):
-        if index % 2:
-            out.append(tr(CLAUSE_SEPARATOR) if part == "; " else part)
-        elif part in STEPS:
-            out.append(tr(part))
-        else:
-            for pattern, msgid, name in _STEP_PATTERNS:
-                if found := pattern.fullmatch(part):
-                    out.append(tr(msgid, **{name: found.group(1)}))
-                    break
-            else:
-                return text
-    return "".join(out)
+def _preprocessing(meta: ModelMetadata, tr: Translator) -> list[list[Any]]:
+    """What is done to each kind of column, in ``tr``'s language: rebuilt from the column
+    plan the metadata keeps; a file written before it kept one shows its stored summary."""
+    if meta.column_plan:
+        names = {f.name for f in dataclasses.fields(ColumnPlan)}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in meta.column_plan.items()
+            if k in names
+        }
+        return ColumnPlan(**values).describe(tr).to_numpy().tolist()
+    return [
+        [row.get("columns treated as"), row.get("columns"), row.get("what is done")]
+        for row in meta.preprocessing
+    ]
 
 
 def limitations(
@@ -249,14 +227,7 @@ def model_card(bundle: ModelBundle, tr: Translator | None = None) -> str:
             "only if you trust its source), `train.py` (rebuilds the model from the data)."
         )
     )
-    preprocessing = [
-        [
-            tr.text(str(row.get("columns treated as", ""))),
-            row.get("columns"),
-            _steps(str(row.get("what is done", "")), tr),
-        ]
-        for row in meta.preprocessing
-    ]
+    preprocessing = _preprocessing(meta, tr)
     parts = [
         "# "
         + tr(

@@ -116,7 +116,9 @@ class ModelMetadata:
     training_rows: int = 0
     metrics: ModelScores = field(default_factory=ModelScores)
     data: DataInfo = field(default_factory=DataInfo)
-    preprocessing: list[dict[str, Any]] = field(default_factory=list)
+    preprocessing: list[dict[str, Any]] = field(default_factory=list)  # English, for people
+    # mllib.pipeline.ColumnPlan's fields: the card says the preprocessing in any language
+    column_plan: dict[str, Any] = field(default_factory=dict)
     inputs: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
@@ -145,6 +147,8 @@ class ModelMetadata:
             "warnings": self.warnings,
             "versions": self.versions,
         }
+        if self.column_plan:
+            out["column_plan"] = self.column_plan
         if self.decision_threshold is not None:
             out[THRESHOLD_KEY] = self.decision_threshold
         document: dict[str, Any] = jsonable({**out, **self.extra})
