@@ -30,6 +30,7 @@ from mllib.cleaning import (
 )
 from mllib.i18n import DEFAULT, Translator, msg, translator
 from mllib.profile import DATE_PARTS, TableProfile
+from mllib.summary_fit import CountedCategories, MedianNumbers, StackedColumns, plain
 from mllib.vocab import Role, Task
 
 __all__ = [
@@ -94,10 +95,14 @@ class Clean(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # sklearn h
 def portable(pipe: Pipeline) -> Pipeline:
     """The fitted pipeline without Glassbox's cleaning step: scikit-learn, numpy and scipy
     objects only, taking :func:`mllib.cleaning.clean_features` output (shares the fitted
-    steps, nothing is copied)."""
-    if pipe.steps and pipe.steps[0][0] == CLEAN_STEP:
-        return pipe[1:]
-    return pipe
+    steps, nothing is copied; the session's faster preprocessing classes become the plain
+    scikit-learn classes they extend, see :mod:`mllib.summary_fit`)."""
+    rest = pipe[1:] if pipe.steps and pipe.steps[0][0] == CLEAN_STEP else pipe
+    return Pipeline(
+        [(name, plain(step)) for name, step in rest.steps],
+        memory=rest.memory,
+        verbose=rest.verbose,
+    )
 
 
 @dataclass(frozen=True)
@@ -210,7 +215,8 @@ def build_preprocessor(plan: ColumnPlan, dense: bool, sparse: bool = False) -> C
     if plan.scale:
         numeric_steps.append(("scale", StandardScaler()))
         date_steps.append(("scale", StandardScaler()))
-    categorical = Pipeline(
+    # scikit-learn's imputer and encoder; fitted from category codes in a session
+    categorical = CountedCategories(
         [
             ("impute", SimpleImputer(strategy="most_frequent", keep_empty_features=True)),
             (
@@ -227,12 +233,12 @@ def build_preprocessor(plan: ColumnPlan, dense: bool, sparse: bool = False) -> C
     )
     transformers: list[tuple[str, Any, list[str]]] = []
     if plan.numeric:
-        transformers.append(("num", Pipeline(numeric_steps), list(plan.numeric)))
+        transformers.append(("num", MedianNumbers(numeric_steps), list(plan.numeric)))
     if plan.categorical:
         transformers.append(("cat", categorical, list(plan.categorical)))
     if plan.datetime:
-        transformers.append(("date", Pipeline(date_steps), plan.date_columns))
-    return ColumnTransformer(
+        transformers.append(("date", MedianNumbers(date_steps), plan.date_columns))
+    return StackedColumns(
         transformers,
         remainder="drop",
         sparse_threshold=0.0 if dense else 1.0 if sparse else 0.3,

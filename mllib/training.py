@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate, train_test_split
 from sklearn.pipeline import Pipeline
@@ -487,9 +488,16 @@ def prepare_rows(frame: pd.DataFrame, config: TrainConfig, pipe: Pipeline) -> Pr
         raise TrainingError(msg("The training part holds a single class; use more data."))
     start = time.perf_counter()
     with _fit_errors():
-        Xt_train = pipe[:-1].fit_transform(X.iloc[train_idx], y_train)
+        # every row cleaned once, then split: cleaning works row by row, and the cleaned
+        # columns (numbers, category codes) are cheap to split where raw text is copied
+        cleaned = pipe[0].fit(X).transform(X)
+        train, test = cleaned.iloc[train_idx], cleaned.iloc[test_idx]
+        del cleaned  # the two parts only, while the preparation makes its matrices
+        Xt_train = pipe[1:-1].fit_transform(train, y_train)
+        del train
     seconds = time.perf_counter() - start
-    Xt_test = pipe[:-1].transform(X.iloc[test_idx])
+    Xt_test = pipe[1:-1].transform(test)
+    del test
     test_seconds = time.perf_counter() - start - seconds
     return PreparedRows(
         clean=pipe[0],
@@ -626,7 +634,7 @@ def _fit_errors() -> Iterator[None]:
 
 def _fit_model(model: Any, Xt: Any, y: pd.Series) -> list[str]:
     """Fit the estimator on prepared rows; convergence warnings become advice."""
-    with warnings.catch_warnings(record=True) as caught, _fit_errors():
+    with warnings.catch_warnings(record=True) as caught, _fit_errors(), _no_input_copy(model, Xt):
         warnings.simplefilter("always", ConvergenceWarning)
         model.fit(Xt, y)
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
@@ -637,6 +645,23 @@ def _fit_model(model: Any, Xt: Any, y: pd.Series) -> list[str]:
             )
         ]
     return []
+
+
+@contextlib.contextmanager
+def _no_input_copy(model: Any, Xt: Any) -> Iterator[None]:
+    """Linear models copy their input first (``copy_X``) so as not to centre it in place; a
+    sparse matrix is never centred or changed, so the copy (200 MB for a million rows) is
+    skipped. The setting is restored after the fit: the exported parameters, and the fitted
+    numbers, are those of a fit with the copy."""
+    names = [k for k, v in model.get_params().items() if k.endswith("copy_X") and v is True]
+    if not sp.issparse(Xt) or not names:
+        yield
+        return
+    model.set_params(**dict.fromkeys(names, False))
+    try:
+        yield
+    finally:
+        model.set_params(**dict.fromkeys(names, True))
 
 
 def _predict_all(pipe: Pipeline, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
