@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mllib import catalogue, metrics, parallel, training
+from mllib import catalogue, metrics, training
 from mllib.errors import GlassboxError
 from mllib.i18n import DEFAULT, Message, Text, Translator, msg, translator
 from mllib.profile import TableProfile
@@ -209,9 +209,8 @@ def run_comparison(
         if plan.skip:
             yield RunResult(plan, None)
             continue
-        try:
-            with parallel.execution_backend():
-                model = fit(plan.config)
+        try:  # its cross-validation runs on every core (training.cross_validate_model)
+            model = fit(plan.config)
         except GlassboxError as err:
             yield RunResult(plan, None, error=error_message(err))
             continue

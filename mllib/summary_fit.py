@@ -1,4 +1,4 @@
-"""The categorical branch (impute → one-hot) fitted and applied from pandas category codes.
+"""Glassbox's preprocessing fitted and stacked faster, with scikit-learn's own steps and results.
 
 scikit-learn's ``OneHotEncoder`` with ``min_frequency``/``max_categories`` counts categories in
 Python, one ``is_scalar_nan`` call per value (over half of a million-row linear fit), and its
@@ -15,9 +15,11 @@ input, both made of scikit-learn's own steps:
 * ``transform``: the fitted steps encode each column's few distinct values (plus a missing
   one), and the rows take their encoding by code.
 
-Any other input (text columns, mixed types, other encoder settings) goes through scikit-learn
-unchanged. :func:`plain` turns the branch into a plain ``Pipeline`` sharing the fitted steps, so
-the exported model holds scikit-learn objects only (:func:`mllib.pipeline.portable`).
+Any other input (text columns, mixed types, other encoder settings, fewer than ``MIN_ROWS``
+rows) goes through scikit-learn unchanged. :class:`MedianNumbers` and :class:`StackedColumns` do
+the same for the median imputer and the sparse stacking, and :func:`plain` turns all three into
+the plain ``Pipeline``/``ColumnTransformer`` they extend, sharing the fitted steps, so the
+exported model holds scikit-learn objects only (:func:`mllib.pipeline.portable`).
 """
 
 from __future__ import annotations
@@ -29,11 +31,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import effective_n_jobs
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, _fit_transform_one, _transform_one
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import _safe_indexing
 
 __all__ = ["CountedCategories", "MedianNumbers", "StackedColumns", "plain"]
+
+# Fewer rows are encoded by scikit-learn directly: counting them in Python costs less than
+# the stand-in table (at least 1,000 rows) and the extra steps.
+MIN_ROWS = 20_000
 
 
 class CountedCategories(Pipeline):  # type: ignore[misc]  # sklearn has no types
@@ -165,8 +174,8 @@ class _Column:
 
 def _categorical(X: Any) -> bool:
     """Whether every column of ``X`` is a pandas categorical of plain strings (the cleaning
-    step's output in a session)."""
-    if not isinstance(X, pd.DataFrame) or X.shape[1] == 0 or len(X) == 0:
+    step's output in a session), in ``MIN_ROWS`` rows or more."""
+    if not isinstance(X, pd.DataFrame) or X.shape[1] == 0 or len(X) < max(1, MIN_ROWS):
         return False
     for _, values in X.items():
         dtype = values.dtype
@@ -284,6 +293,55 @@ class StackedColumns(ColumnTransformer):  # type: ignore[misc]  # sklearn has no
     """scikit-learn's ``ColumnTransformer`` whose sparse output is stacked row by row with
     numpy (``scipy.sparse.hstack`` goes through a COO copy of everything: 2 s for 750k rows
     × 22 values). The same CSR matrix, entry for entry, in the same order."""
+
+    def _call_func_on_transformers(
+        self, X: Any, y: Any, func: Any, column_as_labels: bool, routed_params: Any
+    ) -> list[Any]:
+        """Fit or apply the branches one after another in this thread when there is one job
+        (always, in Glassbox). scikit-learn's version hands them to its ``Parallel`` even
+        then, whose tasks reset the process-wide warning filters and put back the ones they
+        captured: inside a cross-validation or search task on a thread, a sibling thread
+        capturing them at that moment finds none and warns "``sklearn.utils.parallel.delayed``
+        should be used with ``sklearn.utils.parallel.Parallel``" (scikit-learn#32631). The
+        work done is the same: each branch cloned and fitted (or applied) on its columns."""
+        fitting = func is _fit_transform_one
+        if effective_n_jobs(self.n_jobs) != 1 or not (fitting or func is _transform_one):
+            return super()._call_func_on_transformers(  # type: ignore[no-any-return]
+                X, y, func, column_as_labels, routed_params
+            )
+        branches = list(
+            self._iter(
+                fitted=not fitting,
+                column_as_labels=column_as_labels,
+                skip_drop=True,
+                skip_empty_columns=True,
+            )
+        )
+        if any(isinstance(branch, str) for _, branch, _, _ in branches):  # "passthrough"
+            return super()._call_func_on_transformers(  # type: ignore[no-any-return]
+                X, y, func, column_as_labels, routed_params
+            )
+        out = []
+        for idx, (name, branch, columns, weight) in enumerate(branches, start=1):
+            extra = (
+                {
+                    "message_clsname": "ColumnTransformer",
+                    "message": self._log_message(name, idx, len(branches)),
+                }
+                if fitting
+                else {}
+            )
+            out.append(
+                func(
+                    transformer=clone(branch) if fitting else branch,
+                    X=_safe_indexing(X, columns, axis=1),
+                    y=y,
+                    weight=weight,
+                    **extra,
+                    params=routed_params[name],
+                )
+            )
+        return out
 
     def _hstack(self, Xs: list[Any], *, n_samples: int) -> Any:
         if not self.sparse_output_ or not all(_plain_numbers(X) for X in Xs):

@@ -15,11 +15,18 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
+from mllib import summary_fit
 from mllib.catalogue import get_spec
 from mllib.cleaning import category_values, clean_features
 from mllib.pipeline import ColumnPlan, build_pipeline, build_preprocessor, portable
 from mllib.profile import Task, profile_table
 from mllib.summary_fit import CountedCategories, plain
+
+
+@pytest.fixture(autouse=True)
+def counted_at_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortcut is taken from MIN_ROWS rows; these small tables must take it too."""
+    monkeypatch.setattr(summary_fit, "MIN_ROWS", 0)
 
 
 def _table(seed: int, n: int) -> pd.DataFrame:
