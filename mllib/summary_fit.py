@@ -387,7 +387,7 @@ def _regular(X: Any) -> tuple[np.ndarray, np.ndarray] | None:
     k = int(counts[0]) if len(counts) else 0
     if not len(counts) or (counts != k).any() or not X.has_canonical_format:
         return None
-    return X.data.reshape(-1, k), X.indices.reshape(-1, k)
+    return X.data.reshape(len(counts), k), X.indices.reshape(len(counts), k)
 
 
 def _csr(X: Any) -> Any:

@@ -244,3 +244,22 @@ def test_linear_models_fit_a_sparse_matrix_without_copying_or_changing_it(key: s
         assert np.array_equal(getattr(Xt, part), getattr(before, part))
     np.testing.assert_array_equal(model.coef_, copied.coef_)
     assert model.intercept_ == copied.intercept_
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [np.ones((4, 2)), sp.csr_matrix((4, 3))],  # a block with no entry in any row
+        [sp.csr_matrix(np.eye(4)), np.arange(8.0).reshape(4, 2)],  # a zero in a dense block
+        [sp.csr_matrix(np.eye(4)), np.full((4, 3), 2.5), sp.csr_matrix(np.eye(4)[:, ::-1])],
+        [np.zeros((0, 2)), sp.csr_matrix((0, 3))],  # no rows
+    ],
+    ids=["empty-block", "dense-zero", "regular", "no-rows"],
+)
+def test_stacking_rows_is_scipy_hstack(blocks: list[Any]) -> None:
+    ours = summary_fit._stack_rows(blocks, blocks[0].shape[0])
+    theirs = sp.hstack(blocks).tocsr()
+    assert ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours.toarray(), theirs.toarray())
+    np.testing.assert_array_equal(ours.indptr, theirs.indptr)
+    np.testing.assert_array_equal(ours.indices, theirs.indices)
