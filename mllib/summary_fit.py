@@ -370,7 +370,7 @@ def _stack_rows(Xs: list[Any], n_rows: int) -> Any:
             data[:, start:stop] = values
             np.add(columns, offset, out=indices[:, start:stop], casting="unsafe")
             start, offset = stop, offset + X.shape[1]
-        indptr = np.arange(0, n_rows * per_row + 1, per_row, dtype=index_type)
+        indptr = np.arange(n_rows + 1, dtype=index_type) * per_row
         return sp.csr_matrix((data.ravel(), indices.ravel(), indptr), shape=(n_rows, width))
     return _stack_irregular([_csr(X) for X in Xs], n_rows, width)
 

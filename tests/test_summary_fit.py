@@ -250,11 +250,12 @@ def test_linear_models_fit_a_sparse_matrix_without_copying_or_changing_it(key: s
     "blocks",
     [
         [np.ones((4, 2)), sp.csr_matrix((4, 3))],  # a block with no entry in any row
+        [sp.csr_matrix((4, 3))],  # no entry at all
         [sp.csr_matrix(np.eye(4)), np.arange(8.0).reshape(4, 2)],  # a zero in a dense block
         [sp.csr_matrix(np.eye(4)), np.full((4, 3), 2.5), sp.csr_matrix(np.eye(4)[:, ::-1])],
         [np.zeros((0, 2)), sp.csr_matrix((0, 3))],  # no rows
     ],
-    ids=["empty-block", "dense-zero", "regular", "no-rows"],
+    ids=["empty-block", "empty", "dense-zero", "regular", "no-rows"],
 )
 def test_stacking_rows_is_scipy_hstack(blocks: list[Any]) -> None:
     ours = summary_fit._stack_rows(blocks, blocks[0].shape[0])
