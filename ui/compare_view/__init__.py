@@ -1,0 +1,1 @@
+"""How Compare & tune draws its tabs: one module per part, the page only dispatches."""

@@ -1,0 +1,1 @@
+"""How See the model draws each tab: one module per part, the page only dispatches."""
