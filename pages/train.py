@@ -126,13 +126,14 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
         with st.spinner(_("Timing {algorithm} on a small sample…", algorithm=algorithm_name(spec))):
             training.calibrate(ws.frame, ws.profile, config)
         estimate = training.training_seconds(spec, n_rows, n_features, config.cv_folds, n_text)
-    if estimate < training.SLOW_FIT_SECONDS:
-        return config
-    sample = training.affordable_rows(spec, n_features, config.cv_folds, n_text)
     # The choice holds for this algorithm until the data, target or features change: moving a
-    # slider afterwards retrains at once (on the sample, with the new value), without asking.
+    # slider afterwards retrains at once (on the sample, with the new value), without asking,
+    # also once the sample's fit has taught the estimate that all rows would be quick.
     key = training.gate_key(ws.dataset.fingerprint, config)
     choice = ws.confirmed.get(key)
+    if estimate < training.SLOW_FIT_SECONDS and choice != "sample":
+        return config
+    sample = training.affordable_rows(spec, n_features, config.cv_folds, n_text)
     rows, seconds = t.number(n_rows), t.number(estimate, 0)
     if choice == "full" or (choice == "sample" and sample >= n_rows):
         return config

@@ -226,6 +226,24 @@ def test_a_sample_chosen_at_the_gate_can_be_traded_for_all_rows(
     assert at.session_state["glassbox_workspace"].model.config.sample_rows is None
 
 
+def test_a_sample_chosen_at_the_gate_holds_when_the_estimate_falls(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample's fit teaches the estimate this machine's speed; when all rows now look quick
+    the page keeps the reader's sample and offers all rows, rather than switching silently
+    (the 1M-row benchmark saw the next rerun train all rows without a word)."""
+    monkeypatch.setattr(training, "SLOW_FIT_SECONDS", 0.0)
+    monkeypatch.setattr(training, "affordable_rows", lambda *args, **kwargs: 100)
+    at = app(TRAIN)
+    at.button(key="go_sample").click().run()
+    monkeypatch.setattr(training, "SLOW_FIT_SECONDS", float("inf"))  # all rows look quick now
+    at.select_slider(key="p_logistic_C").set_value("10").run()
+    assert_healthy(at)
+    model = at.session_state["glassbox_workspace"].model
+    assert model.config.sample_rows == 100 and model.config.param_dict["C"] == 10
+    assert "instead" in at.button(key="go_full").label
+
+
 def test_switching_to_the_linear_svm_at_the_gate(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(training, "SLOW_FIT_SECONDS", 0.0)
     at = app(TRAIN)
