@@ -207,23 +207,26 @@ BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("case", "request_", "status", "message"), BAD_REQUESTS, ids=[c[0] for c in BAD_REQUESTS]
-)
-def test_bad_requests_get_their_status_and_a_json_message(
-    case: str, request_: dict[str, Any], status: int, message: str
-) -> None:
+def ask(request_: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+    """Send one of BAD_REQUESTS (method, path, JSON or raw body, content type) to the service."""
     method = request_.get("method", "POST")
     path = request_.get("path", "/predict")
     if "json" in request_:
         body: Any = json.dumps(request_["json"])
     else:
         body = request_.get("body", json.dumps({"rows": [row()]}))
-    headers = {}
     content_type = request_.get("content_type", "application/json")
-    if content_type:
-        headers["Content-Type"] = content_type
-    response = client().open(path, method=method, data=body, headers=headers)
+    sent = {**(headers or {}), **({"Content-Type": content_type} if content_type else {})}
+    return client().open(path, method=method, data=body, headers=sent)
+
+
+@pytest.mark.parametrize(
+    ("case", "request_", "status", "message"), BAD_REQUESTS, ids=[c[0] for c in BAD_REQUESTS]
+)
+def test_bad_requests_get_their_status_and_a_json_message(
+    case: str, request_: dict[str, Any], status: int, message: str
+) -> None:
+    response = ask(request_)
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     error = response.get_json()["error"]

@@ -4,14 +4,13 @@ names, values) echoed as sent."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 import pytest
 
 from mllib import serve
-from tests.test_serve import BAD_REQUESTS, _row, bundle, client, row
+from tests.test_serve import BAD_REQUESTS, _row, ask, bundle, row
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}
 #: Code and data a Chinese message quotes as they are: JSON, HTTP, paths, formats, names.
@@ -26,18 +25,6 @@ ENGLISH = re.compile(r"[A-Za-z]{2,}(?:[ ,;:]+[A-Za-z]{2,}){1,}")
 def english_left(text: str) -> list[str]:
     """Two or more English words in a row once quoted code and data are taken out."""
     return ENGLISH.findall(QUOTED.sub(" ", text))
-
-
-def ask(request_: dict[str, Any], headers: dict[str, str]) -> Any:
-    method = request_.get("method", "POST")
-    path = request_.get("path", "/predict")
-    if "json" in request_:
-        body: Any = json.dumps(request_["json"])
-    else:
-        body = request_.get("body", json.dumps({"rows": [row()]}))
-    content_type = request_.get("content_type", "application/json")
-    sent = {**headers, **({"Content-Type": content_type} if content_type else {})}
-    return client().open(path, method=method, data=body, headers=sent)
 
 
 MORE_BAD_REQUESTS: list[tuple[str, dict[str, Any], int, str]] = [

@@ -4,7 +4,6 @@ slow-fit gate, a fit in the background and its Stop, row warnings and errors).""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pandas as pd
@@ -15,6 +14,7 @@ from mllib import catalogue, training
 from mllib.profile import Task
 from tests.app.chinese import SENTENCE, english_sentences, workspace_data
 from tests.app.helpers import assert_healthy, texts
+from tests.app.test_train_page import slow_fits
 from tests.conftest import APP
 from ui import background_fit
 
@@ -129,14 +129,7 @@ def test_a_fit_in_the_background_and_its_stop_in_chinese(
     at = zh()
     ws = at.session_state["glassbox_workspace"]
     before = ws.model
-    real = training.train_model
-
-    def slow(*args: Any, **kwargs: Any) -> Any:
-        time.sleep(60)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(background_fit, "BACKGROUND_FIT_SECONDS", 0.0)
-    monkeypatch.setattr(training, "train_model", slow)
+    slow_fits(monkeypatch)
     at.select_slider(key="p_logistic_C").set_value("10").run()
     job = at.session_state[background_fit.STATE_KEY].job
     assert job is not None and job.alive
@@ -151,17 +144,25 @@ def test_a_fit_in_the_background_and_its_stop_in_chinese(
     assert at.button(key="train_again").label == "重新训练"
 
 
+#: A small table whose target misses every fifth value (those rows are left out, and said).
+GAPS = "width,height,grade\n" + "".join(
+    f"{i % 7},{(i * 3) % 11},{'' if i % 5 == 0 else i % 4 + 0.5}\n" for i in range(40)
+)
+
+
+def on_train(zh: Any, name: str, text: str, target: str) -> AppTest:
+    """A Chinese session with ``text`` uploaded as ``name``, ``target`` chosen, on Train."""
+    at = zh("pages/data.py")
+    at.segmented_control(key="data_source").set_value("Upload a file").run()
+    at.file_uploader(key="upload").set_value((name, text.encode(), "text/csv")).run()
+    at.selectbox(key="target").select(target).run()
+    return at.switch_page(TRAIN).run()
+
+
 def test_row_warnings_in_chinese(zh: Any) -> None:
     """A target with missing values (those rows are left out, and the page says so) and more
     features than rows for a small table."""
-    rows = [f"{i % 7},{(i * 3) % 11},{'' if i % 5 == 0 else i % 4 + 0.5}" for i in range(40)]
-    at = zh("pages/data.py")
-    at.segmented_control(key="data_source").set_value("Upload a file").run()
-    at.file_uploader(key="upload").set_value(
-        ("gaps.csv", ("width,height,grade\n" + "\n".join(rows) + "\n").encode(), "text/csv")
-    ).run()
-    at.selectbox(key="target").select("grade").run()
-    at.switch_page(TRAIN).run()
+    at = on_train(zh, "gaps.csv", GAPS, "grade")
     at.selectbox(key="algorithm").select("lasso").run()
     assert texts(at, "warning"), "the rows left out are said"
     no_english(at)
@@ -169,13 +170,7 @@ def test_row_warnings_in_chinese(zh: Any) -> None:
 
 def test_a_target_with_one_class_in_chinese(zh: Any) -> None:
     rows = "\n".join(f"{i % 9},{(i * 7) % 5},yes" for i in range(30))
-    at = zh("pages/data.py")
-    at.segmented_control(key="data_source").set_value("Upload a file").run()
-    at.file_uploader(key="upload").set_value(
-        ("oneclass.csv", f"width,height,label\n{rows}\n".encode(), "text/csv")
-    ).run()
-    at.selectbox(key="target").select("label").run()
-    at.switch_page(TRAIN).run()
+    at = on_train(zh, "oneclass.csv", f"width,height,label\n{rows}\n", "label")
     assert at.error and not at.metric
     no_english(at)
 
@@ -185,14 +180,7 @@ def test_a_reopened_project_shows_its_warnings_and_history_in_chinese(zh: Any) -
     reader's language (they used to come back as English text)."""
     from ui import persistence
 
-    rows = [f"{i % 7},{(i * 3) % 11},{'' if i % 5 == 0 else i % 4 + 0.5}" for i in range(40)]
-    at = zh("pages/data.py")
-    at.segmented_control(key="data_source").set_value("Upload a file").run()
-    at.file_uploader(key="upload").set_value(
-        ("gaps.csv", ("width,height,grade\n" + "\n".join(rows) + "\n").encode(), "text/csv")
-    ).run()
-    at.selectbox(key="target").select("grade").run()
-    at.switch_page(TRAIN).run()
+    at = on_train(zh, "gaps.csv", GAPS, "grade")
     at.selectbox(key="algorithm").select("tree").run()
     at.selectbox(key="p_tree_criterion").set_value("Absolute error").run()
     project = at.query_params["project"]
