@@ -83,10 +83,10 @@ class Feature:
         """ "4.3 – 7.9 (median 5.8)" for numbers and dates; "" otherwise."""
         if self.minimum is None or self.maximum is None:
             return ""
-        text = f"{_short(self.minimum)} – {_short(self.maximum)}"
+        text = f"{data_number(self.minimum)} – {data_number(self.maximum)}"
         if self.median is None:
             return text
-        return msg("{range} (median {median})", range=text, median=_short(self.median))
+        return msg("{range} (median {median})", range=text, median=data_number(self.median))
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -173,9 +173,13 @@ class FeatureSchema:
             ) from err
 
 
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
+def data_number(value: Any) -> str:
+    """A value of the data as a reader checks it against the table: four significant digits,
+    whole numbers from 10,000 on written out ("250000", not "2.5e+05"), no digit grouping
+    (a year stays "1937", as in the file)."""
+    if isinstance(value, float | np.floating) and math.isfinite(value):
+        number = float(value)
+        return f"{number:.0f}" if 1e4 <= abs(number) < 1e15 else f"{number:.4g}"
     return str(value)
 
 

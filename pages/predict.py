@@ -25,7 +25,7 @@ from mllib.predict import (
     target_agreement,
     template_table,
 )
-from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema
+from mllib.schema import DATETIME, NUMERIC, Feature, FeatureSchema, data_number
 from ui import cache, i18n, lesson, shell
 from ui.i18n import _
 from ui.state import Workspace, bind_choice, workspace
@@ -270,11 +270,15 @@ def one_row(bundle: ModelBundle) -> None:
                     )
                 )
         else:
-            st.metric(tr("Predicted {target}", target=schema.target), f"{float(value):,.4g}")
+            st.metric(tr("Predicted {target}", target=schema.target), data_number(float(value)))
             if schema.target_range:
                 low, high = schema.target_range
                 st.caption(
-                    tr("Training targets ranged {low:,.4g} – {high:,.4g}.", low=low, high=high)
+                    tr(
+                        "Training targets ranged {low} – {high}.",
+                        low=data_number(low),
+                        high=data_number(high),
+                    )
                 )
     with right:
         if prediction.scores is not None:

@@ -99,3 +99,16 @@ def test_rare_categories_are_listed_as_infrequent() -> None:
 def test_damaged_schema_is_a_clear_error() -> None:
     with pytest.raises(GlassboxError, match="feature schema is damaged"):
         FeatureSchema.from_dict({"features": [{"name": "a", "role": "weird"}]})
+
+
+def test_data_numbers_read_as_in_the_table() -> None:
+    """Predictions and training ranges: no exponent for prices, no grouping for years."""
+    from mllib.schema import data_number
+
+    assert data_number(1937.0) == "1937"
+    assert data_number(250_000.0) == "250000"
+    assert data_number(123_456.7) == "123457"
+    assert data_number(0.001234) == "0.001234"
+    assert data_number(5.8) == "5.8" and data_number(2.0) == "2"
+    assert data_number(1e20) == "1e+20" and data_number(float("nan")) == "nan"
+    assert data_number(7) == "7"
