@@ -24,7 +24,7 @@ from mllib.target_checks import check_target as check_target
 from mllib.target_checks import typed_value
 from mllib.vocab import Role as Role  # re-exported: callers import them from here too
 from mllib.vocab import Task as Task
-from mllib.vocab import is_numeric
+from mllib.vocab import data_number, is_numeric
 
 PROFILE_SAMPLE = 100_000
 _ID_NAME = re.compile(r"(^|_|\b)(id|uuid|guid|key|index|code)$|^(id|uuid)(_|\b)", re.I)
@@ -112,9 +112,7 @@ class FeatureChoice:
 def _fmt(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    return data_number(value)
 
 
 def profile_table(frame: pd.DataFrame) -> TableProfile:

@@ -21,6 +21,7 @@ from mllib.pipeline import category_text
 from mllib.profile import TableProfile, parse_dates
 from mllib.training import TrainedModel, model_rows
 from mllib.vocab import Role, Task
+from mllib.vocab import data_number as data_number  # re-exported: the Predict page
 
 NUMERIC = Role.NUMERIC
 CATEGORICAL = Role.CATEGORICAL
@@ -171,16 +172,6 @@ class FeatureSchema:
                     err=err,
                 )
             ) from err
-
-
-def data_number(value: Any) -> str:
-    """A value of the data as a reader checks it against the table: four significant digits,
-    whole numbers from 10,000 on written out ("250000", not "2.5e+05"), no digit grouping
-    (a year stays "1937", as in the file)."""
-    if isinstance(value, float | np.floating) and math.isfinite(value):
-        number = float(value)
-        return f"{number:.0f}" if 1e4 <= abs(number) < 1e15 else f"{number:.4g}"
-    return str(value)
 
 
 def _finite(value: float) -> float | None:

@@ -19,6 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from mllib.i18n import N_
+from mllib.vocab import data_number
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def question(row: Any) -> str:
     if row.one_hot:
         category = N_("a rare category") if row.category == "infrequent_sklearn" else row.category
         return f"{row.source} = {category}?"
-    return f"{row.feature} ≤ {row.threshold:.4g}?"
+    return f"{row.feature} ≤ {data_number(float(row.threshold))}?"
 
 
 @dataclass(frozen=True)

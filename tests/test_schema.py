@@ -112,3 +112,7 @@ def test_data_numbers_read_as_in_the_table() -> None:
     assert data_number(5.8) == "5.8" and data_number(2.0) == "2"
     assert data_number(1e20) == "1e+20" and data_number(float("nan")) == "nan"
     assert data_number(7) == "7"
+    from mllib.explain import split_question
+
+    question = split_question({"one_hot": False, "feature": "income", "threshold": 52_350.5})
+    assert question == ("income", "≤ 52350?")  # the tree diagram and path: not 5.235e+04

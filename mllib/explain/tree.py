@@ -16,7 +16,7 @@ from mllib.explain.rows import category_label, model_columns, transform
 from mllib.i18n import N_, Translator, translator
 from mllib.profile import DATE_PART_NAMES, DATE_PARTS, date_part, parse_dates
 from mllib.training import TrainedModel
-from mllib.vocab import Task
+from mllib.vocab import Task, data_number
 
 
 def tree_table(model: TrainedModel) -> pd.DataFrame:
@@ -125,7 +125,7 @@ def split_question(node: Any, tr: Translator | None = None) -> tuple[str, str]:
     categories' group)."""
     if node["one_hot"]:
         return str(node["source"]), f"= {category_label(node['category'], tr)}?"
-    return str(node["feature"]), f"≤ {node['threshold']:.4g}?"
+    return str(node["feature"]), f"≤ {data_number(float(node['threshold']))}?"
 
 
 def split_answer(node: Any, went_left: bool) -> str:
@@ -198,9 +198,7 @@ def display_value(value: Any, tr: Translator | None = None) -> str:
     """A value as a table cell shows it; a missing one is named (in ``tr``'s language)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return tr.text(MISSING) if tr is not None else MISSING
-    if isinstance(value, float | np.floating):
-        return f"{value:.4g}"
-    return str(value)
+    return data_number(value)
 
 
 def tree_rules(
