@@ -129,11 +129,18 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
     # The choice holds for this algorithm until the data, target or features change: moving a
     # slider afterwards retrains at once (on the sample, with the new value), without asking,
     # also once the sample's fit has taught the estimate that all rows would be quick.
+    # The sample's size is fixed when it is chosen ("sample:200000"): sizing it again on each
+    # run from costs that every fit updates made the sample, and so the model, flip between
+    # sizes on successive reruns (each fit retaught the costs; the 1M-row bench never settled).
     key = training.gate_key(ws.dataset.fingerprint, config)
-    choice = ws.confirmed.get(key)
+    choice, _sep, chosen_rows = ws.confirmed.get(key, "").partition(":")
     if estimate < training.SLOW_FIT_SECONDS and choice != "sample":
         return config
-    sample = training.affordable_rows(spec, n_features, config.cv_folds, n_text)
+    sample = (
+        int(chosen_rows)
+        if chosen_rows.isdigit()
+        else training.affordable_rows(spec, n_features, config.cv_folds, n_text)
+    )
     rows, seconds = t.number(n_rows), t.number(estimate, 0)
     if choice == "full" or (choice == "sample" and sample >= n_rows):
         return config
@@ -168,7 +175,7 @@ def cost_gate(ws: Workspace, spec: ModelSpec, config: TrainConfig) -> TrainConfi
         key="go_sample",
         type="primary",
         on_click=ws.confirmed.__setitem__,
-        args=(key, "sample"),
+        args=(key, f"sample:{sample}"),
     )
     if spec.faster is not None:
         # A callback: the algorithm widget is already drawn in this run, so its state can only

@@ -64,7 +64,8 @@ class Workspace:
     upload_error: str | None = None  # why the last upload was refused, shown until it changes
     algorithm: str | None = None
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # choices made before a slow fit, per training.gate_key: "full" (all rows) or "sample"
+    # choices made before a slow fit, per training.gate_key: "full" (all rows) or
+    # "sample:<rows>" (the sample's size fixed when chosen; a bare "sample" sizes it anew)
     confirmed: dict[str, str] = field(default_factory=dict)
     imported: ModelBundle | None = None  # a model file loaded on the Export page (.skops)
     # the Train page's split: test share in percent (None: the data's default), seed, CV folds

@@ -237,11 +237,16 @@ def test_a_sample_chosen_at_the_gate_holds_when_the_estimate_falls(
     at = app(TRAIN)
     at.button(key="go_sample").click().run()
     monkeypatch.setattr(training, "SLOW_FIT_SECONDS", float("inf"))  # all rows look quick now
+    # and the learned costs would now afford another sample size: the chosen one holds (sized
+    # anew on every run, the sample flipped between sizes and each rerun fitted again)
+    monkeypatch.setattr(training, "affordable_rows", lambda *args, **kwargs: 120)
     at.select_slider(key="p_logistic_C").set_value("10").run()
     assert_healthy(at)
     model = at.session_state["glassbox_workspace"].model
     assert model.config.sample_rows == 100 and model.config.param_dict["C"] == 10
     assert "instead" in at.button(key="go_full").label
+    at.run()
+    assert at.session_state["glassbox_workspace"].model is model  # settled: no refit
 
 
 def test_switching_to_the_linear_svm_at_the_gate(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
