@@ -98,9 +98,11 @@ def paired_ratios(raw: bytes, frame: pd.DataFrame, algorithm: str) -> list[tuple
         widget = at.select_slider(key=key).set_value(value)
         start = time.perf_counter()
         widget.run()
-        while (job := at.session_state[background_fit.STATE_KEY].job) is not None:
+        waited = None  # a finished job the page has already shown stays in its state
+        while (job := at.session_state[background_fit.STATE_KEY].job) not in (None, waited):
             job.wait()  # a fit estimated as long runs in a worker process: until it is shown
             at.run()
+            waited = job
         rerun = time.perf_counter() - start
         assert not at.exception, at.exception
         params = at.session_state["glassbox_workspace"].model.config.param_dict
