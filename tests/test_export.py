@@ -213,20 +213,12 @@ def test_generated_train_py_reproduces_the_test_metrics(case: tuple, tmp_path: P
     script = tmp_path / "train.py"
     script.write_text(export.train_script(bundle))
     (tmp_path / "customers.csv").write_bytes((SAMPLES / "customers.csv").read_bytes())
-    out = subprocess.run(
-        [sys.executable, str(script), "customers.csv", "--save", "refit.joblib"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": ""},  # standalone: no access to mllib
-    )
-    assert out.returncode == 0, out.stderr
-    printed = dict(re.findall(r"^test (.+?): (-?[\d.]+)", out.stdout, re.M))
+    output = run_script(script, tmp_path, "refit.joblib")
+    printed = dict(re.findall(r"^test (.+?): (-?[\d.]+)", output, re.M))
     assert set(printed) == set(model.test_scores)
     for name, value in model.test_scores.items():
         assert float(printed[name]) == pytest.approx(value, abs=1e-6), name
-    assert f"{model.n_train} training rows, {model.n_test} test rows" in out.stdout
+    assert f"{model.n_train} training rows, {model.n_test} test rows" in output
     assert (tmp_path / "refit.joblib").exists()
 
 
@@ -438,3 +430,17 @@ def test_curl_example_quotes_the_body_for_the_shell() -> None:
     body = re.search(r"-d '(.*)'$", text, re.S).group(1)
     assert json.loads(body) == {"rows": [bundle.schema.example_row()]}
     assert export.serve_command() == "python -m mllib.serve glassbox-model.skops --port 8000"
+
+
+def run_script(script: Path, folder: Path, model: str) -> str:
+    """Run a generated train.py on customers.csv in ``folder`` without mllib; its output."""
+    out = subprocess.run(
+        [sys.executable, str(script), "customers.csv", "--save", model],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": ""},  # standalone: no access to mllib
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout

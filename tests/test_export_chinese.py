@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import joblib
@@ -20,7 +17,7 @@ from mllib import export
 from mllib.i18n import translator
 from tests.app.chinese import CODE, SENTENCE
 from tests.conftest import SAMPLES
-from tests.test_export import CLS, REG, trained
+from tests.test_export import CLS, REG, run_script, trained
 
 ZH = translator("zh")
 
@@ -105,19 +102,6 @@ def without_docstrings(source: str) -> str:
     return ast.dump(tree)
 
 
-def run(script: Path, folder: Path, model: str) -> str:
-    out = subprocess.run(
-        [sys.executable, str(script), "customers.csv", "--save", model],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": ""},  # standalone: no access to mllib
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
-
 def test_the_chinese_train_py_has_chinese_comments_and_the_same_code(tmp_path: Path) -> None:
     dataset, model, bundle = trained("tree", CLS)
     english, chinese = export.train_script(bundle), export.train_script(bundle, ZH)
@@ -132,7 +116,7 @@ def test_the_chinese_train_py_has_chinese_comments_and_the_same_code(tmp_path: P
     (tmp_path / "customers.csv").write_bytes((SAMPLES / "customers.csv").read_bytes())
     for name, text in (("en.py", english), ("zh.py", chinese)):
         (tmp_path / name).write_text(text, encoding="utf-8")
-    printed = [run(tmp_path / f"{n}.py", tmp_path, f"{n}.joblib") for n in ("en", "zh")]
+    printed = [run_script(tmp_path / f"{n}.py", tmp_path, f"{n}.joblib") for n in ("en", "zh")]
     assert printed[0].replace("en.joblib", "zh.joblib") == printed[1]
     assert f"test accuracy: {model.test_scores['accuracy']:.10f}" in printed[1]
     rows = bundle.clean(dataset.frame[list(bundle.schema.names)])
