@@ -50,14 +50,18 @@ def clean_features(
         values = frame[name]
         if name in numeric:
             numbers = pd.to_numeric(values, errors="coerce").astype(float)
-            columns[name] = numbers.replace([np.inf, -np.inf], np.nan)
+            if np.isinf(numbers.to_numpy()).any():  # else the column is used as it is
+                numbers = numbers.replace([np.inf, -np.inf], np.nan)
+            columns[name] = numbers
         elif name in dates:
             parsed = parse_dates(values)
             for part, column in zip(DATE_PARTS, date_columns(name), strict=True):
                 columns[column] = date_part(parsed, part).astype(float)
         elif name in categorical:
             columns[name] = category_texts(values)
-    return pd.DataFrame(columns, index=frame.index)
+    # copy=False: each column stays its own array (pandas would copy them all into one block:
+    # 0.3 s and a second copy of the numbers on a million rows)
+    return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
 def category_texts(values: pd.Series) -> pd.Series:

@@ -262,9 +262,27 @@ def parse_dates(values: pd.Series, max_chars: int = 64) -> pd.Series:
             lengths = pd.Series(0, index=values.index)
         if (lengths > max_chars).any():
             values = values.where(lengths <= max_chars)
+    # tables repeat their dates: each distinct text parsed once (numbers and flags are left
+    # to the per-row path, as factorize counts 1, 1.0 and True as one value)
+    if len(values) >= 1000 and pd.api.types.is_string_dtype(values):
+        codes, distinct = pd.factorize(values)
+        if 2 * len(distinct) <= len(values):
+            parsed = _parse_each(pd.Series(distinct, name=values.name))
+            taken = parsed.array.take(codes, allow_fill=True)  # code -1 (missing): NaT
+            return pd.Series(taken, index=values.index, name=values.name)
+    return _parse_each(values)
+
+
+def _parse_each(values: pd.Series) -> pd.Series:
+    """Every value parsed on its own (``format="mixed"``): tables mix formats. Dates with
+    and without a time zone (or in several) are read as UTC: pandas refuses to mix them,
+    even with ``errors="coerce"``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pd.to_datetime(values, errors="coerce", format="mixed")
+        try:
+            return pd.to_datetime(values, errors="coerce", format="mixed")
+        except ValueError:
+            return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
 
 
 def _looks_datetime(values: pd.Series) -> bool:

@@ -313,3 +313,27 @@ def test_a_date_that_never_changes_at_all_still_gives_its_year() -> None:
     from mllib.profile import varying_date_parts
 
     assert varying_date_parts(pd.Series(pd.to_datetime(["2024-05-05"] * 3))) == ("year",)
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+@pytest.mark.parametrize("zoned", [False, True])
+def test_repeated_dates_are_parsed_once_each_with_the_same_result(
+    dtype: object, zoned: bool
+) -> None:
+    """Long columns parse each distinct text once; the dates are those of parsing each row."""
+    texts = [
+        "2024-01-05", "05/01/2024", "Jan 5 2024", "2024-01-05 13:45", "not a date", "", None,
+        "2024-13-45", "2024-02-29",
+    ]  # fmt: skip
+    if zoned:
+        texts.append("2024-01-05T13:45:00+02:00")
+    values = pd.Series(texts * 150, dtype=dtype, name="when", index=range(5, 5 + 150 * len(texts)))
+    parsed = profile.parse_dates(values)
+    assert parsed.name == "when" and list(parsed.index) == list(values.index)
+    pd.testing.assert_series_equal(parsed, profile._parse_each(values))
+    if zoned:  # naive and zoned dates together: read as UTC (pandas refuses to mix them)
+        assert str(parsed.dtype) == "datetime64[us, UTC]"
+        assert parsed.iloc[9] == pd.Timestamp("2024-01-05 11:45", tz="UTC")
+    else:
+        one_by_one = [profile.parse_dates(pd.Series([t]))[0] for t in texts] * 150
+        assert [str(v) for v in parsed] == [str(v) for v in one_by_one]
