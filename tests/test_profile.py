@@ -337,3 +337,9 @@ def test_repeated_dates_are_parsed_once_each_with_the_same_result(
     else:
         one_by_one = [profile.parse_dates(pd.Series([t]))[0] for t in texts] * 150
         assert [str(v) for v in parsed] == [str(v) for v in one_by_one]
+
+
+def test_dates_with_and_without_a_time_zone_are_still_dates() -> None:
+    """pandas refuses to mix them ("Mixed timezones detected"); this failed the upload."""
+    stamps = pd.Series(["2024-01-05", "2024-01-06T10:00:00+02:00"] * 20, name="when")
+    assert profile_column(stamps).role == Role.DATETIME
