@@ -49,7 +49,11 @@ def clean_features(
     for name in frame.columns:
         values = frame[name]
         if name in numeric:
-            numbers = pd.to_numeric(values, errors="coerce").astype(float)
+            numbers = (  # numpy floats are used as they are (to_numeric copies them)
+                values
+                if values.dtype == np.float64
+                else pd.to_numeric(values, errors="coerce").astype(float)
+            )
             if np.isinf(numbers.to_numpy()).any():  # else the column is used as it is
                 numbers = numbers.replace([np.inf, -np.inf], np.nan)
             columns[name] = numbers

@@ -19,6 +19,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from mllib import summary_fit
 from mllib.catalogue import ModelSpec
 from mllib.cleaning import (
     category_text,
@@ -29,6 +30,7 @@ from mllib.cleaning import (
     input_columns,
 )
 from mllib.i18n import DEFAULT, Translator, msg, translator
+from mllib.matrix_fill import map_threads
 from mllib.profile import DATE_PARTS, TableProfile
 from mllib.summary_fit import CountedCategories, MedianNumbers, StackedColumns, plain
 from mllib.vocab import Role, Task
@@ -82,8 +84,12 @@ class Clean(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # sklearn h
             return clean_features(frame, self.numeric, (), self.dates)
         rest = [name for name in frame.columns if name not in self.categorical]
         out = clean_features(frame[rest], self.numeric, (), self.dates)
-        for name in text:
-            out[name] = category_values(frame[name])
+        if len(frame) >= summary_fit.MIN_ROWS:  # pyarrow lets go of the GIL while it hashes
+            found = map_threads(category_values, [frame[name] for name in text])
+        else:
+            found = [category_values(frame[name]) for name in text]
+        for name, values in zip(text, found, strict=True):
+            out[name] = values
         kept = [n for n in frame.columns if n in self.numeric or n in text or n in self.dates]
         return out[input_columns(kept, self.dates)]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,9 @@ class PreparedRows:
     notes: tuple[str, ...]
     seconds: float  # fitting the preparation on the training rows
     test_seconds: float  # preparing the test rows
+    # a training matrix too large to keep: the test rows' matrix is made by this once the
+    # model is fitted and the training matrix let go (Xt_test is None until then)
+    test_later: Callable[[], Any] | None = None
 
     @property
     def nbytes(self) -> int:

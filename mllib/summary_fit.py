@@ -50,7 +50,7 @@ class CountedCategories(Pipeline):  # type: ignore[misc]  # sklearn has no types
     fitted and applied from category codes when its input is pandas categoricals."""
 
     def fit(self, X: Any, y: Any = None, **params: Any) -> CountedCategories:
-        if params or not _categorical(X) or not self._fit_from(X, _summary(X)):
+        if params or not categorical_frame(X) or not self._fit_from(X, _summary(X)):
             super().fit(X, y, **params)
         return self
 
@@ -58,7 +58,7 @@ class CountedCategories(Pipeline):  # type: ignore[misc]  # sklearn has no types
         return self.fit(X, y, **params).transform(X)
 
     def transform(self, X: Any, **params: Any) -> Any:
-        if params or not _categorical(X):
+        if params or not categorical_frame(X):
             return super().transform(X, **params)
         return self._transform_codes(X)
 
@@ -102,10 +102,12 @@ class CountedCategories(Pipeline):  # type: ignore[misc]  # sklearn has no types
                 return True
         return True
 
-    def _transform_codes(self, X: pd.DataFrame) -> Any:
-        """Each column's distinct values encoded once by the fitted steps, then gathered by
-        code: the same matrix as ``Pipeline.transform`` (missing values take the code of a
-        missing row, so they are imputed as scikit-learn imputes them)."""
+    def code_targets(self, X: pd.DataFrame) -> tuple[list[np.ndarray], int] | None:
+        """Where each category code of each column of ``X`` lands in the encoded block (-1:
+        no entry), the last place of each array being a missing value's, and the block's
+        width: each column's few distinct values (plus a missing one) encoded once by the
+        fitted steps, as ``Pipeline.transform`` encodes them (``None`` if the encoder's
+        columns cannot be told apart)."""
         columns = list(X.columns)
         levels = [X[name].cat.categories for name in columns]
         size = max(len(values) for values in levels) + 1
@@ -115,27 +117,39 @@ class CountedCategories(Pipeline):  # type: ignore[misc]  # sklearn has no types
                 for name, values in zip(columns, levels, strict=True)
             }
         )
-        encoder = self.steps[-1][1]
         encoded = super().transform(table)
-        dense = not sp.issparse(encoded)
-        blocks = _block_sizes(encoder)
+        blocks = _block_sizes(self.steps[-1][1])
         if sum(blocks) != encoded.shape[1]:
-            return super().transform(X)
+            return None
         starts = np.cumsum([0, *blocks])
         matrix = sp.csr_matrix(encoded)
-        rows = len(X)
-        targets = np.empty((rows, len(columns)), dtype=np.int64)
-        for j, (name, values) in enumerate(zip(columns, levels, strict=True)):
-            own = matrix[:, starts[j] : starts[j + 1]].tocsr()
-            where = np.full(size, -1, dtype=np.int64)
+        targets = []
+        for j, values in enumerate(levels):
+            own = matrix[: len(values) + 1, starts[j] : starts[j + 1]].tocsr()
+            where = np.full(len(values) + 1, -1, dtype=np.int64)
             hits = np.diff(own.indptr) > 0
             where[hits] = own.indices[own.indptr[:-1][hits]] + starts[j]
+            targets.append(where)
+        return targets, int(encoded.shape[1])
+
+    def _transform_codes(self, X: pd.DataFrame) -> Any:
+        """The rows take their encoding by code (:meth:`code_targets`): the same matrix as
+        ``Pipeline.transform`` (missing values take the place of a missing row, so they are
+        imputed as scikit-learn imputes them)."""
+        found = self.code_targets(X)
+        if found is None:
+            return super().transform(X)
+        where_all, width = found
+        rows = len(X)
+        targets = np.empty((rows, len(where_all)), dtype=np.int64)
+        for j, (name, where) in enumerate(zip(X.columns, where_all, strict=True)):
             codes = X[name].cat.codes.to_numpy()
-            targets[:, j] = where[np.where(codes >= 0, codes, len(values))]
-        values_dtype = encoded.dtype
-        if dense:
-            out = np.zeros((rows, encoded.shape[1]), dtype=values_dtype)
-            for j in range(len(columns)):
+            targets[:, j] = where[np.where(codes >= 0, codes, len(where) - 1)]
+        encoder = self.steps[-1][1]
+        values_dtype = encoder.dtype
+        if not encoder.sparse_output:
+            out = np.zeros((rows, width), dtype=values_dtype)
+            for j in range(targets.shape[1]):
                 hit = targets[:, j] >= 0
                 out[np.flatnonzero(hit), targets[hit, j]] = 1
             return out
@@ -144,7 +158,7 @@ class CountedCategories(Pipeline):  # type: ignore[misc]  # sklearn has no types
         np.cumsum(present.sum(axis=1), out=indptr[1:])
         indices = targets[present]
         data = np.ones(len(indices), dtype=values_dtype)
-        return sp.csr_matrix((data, indices, indptr), shape=(rows, encoded.shape[1]))
+        return sp.csr_matrix((data, indices, indptr), shape=(rows, width))
 
 
 class _Column:
@@ -172,10 +186,11 @@ class _Column:
         return counts
 
 
-def _categorical(X: Any) -> bool:
+def categorical_frame(X: Any, min_rows: int | None = None) -> bool:
     """Whether every column of ``X`` is a pandas categorical of plain strings (the cleaning
-    step's output in a session), in ``MIN_ROWS`` rows or more."""
-    if not isinstance(X, pd.DataFrame) or X.shape[1] == 0 or len(X) < max(1, MIN_ROWS):
+    step's output in a session), in ``min_rows`` (``MIN_ROWS``) rows or more."""
+    least = MIN_ROWS if min_rows is None else min_rows
+    if not isinstance(X, pd.DataFrame) or X.shape[1] == 0 or len(X) < max(1, least):
         return False
     for _, values in X.items():
         dtype = values.dtype
@@ -276,23 +291,47 @@ def _medians(X: Any) -> np.ndarray | None:
         return None
     if not all(dtype == np.float64 for dtype in X.dtypes):
         return None
-    out = np.empty(X.shape[1])
-    for j, (_, values) in enumerate(X.items()):
-        column = values.to_numpy()
-        present = column[~np.isnan(column)]
-        k = len(present)
-        if k == 0:
-            return None
-        low, high = (k - 1) // 2, k // 2
-        parted = np.partition(present, [low, high])
-        out[j] = (parted[low] + parted[high]) / 2
-    return out
+    medians = [column_median(values.to_numpy()) for _, values in X.items()]
+    return None if any(m is None for m in medians) else np.array(medians)
+
+
+def column_median(values: np.ndarray) -> float | None:
+    """scikit-learn's median of a column's present values, to the bit: the mean of the two
+    middle values, ``(low + high) / 2`` (one value twice for an odd count); ``None`` for no
+    value."""
+    missing = np.isnan(values)
+    present = values[~missing] if missing.any() else values
+    k = len(present)
+    if k == 0:
+        return None
+    low, high = (k - 1) // 2, k // 2
+    parted = np.partition(present, [low, high])
+    return float((parted[low] + parted[high]) / 2)
 
 
 class StackedColumns(ColumnTransformer):  # type: ignore[misc]  # sklearn has no types
     """scikit-learn's ``ColumnTransformer`` whose sparse output is stacked row by row with
     numpy (``scipy.sparse.hstack`` goes through a COO copy of everything: 2 s for 750k rows
     × 22 values). The same CSR matrix, entry for entry, in the same order."""
+
+    def fit_transform(
+        self, X: Any, y: Any = None, *, rows: np.ndarray | None = None, **params: Any
+    ) -> Any:
+        """scikit-learn's ``fit_transform`` of ``X.iloc[rows]`` (every row by default); a
+        large sparse output is written a chunk at a time (:mod:`mllib.matrix_fill`)."""
+        from mllib import matrix_fill
+
+        if not params and (out := matrix_fill.fit_transform(self, X, rows)) is not None:
+            return out
+        return super().fit_transform(_rows(X, rows), y, **params)
+
+    def transform(self, X: Any, *, rows: np.ndarray | None = None, **params: Any) -> Any:
+        """scikit-learn's ``transform`` of ``X.iloc[rows]``, written as ``fit_transform``."""
+        from mllib import matrix_fill
+
+        if not params and (out := matrix_fill.transform(self, X, rows)) is not None:
+            return out
+        return super().transform(_rows(X, rows), **params)
 
     def _call_func_on_transformers(
         self, X: Any, y: Any, func: Any, column_as_labels: bool, routed_params: Any
@@ -347,6 +386,10 @@ class StackedColumns(ColumnTransformer):  # type: ignore[misc]  # sklearn has no
         if not self.sparse_output_ or not all(_plain_numbers(X) for X in Xs):
             return super()._hstack(Xs, n_samples=n_samples)
         return _stack_rows(Xs, n_samples)
+
+
+def _rows(X: Any, rows: np.ndarray | None) -> Any:
+    return X if rows is None else _safe_indexing(X, rows)
 
 
 def _plain_numbers(X: Any) -> bool:

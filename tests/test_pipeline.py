@@ -63,6 +63,18 @@ def test_cleaning_numbers_turns_text_and_infinity_into_missing() -> None:
     np.testing.assert_array_equal(out.to_numpy(), [1.5, np.nan, np.nan, np.nan, 2.0, np.nan, 3.0])
 
 
+def test_cleaning_uses_float_columns_as_they_are_and_never_changes_the_table() -> None:
+    """A million rows' numbers are not copied; infinities still become missing, in a copy."""
+    raw = pd.DataFrame({"a": [1.5, 2.0, 3.0], "b": [1.0, np.inf, -np.inf], "c": [1, 2, 3]})
+    before = raw.copy()
+    out = clean_features(raw, numeric=["a", "b", "c"])
+    assert np.shares_memory(out["a"].to_numpy(), raw["a"].to_numpy())
+    np.testing.assert_array_equal(out["b"].to_numpy(), [1.0, np.nan, np.nan])
+    assert out["c"].dtype == float
+    out.loc[0, "a"] = 99.0  # pandas copies on write: the user's table keeps its values
+    pd.testing.assert_frame_equal(raw, before)
+
+
 def test_cleaning_categories_gives_one_label_per_category() -> None:
     raw = pd.DataFrame(
         {"a": [1, 1.0, "1", np.int64(1), np.float32(1.0), True, "x", 2.5]}, dtype=object

@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         random_state=SEED,
         stratify=y if TASK == "classification" else None,
     )
+    # each part keeps the table's row order, as in Glassbox
+    X_train, X_test = X_train.sort_index(), X_test.sort_index()
+    y_train, y_test = y_train.sort_index(), y_test.sort_index()
     pipe = build_pipeline().fit(X_train, y_train)
     classes = list(pipe.classes_) if TASK == "classification" else None
     raw = class_scores(pipe, X_test)[0] if classes is not None else None
