@@ -299,6 +299,13 @@ def _fill_rows(
     cols = np.empty((size, per_row), dtype=out.indices.dtype)
     keep = np.empty((size, per_row), dtype=bool)
     code_slots = np.array([p.kind == "codes" for p in plans for _ in p.columns])
+    slot = offset = 0
+    for plan in plans:  # a number's column never changes: written once
+        for j in range(len(plan.columns)):
+            if plan.kind == "numbers":
+                cols[:, slot] = offset + j
+            slot += 1
+        offset += plan.width
     pos = start * per_row
     one_hot = 0
     for first in range(start, stop, size):
@@ -318,7 +325,6 @@ def _fill_rows(
                     if plan.scale is not None:
                         column /= plan.scale[j]
                     v[:, slot] = column
-                    k[:, slot] = offset + j
                     np.not_equal(column, 0, out=ok[:, slot])  # hstack leaves dense zeros out
                 else:
                     # code -1 (missing) wraps round to the last place: a missing value's
@@ -328,17 +334,18 @@ def _fill_rows(
                     np.greater_equal(target, 0, out=ok[:, slot])
                 slot += 1
             offset += plan.width
-        counts = ok.sum(axis=1)
-        one_hot += int(ok[:, code_slots].sum())
-        total = int(counts.sum())
-        if total == c * per_row:
+        ends = out.indptr[first + 1 : first + c + 1]  # type: ignore[index]
+        total = int(np.count_nonzero(ok))
+        if total == c * per_row:  # every row holds all its entries
             out.data[pos : pos + total] = v.ravel()
             out.indices[pos : pos + total] = k.ravel()
+            np.multiply(np.arange(1, c + 1), per_row, out=ends, casting="unsafe")
+            one_hot += c * int(code_slots.sum())
         else:
             out.data[pos : pos + total] = v[ok]
             out.indices[pos : pos + total] = k[ok]
-        ends = out.indptr[first + 1 : first + c + 1]  # type: ignore[index]
-        np.cumsum(counts, out=ends)
+            np.cumsum(ok.sum(axis=1), out=ends)
+            one_hot += int(np.count_nonzero(ok[:, code_slots]))
         ends += pos
         pos += total
     return pos, one_hot
