@@ -5,6 +5,10 @@ work goes. :func:`execution_backend` picks the local backend with ``n_jobs`` wor
 the environment variable ``GLASSBOX_DASK_SCHEDULER`` holds a scheduler address such as
 ``tcp://10.0.0.5:8786``, joblib's Dask backend on that cluster. Dask is imported only then:
 the app works without it. See ``docs/dask.md``.
+
+Importing this module makes scikit-learn's tasks leave the process-wide warning filters alone
+when they run in this process (:mod:`mllib.task_filters`): two searches at once on threads
+otherwise race on them and warn about ``delayed`` for nothing.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from typing import Any, Literal
 
 import joblib
 
+from mllib import task_filters
 from mllib.errors import GlassboxError
 from mllib.i18n import DEFAULT, Translator, msg, translator
+
+task_filters.install()
 
 SCHEDULER_ENV = "GLASSBOX_DASK_SCHEDULER"
 CONNECT_TIMEOUT_SECONDS = 10.0
