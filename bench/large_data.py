@@ -158,7 +158,7 @@ def full_linear_fit(at: AppTest) -> tuple[float, float, int, float | None, float
         estimate = float(found.group(1).replace(",", "")) if found else None
         start = time.perf_counter()
         at.button(key="go_full").click().run()
-        waited = None  # a finished job the page has already shown stays in its state
+        waited = None  # a guard: a job that stays in the page state after a rerun must not loop
         while (job := at.session_state[background_fit.STATE_KEY].job) not in (None, waited):
             job.wait()  # a long fit runs in a worker process: wait for it, then rerun
             at.run()

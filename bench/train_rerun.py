@@ -98,7 +98,7 @@ def paired_ratios(raw: bytes, frame: pd.DataFrame, algorithm: str) -> list[tuple
         widget = at.select_slider(key=key).set_value(value)
         start = time.perf_counter()
         widget.run()
-        waited = None  # a finished job the page has already shown stays in its state
+        waited = None  # a guard: a job that stays in the page state after a rerun must not loop
         while (job := at.session_state[background_fit.STATE_KEY].job) not in (None, waited):
             job.wait()  # a fit estimated as long runs in a worker process: until it is shown
             at.run()

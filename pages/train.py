@@ -356,12 +356,13 @@ def main() -> None:
         return
     key = training.training_key(ws.dataset.fingerprint, config)
     current = ws.model  # a model restored from a saved project is used, not refitted
+    estimate = fit_estimate(ws, spec, config)
     if (
         current is not None
         and training.training_key(current.data_fingerprint, current.config) == key
     ):
         model = current
-    elif background_fit.runs_in_background(estimate := fit_estimate(ws, spec, config)):
+    elif background_fit.holds(key) or background_fit.runs_in_background(estimate):
         model = background_fit.fit(ws, config, key, estimate)
         if model is None:  # running, stopped or failed: the previous model stays
             if ws.model is not None:

@@ -178,3 +178,26 @@ def test_a_missing_column_is_scikit_learns_error() -> None:
     prep.fit_transform(compact)
     with pytest.raises(ValueError, match="columns are missing"):
         prep.transform(compact.drop(columns="code"))
+
+
+def test_the_cleaning_step_cleans_categories_on_threads_to_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mllib.pipeline import Clean
+
+    frame = _table(6, 800)
+    step = Clean(("a", "b", "c"), ("region", "code", "flag"), ("when",))
+    monkeypatch.setattr(summary_fit, "MIN_ROWS", 10_000)
+    alone = step.fit(frame).transform(frame)  # one column after another
+    monkeypatch.setattr(summary_fit, "MIN_ROWS", 0)
+    threads: list[str] = []
+    real = matrix_fill.map_threads
+    monkeypatch.setattr(
+        "mllib.pipeline.map_threads", lambda fn, items: threads.append("used") or real(fn, items)
+    )
+    together = step.transform(frame)  # MIN_ROWS is 0 here: the threaded path
+    assert threads == ["used"]
+    pd.testing.assert_frame_equal(together, alone)
+    monkeypatch.setattr(summary_fit, "MIN_ROWS", 10_000)
+    step.transform(frame)
+    assert threads == ["used"]

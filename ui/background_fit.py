@@ -55,6 +55,19 @@ def runs_in_background(estimate: float) -> bool:
     return estimate >= BACKGROUND_FIT_SECONDS
 
 
+def holds(key: str) -> bool:
+    """Whether the worker has the fit for ``key`` (running, or finished and not yet shown), or
+    stopped or failed it: the page goes on through :func:`fit` even when the estimate has
+    fallen under the threshold meanwhile (from the costs the worker itself learned), instead
+    of fitting the same model again in the page and leaving the worker's result unread."""
+    state = fit_state()
+    return (
+        (state.job is not None and state.key == key)
+        or state.stopped == key
+        or (state.failed is not None and state.failed[0] == key)
+    )
+
+
 def stop(ws: Workspace) -> None:
     """Stop's callback: end the worker, keep the previous model, and make a fit on all rows
     ask again at the gate (the sample it offers is the way on)."""

@@ -318,6 +318,28 @@ def test_a_fit_in_a_worker_replaces_the_model_when_it_ends(
     assert ws.history and not [b for b in at.button if b.key == "train_stop"]
 
 
+def test_a_fit_in_a_worker_is_shown_when_the_estimate_fell_meanwhile(
+    app: Any, monkeypatch: pytest.MonkeyPatch, fit_counter: list
+) -> None:
+    """The worker's fit teaches the page this machine's speed: by the time it ends, the same
+    fit may be estimated under the threshold for a worker. The page shows the worker's model;
+    it used to fit it again in the page (seconds on a million rows), leaving the result
+    unread."""
+    at = app(TRAIN)
+    monkeypatch.setattr(background_fit, "BACKGROUND_FIT_SECONDS", 0.0)
+    at.select_slider(key="p_logistic_C").set_value("10").run()
+    job = _fit_state(at).job
+    assert job is not None and job.wait(120)
+    monkeypatch.setattr(background_fit, "BACKGROUND_FIT_SECONDS", float("inf"))
+    fit_counter.clear()  # the first model was fitted in the page
+    at.run()
+    assert_healthy(at)
+    ws = at.session_state["glassbox_workspace"]
+    assert ws.model.config.param_dict["C"] == 10 and "Test accuracy" in metrics(at)
+    assert fit_counter == [], "not fitted again in the page"
+    assert _fit_state(at).job is None, "the worker's result was read"
+
+
 def test_stopping_a_fit_on_all_rows_asks_again_at_the_gate(
     app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
