@@ -102,7 +102,7 @@ def upload_picker(ws: Workspace) -> None:
         st.session_state.pop("opt_sheet", None)  # a new workbook starts on its first sheet
     options = LoadOptions(delimiter, encoding, st.session_state.get("opt_sheet"), decimal, skip_bad)
     raw = upload.getvalue()
-    digest = data.fingerprint_bytes(raw, options) + upload.name
+    digest = cache.upload_digest(upload.file_id, raw, options) + upload.name
     if digest != ws.upload_digest:
         ws.upload_digest = digest
         read_upload(ws, upload.name, raw, digest, options)
@@ -192,7 +192,7 @@ def overview(ws: Workspace) -> None:
             )
     with columns:
         table = prof.to_frame()
-        table.insert(3, "distribution", profile.distributions(ds.frame, prof))
+        table.insert(3, "distribution", cache.distributions(ds.fingerprint, ds, prof))
         table["role"] = [tr(role) for role in table["role"]]
         # From the profile itself: a DataFrame's str column keeps the English text of a
         # Message but not its msgid, so a note with numbers in it could not be translated.
@@ -267,7 +267,7 @@ def selection(ws: Workspace) -> None:
             ws.set_target(target)
             st.session_state.pop("features", None)
             st.session_state.pop("task", None)
-        detected = profile.detect_task(ws.dataset.frame[target]).task
+        detected = cache.task_guess(ws.dataset.fingerprint, target, ws.dataset).task
         task = st.radio(
             tr("Task"),
             list(Task),
@@ -315,7 +315,7 @@ def selection(ws: Workspace) -> None:
 
 def target_problems(ws: Workspace) -> None:
     assert ws.dataset is not None and ws.target and ws.task
-    check = profile.check_target(ws.dataset.frame, ws.target, ws.task)
+    check = cache.target_check(ws.dataset.fingerprint, ws.target, ws.task, ws.dataset)
     for message in check.errors:
         st.error(i18n.text(message), icon=":material/block:")
     for message in check.warnings:
