@@ -58,14 +58,34 @@ def clean_features(
                 numbers = numbers.replace([np.inf, -np.inf], np.nan)
             columns[name] = numbers
         elif name in dates:
-            parsed = parse_dates(values)
-            for part, column in zip(DATE_PARTS, date_columns(name), strict=True):
-                columns[column] = date_part(parsed, part).astype(float)
+            columns.update(date_part_columns(name, values))
         elif name in categorical:
             columns[name] = category_texts(values)
     # copy=False: each column stays its own array (pandas would copy them all into one block:
     # 0.3 s and a second copy of the numbers on a million rows)
     return pd.DataFrame(columns, index=frame.index, copy=False)
+
+
+def date_part_columns(name: str, values: pd.Series) -> dict[str, pd.Series]:
+    """A date column's parts as float columns (NaN where it is no date). Text repeats its
+    dates: each distinct one is parsed and split once, and the rows take theirs by code."""
+    if len(values) < 1000 or not pd.api.types.is_string_dtype(values):
+        parsed = parse_dates(values)
+        return {
+            column: date_part(parsed, part).astype(float)
+            for part, column in zip(DATE_PARTS, date_columns(name), strict=True)
+        }
+    codes, distinct = pd.factorize(values)  # code -1: missing, which takes the NaN at the end
+    parsed = parse_dates(pd.Series(distinct))
+    return {
+        column: pd.Series(
+            np.append(date_part(parsed, part).to_numpy(dtype=float, na_value=np.nan), np.nan)[
+                codes
+            ],
+            index=values.index,
+        )
+        for part, column in zip(DATE_PARTS, date_columns(name), strict=True)
+    }
 
 
 def category_texts(values: pd.Series) -> pd.Series:

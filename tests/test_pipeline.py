@@ -315,3 +315,22 @@ def test_linear_models_get_a_sparse_matrix_trees_a_dense_one() -> None:
         pipe, _ = build_pipeline(get_spec(algorithm), task, {}, prof, features)
         matrix = pipe[:-1].fit_transform(frame[features])
         assert sp.issparse(matrix) == sparse, algorithm
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_date_parts_of_a_long_column_are_those_of_each_row(dtype: object) -> None:
+    """Each distinct text is split once and the rows take theirs: the same numbers as
+    parsing and splitting every row."""
+    from mllib.cleaning import date_part_columns
+    from mllib.profile import DATE_PARTS, date_part, parse_dates
+
+    texts = ["2024-01-05", "05/01/2024", "Jan 5 2024", "2023-12-31 23:59", "nope", "", None]
+    values = pd.Series(texts * 300, dtype=dtype, index=range(7, 7 + 7 * 300))
+    fast = date_part_columns("when", values)
+    parsed = parse_dates(values)
+    assert list(fast) == [f"when_{part}" for part in DATE_PARTS]
+    for part in DATE_PARTS:
+        slow = date_part(parsed, part).astype(float)
+        column = fast[f"when_{part}"]
+        assert column.dtype == float and list(column.index) == list(values.index)
+        np.testing.assert_array_equal(column.to_numpy(), slow.to_numpy())
