@@ -31,6 +31,7 @@ from sklearn.pipeline import Pipeline
 
 from mllib import costs, metrics, parallel, prepared, response
 from mllib.catalogue import ModelSpec, get_spec
+from mllib.convergence import hit_iteration_limit
 from mllib.errors import DataError, TrainingError
 from mllib.fit_time import CALIBRATION_ROWS as CALIBRATION_ROWS
 from mllib.fit_time import CALIBRATION_SECONDS as CALIBRATION_SECONDS
@@ -644,11 +645,13 @@ def _fit_errors() -> Iterator[None]:
 
 
 def _fit_model(model: Any, Xt: Any, y: pd.Series) -> list[str]:
-    """Fit the estimator on prepared rows; convergence warnings become advice."""
+    """Fit the estimator on prepared rows; convergence warnings become advice (also read from
+    the model: other threads can swap the recorded warning away, see mllib.convergence)."""
     with warnings.catch_warnings(record=True) as caught, _fit_errors(), _no_input_copy(model, Xt):
         warnings.simplefilter("always", ConvergenceWarning)
         model.fit(Xt, y)
-    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+    warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    if warned or hit_iteration_limit(model):
         return [
             msg(
                 "The solver stopped before it converged, so the model may be sub-optimal. "
