@@ -118,6 +118,25 @@ def test_prediction_map_uses_a_continuous_colour_scale() -> None:
     assert spec["title"]["text"] == "Predicted disease_progression"
 
 
+def test_prediction_map_colours_are_not_flattened_by_outlying_rows() -> None:
+    """fair.csv: affairs reach 57 where the model predicts 0 to 3; a colour range up to 57
+    drew the whole map in one colour. The range keeps the predictions and the middle rows."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.uniform(0, 1, size=(400, 2)), columns=["a", "b"])
+    frame["y"] = 2 * frame["a"] + rng.normal(0, 0.1, 400)
+    frame.loc[::50, "y"] = 60.0  # eight outlying rows
+    model, data = fit(frame, "y", "linear", R)
+    b = explain.decision_boundary(model, data.X_train, data.y_train, "a", "b")
+    spec = charts.boundary(b, None, "y").to_dict()
+    scale = layers(spec)[0]["encoding"]["color"]["scale"]
+    low, high = scale["domain"]
+    predicted = b.grid["label"]
+    assert low <= predicted.min() and high >= predicted.max()
+    assert predicted.max() - predicted.min() > 0.5 * (high - low)
+    assert scale["clamp"] is True
+    assert "rows beyond the colour range take its end colour" in subtitle(spec)
+
+
 # --- linear models ------------------------------------------------------------------------------
 
 

@@ -22,6 +22,17 @@ from mllib.explain import Boundary
 from mllib.i18n import DEFAULT, N_, Translator, translator
 
 
+def value_range(b: Boundary) -> tuple[float, float]:
+    """The colours' range on a prediction map: every predicted cell and the middle 90 % of the
+    rows' actual values. With the rows' full range, a few outliers (fair.csv's affairs reach 57
+    where the model predicts 0 to 3) left the whole map one colour."""
+    low, high = float(b.grid["label"].min()), float(b.grid["label"].max())
+    if len(b.points):
+        actual = b.points["label"].astype(float)
+        low, high = min(low, float(actual.quantile(0.05))), max(high, float(actual.quantile(0.95)))
+    return low, high
+
+
 def boundary(
     b: Boundary, classes: list[str] | None, target: str, tr: Translator | None = None
 ) -> alt.LayerChart:
@@ -32,6 +43,7 @@ def boundary(
     y_scale = domain(b.grid["y"].min(), b.grid["y2"].max())
     x = alt.X("x:Q", title=b.x, scale=x_scale)
     y = alt.Y("y:Q", title=b.y, scale=y_scale)
+    beyond = False
     if b.value_kind == "class":
         colour_scale = class_scale(classes or sorted(b.grid["label"].unique()))
         dots = alt.Color("label:N", scale=colour_scale, title=target)
@@ -46,9 +58,10 @@ def boundary(
         fill = alt.Color("fill:N", scale=None)
         edge = alt.Stroke("fill:N", scale=None)
     else:
-        low = float(min(b.grid["label"].min(), b.points["label"].min() if len(b.points) else 0))
-        high = float(max(b.grid["label"].max(), b.points["label"].max() if len(b.points) else 0))
-        colour_scale = alt.Scale(scheme="viridis", domain=[low, high])
+        low, high = value_range(b)
+        beyond = bool(((b.points["label"] < low) | (b.points["label"] > high)).any())
+        # clamp: a few extreme rows take the end colours instead of flattening the map
+        colour_scale = alt.Scale(scheme="viridis", domain=[low, high], clamp=True)
         cells = b.grid
         fill = alt.Color(
             "label:Q", scale=colour_scale, title=target, legend=alt.Legend(type="gradient")
@@ -116,6 +129,8 @@ def boundary(
         if points < b.n_train
         else tr("all training rows shown"),
     ]
+    if b.value_kind != "class" and beyond:
+        notes.append(tr("rows beyond the colour range take its end colour"))
     if b.n_support is not None:
         notes.append(support_note(b.support, b.n_support, N_(" (a random sample)"), tr))
     title = (
