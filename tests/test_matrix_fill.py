@@ -201,3 +201,20 @@ def test_the_cleaning_step_cleans_categories_on_threads_to_the_same_result(
     monkeypatch.setattr(summary_fit, "MIN_ROWS", 10_000)
     step.transform(frame)
     assert threads == ["used"]
+
+
+def test_the_fittings_scratch_memory_is_returned_before_the_matrix_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    plan = PLANS["scaled"]
+    _, compact = _inputs(_table(7, 400), plan)
+    order: list[str] = []
+    real_fill, real_return = matrix_fill.fill, matrix_fill._return_free_memory
+    monkeypatch.setattr(matrix_fill, "fill", lambda *a: order.append("fill") or real_fill(*a))  # type: ignore[func-returns-value]
+    monkeypatch.setattr(
+        matrix_fill,
+        "_return_free_memory",
+        lambda: order.append("return") or real_return(),  # type: ignore[func-returns-value]
+    )
+    clone(build_preprocessor(plan, dense=False, sparse=True)).fit_transform(compact)
+    assert order == ["return", "fill"]
