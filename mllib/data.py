@@ -42,8 +42,22 @@ from mllib.upload_limits import Limits, check_parquet, check_workbook, gunzip, m
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".dat", ".gz"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-# .xls is accepted only to explain how to convert it (see detect_format).
-SUPPORTED_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "xlsm", "xls", "parquet", "pq"]
+JSON_SUFFIXES = {".json", ".jsonl", ".ndjson", ".geojson"}
+# .xls and JSON are accepted only to explain how to convert them (see detect_format): a type
+# left out here is refused by the browser with nothing but a red icon on the file.
+SUPPORTED_TYPES = [
+    "csv",
+    "tsv",
+    "txt",
+    "gz",
+    "xlsx",
+    "xlsm",
+    "xls",
+    "parquet",
+    "pq",
+    "json",
+    "jsonl",
+]
 _HEAD_BYTES = 1 << 20  # decoded for detection: encoding, delimiter, header
 
 
@@ -183,6 +197,19 @@ def detect_format(raw: bytes, filename: str) -> str:
                 filename=filename,
             ),
             msg("Open it in Excel or LibreOffice and save it as .xlsx or CSV."),
+        )
+    if suffix in JSON_SUFFIXES or raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:2] in (b"[{", b'{"'):
+        raise DataError(
+            msg(
+                "“{filename}” is a JSON file; Glassbox reads tables: CSV, TSV, TXT, Excel "
+                ".xlsx or Parquet.",
+                filename=filename,
+            ),
+            msg(
+                "Save it as CSV first, e.g. in Python: "
+                "pandas.read_json('{filename}').to_csv('table.csv', index=False)",
+                filename=filename,
+            ),
         )
     if suffix in EXCEL_SUFFIXES:
         raise DataError(

@@ -289,6 +289,14 @@ with zipfile.ZipFile(NOT_A_WORKBOOK, "w") as _zip:
             "header \\(3 columns\\) but no data",
             id="header-only-xlsx",
         ),
+        pytest.param(
+            b'[{"Name": "chevrolet", "Horsepower": 130}]', "cars.json", None,
+            "“cars.json” is a JSON file.*pandas.read_json", id="json",
+        ),
+        pytest.param(
+            b'\n  {"a": 1, "b": 2}\n{"a": 3, "b": 4}\n', "rows.txt", None,
+            "“rows.txt” is a JSON file", id="json-lines-named-txt",
+        ),
     ],
 )  # fmt: skip
 def test_bad_files_raise_a_clear_data_error(
@@ -296,6 +304,12 @@ def test_bad_files_raise_a_clear_data_error(
 ) -> None:
     with pytest.raises(DataError, match=message):
         read_table(raw, filename, options)
+
+
+def test_the_uploaders_take_json_files_to_explain_them() -> None:
+    """A type missing from the uploaders' list is refused by the browser with only a red icon
+    on the file (vega's cars.json): JSON is let through to get the message above."""
+    assert {"json", "jsonl"} <= set(data.SUPPORTED_TYPES)
 
 
 def test_ragged_rows_can_be_skipped() -> None:

@@ -38,3 +38,15 @@ def test_bad_upload_keeps_previous_data(server_url: str, page: Any, tmp_path: Pa
     expect(page.get_by_test_id("stAlert").filter(has_text="is empty")).to_be_visible()
     expect(page.get_by_text("Still loaded:", exact=False)).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_json_upload_is_refused_with_a_message(server_url: str, page: Any, tmp_path: Path) -> None:
+    """The browser used to refuse a .json file itself: a red icon on the file, no message."""
+    records = tmp_path / "cars.json"
+    records.write_text('[{"Name": "chevrolet", "Horsepower": 130, "Origin": "USA"}]')
+    page.goto(f"{server_url}/data")
+    page.get_by_text("Upload a file").click()
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(records))
+    expect(page.get_by_test_id("stAlert").filter(has_text="is a JSON file")).to_be_visible()
+    expect(page.get_by_text("pandas.read_json", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Still loaded:", exact=False)).to_be_visible()
