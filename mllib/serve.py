@@ -24,7 +24,7 @@ from typing import Any
 from flask import Flask, Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
-from mllib import export
+from mllib import blas_threads, export
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle
 from mllib.i18n import N_, Message, Text, Translator, msg, pick_language, translator
@@ -260,6 +260,7 @@ def create_app(
 
     With ``token``, every path but ``/health`` needs ``Authorization: Bearer <token>``.
     """
+    blas_threads.limit()  # requests run side by side: see mllib/blas_threads.py
     if isinstance(model, ModelBundle):
         bundle = model
     else:

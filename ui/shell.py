@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from mllib import samples
+from mllib import blas_threads, samples
 from mllib.errors import GlassboxError
 from mllib.i18n import N_
 from ui import cache, i18n, lesson, persistence
@@ -88,6 +88,7 @@ LAYOUT_CSS = """<style>
 def run_app() -> None:
     """Entry point used by ``app.py``: set up, draw the sidebar, run the chosen page."""
     st.set_page_config(page_title="Glassbox", page_icon="🔍", layout="wide")
+    blas_threads.limit()  # many small computations at once: see mllib/blas_threads.py
     st.html(LAYOUT_CSS)
     ws = persistence.restore(workspace())
     i18n.apply_url(ws)
