@@ -4,13 +4,15 @@ The catalogue's cost model (:meth:`mllib.catalogue.ModelSpec.modelled_fit_second
 preparation) says how a fit *scales* with rows and columns; how fast this machine is, and how
 much an algorithm's settings cost here (an RBF SVM with a large C), only a measurement says.
 Each timed fit (the Train page's, each search candidate's, a calibration fit) records the
-ratio of its measured seconds to the model's; estimates are the model times the median of an
-algorithm's recent ratios. One store per process: every session on a server teaches it.
+ratio of its measured seconds to the model's; estimates are the model times an algorithm's
+recent ratios' median, each weighted by its fit's modelled size: a small fit is mostly fixed
+overhead, and with equal weights a calibration fit on 50k rows put a million-row ridge at 6 s
+when a 200k-row fit already showed it would take 2.3 s. One store per process: every session
+on a server teaches it.
 """
 
 from __future__ import annotations
 
-import statistics
 import threading
 from collections import deque
 
@@ -19,7 +21,8 @@ from collections import deque
 MIN_MODELLED_SECONDS = 0.01
 KEEP = 9  # recent ratios per algorithm: the median follows this machine and these settings
 
-_ratios: dict[str, deque[float]] = {}
+# per algorithm: (measured / modelled seconds, modelled seconds) of its recent fits
+_ratios: dict[str, deque[tuple[float, float]]] = {}
 _lock = threading.Lock()
 
 
@@ -28,26 +31,38 @@ def record(algorithm: str, modelled: float, seconds: float) -> None:
     if modelled < MIN_MODELLED_SECONDS or not seconds > 0:
         return
     with _lock:
-        _ratios.setdefault(algorithm, deque(maxlen=KEEP)).append(seconds / modelled)
+        _ratios.setdefault(algorithm, deque(maxlen=KEEP)).append((seconds / modelled, modelled))
 
 
 def factor(algorithm: str) -> float | None:
-    """Measured / modelled seconds for ``algorithm`` here, or ``None`` before any fit."""
+    """Measured / modelled seconds for ``algorithm`` here, or ``None`` before any fit: the
+    median of the recent ratios, each counted as often as its fit was large (the larger fits
+    say more about the next large one)."""
     with _lock:
-        ratios = list(_ratios.get(algorithm, ()))
-    return statistics.median(ratios) if ratios else None
+        kept = sorted(_ratios.get(algorithm, ()))
+    if not kept:
+        return None
+    half = sum(weight for _, weight in kept) / 2
+    total = 0.0
+    for ratio, weight in kept:
+        total += weight
+        if total >= half:
+            return ratio
+    return kept[-1][0]  # not reached: the weights add up to more than their half
 
 
-def recorded(algorithm: str) -> list[float]:
-    """The ratios kept for ``algorithm`` (a worker process sends them back)."""
+def recorded(algorithm: str) -> list[tuple[float, float]]:
+    """The (ratio, modelled seconds) pairs kept for ``algorithm`` (a worker sends them back)."""
     with _lock:
         return list(_ratios.get(algorithm, ()))
 
 
-def extend(algorithm: str, ratios: list[float]) -> None:
-    """Add ratios measured elsewhere (in a worker process) for ``algorithm``."""
+def extend(algorithm: str, measured: list[tuple[float, float]]) -> None:
+    """Add (ratio, modelled seconds) pairs measured elsewhere (a worker process)."""
     with _lock:
-        _ratios.setdefault(algorithm, deque(maxlen=KEEP)).extend(r for r in ratios if r > 0)
+        _ratios.setdefault(algorithm, deque(maxlen=KEEP)).extend(
+            (ratio, modelled) for ratio, modelled in measured if ratio > 0 and modelled > 0
+        )
 
 
 def forget() -> None:

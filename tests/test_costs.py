@@ -32,6 +32,18 @@ def test_the_median_of_recent_ratios_scales_the_cost_model() -> None:
     ), "other algorithms keep the model"
 
 
+def test_larger_fits_count_more_than_small_ones() -> None:
+    """A calibration fit is mostly fixed overhead: its high ratio must not double the estimate
+    for a million rows once a large fit has been timed (6 s said, 2.3 s taken, before)."""
+    costs.record("ridge", 0.25, 0.5)  # a 50k-row calibration: 2x the model
+    costs.record("ridge", 0.3, 0.6)  # and another
+    costs.record("ridge", 2.6, 1.3)  # a 200k-row fit: half the model
+    assert costs.factor("ridge") == pytest.approx(0.5)
+    costs.record("ridge", 0.2, 0.3)  # more small fits do not outvote it
+    costs.record("ridge", 0.2, 0.3)
+    assert costs.factor("ridge") == pytest.approx(0.5)
+
+
 def test_fits_too_small_to_measure_teach_nothing() -> None:
     costs.record("tree", costs.MIN_MODELLED_SECONDS / 10, 0.5)
     assert costs.factor("tree") is None
