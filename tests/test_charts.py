@@ -234,6 +234,23 @@ def test_equation_has_real_weights_and_escapes_names() -> None:
     assert note.startswith("2 smaller term")
 
 
+def test_equation_lines_with_long_names_fit_the_column() -> None:
+    """star98.csv: three long names to a line ran past the page's column and were clipped."""
+    names = ["PERSPEN_PCTAF", "PTRATIO_PCTAF", "PCTAF", "PERSPEN_PTRATIO", "AVYRSEXP_AVSAL"]
+    raw = [7.296, 1.627, 26.52, 20.83, 0.2959]
+    table = pd.DataFrame(
+        {"output": "y", "feature": names, "label": names, "raw": raw,
+         "standardised": [560.0, 555.0, 420.0, 210.0, 45.0]}
+    )  # fmt: skip
+    target = "PERSPEN_PTRATIO_PCTAF"
+    latex, _ = charts.equation_latex(explain.LinearFit(table, {"y": -2043.0}, "value", target), "y")
+    body = latex.split("=", 1)[1].removesuffix(r"\end{aligned}")
+    for line in body.split(r"\\"):
+        shown = re.sub(r"\\text\{|\}|\{|&|\\,", "", line).replace(r"\_", "_").strip()
+        assert len(target) + 3 + len(shown) <= 72, shown
+    assert all(name.replace("_", r"\_") in latex for name in names)
+
+
 def test_log_odds_equation_for_a_binary_classifier() -> None:
     table = pd.DataFrame(
         {"output": "yes", "feature": ["x"], "label": ["x"], "raw": [1.5], "standardised": [1.0]}

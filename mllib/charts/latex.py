@@ -48,15 +48,16 @@ def equation_latex(
     else:
         left = rf"f_{{{_tex_text(output)}}}(x)"
     terms = [_number(fit.intercepts[output], first=True)]
+    widths = [len(terms[0])]
     for _, row in shown.iterrows():
-        terms.append(rf"{_number(row['raw'])}\,{_tex_text(_term_name(row['label']))}")
+        number, name = _number(row["raw"]), _term_name(row["label"])
+        terms.append(rf"{number}\,{_tex_text(name)}")
+        widths.append(len(number) + 1 + len(name))
     left_out = len(rows) - len(shown)
     if left_out:
         terms.append(r"+ \dots")
-    lines, per_line = [], 3
-    for i in range(0, len(terms), per_line):
-        lines.append(" ".join(terms[i : i + per_line]))
-    body = r" \\ & ".join(lines)
+        widths.append(3)
+    body = r" \\ & ".join(_lines(terms, widths, _left_width(fit, output)))
     latex = rf"\begin{{aligned}} {left} = {{}} & {body} \end{{aligned}}"
     note = (
         tr("{n} smaller term(s) not shown; the chart below lists every weight.", n=left_out)
@@ -64,6 +65,33 @@ def equation_latex(
         else ""
     )
     return latex, note
+
+
+#: Characters an equation line may hold (its left side included) before it is clipped in the
+#: page's column: star98's long names put 84 on a line, and the last term was cut off.
+LINE_CHARS = 70
+
+
+def _left_width(fit: LinearFit, output: str) -> int:
+    """About how many characters wide the equation's left side is drawn."""
+    if fit.kind == "value":
+        return len(str(fit.target)) + 3
+    if fit.kind == "log-odds" and len(fit.intercepts) == 1:
+        return len(str(output)) + 12  # log of a stacked fraction: P(output) over 1 - P(output)
+    return len(str(output)) + 6
+
+
+def _lines(terms: list[str], widths: list[int], left: int) -> list[str]:
+    """The terms, at most three to a line and within :data:`LINE_CHARS` (at least one each)."""
+    lines: list[list[str]] = [[]]
+    used = left
+    for term, width in zip(terms, widths, strict=True):
+        if lines[-1] and (len(lines[-1]) == 3 or used + 1 + width > LINE_CHARS):
+            lines.append([])
+            used = left
+        lines[-1].append(term)
+        used += 1 + width
+    return [" ".join(line) for line in lines]
 
 
 def _term_name(label: str) -> str:
