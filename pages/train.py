@@ -225,6 +225,9 @@ def show_results(ws: Workspace) -> None:
         t.number(model.test_scores[primary], 3),
         delta=_("{gap} vs train", gap=("+" if gap >= 0 else "-") + t.number(abs(gap), 3)),
         delta_color="off",
+        # explicit: Streamlit reads the arrow off the text's first character, and the Chinese
+        # text starts with words, so a lower test score showed an upward arrow
+        delta_arrow="up" if gap >= 0 else "down",
     )
     second = list(model.test_scores)[1]
     cols[1].metric(_("Test {metric}", metric=term(second)), t.number(model.test_scores[second], 3))

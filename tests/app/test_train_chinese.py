@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from mllib import catalogue, training
@@ -99,6 +100,18 @@ def test_the_parameter_widgets_keep_their_english_values_in_chinese(zh: Any) -> 
     model = at.session_state["glassbox_workspace"].model
     assert model.config.param_dict == {**model.config.param_dict, "criterion": "entropy"}
     assert model.estimator.get_depth() <= 2
+
+
+def test_the_score_gap_arrow_follows_its_sign_in_chinese(zh: Any) -> None:
+    """'与训练集相比 -0.001' starts with words, so Streamlit drew an upward arrow beside it."""
+    at = zh()
+    at.selectbox(key="algorithm").select("tree").run()
+    model = at.session_state["glassbox_workspace"].model
+    primary = next(iter(model.test_scores))
+    assert model.test_scores[primary] < model.train_scores[primary]  # the tree fits its rows
+    gap = at.metric[0]
+    assert gap.proto.delta.startswith("与训练集相比 -")
+    assert gap.proto.direction == MetricProto.MetricDirection.DOWN
 
 
 def test_no_data_in_chinese(zh: Any) -> None:
