@@ -18,10 +18,13 @@ KERNEL_SVM_SAMPLE = 10_000
 CALIBRATION_ROWS = 2_000  # a calibration fit's sample: a fraction of a second even for an SVM
 CALIBRATION_SECONDS = 0.25  # larger samples for fast models, while the model puts them under this
 
-# Preprocessing per row and column, measured on this machine kind (bench/large_data.py): the
-# one-hot encoder counts text categories in Python (about 1.9 s per million rows and column).
-PREP_SECONDS_TEXT = 1.9e-6
-PREP_SECONDS_NUMBER = 1e-7
+# Preprocessing per row and column, measured on this machine kind (1M rows, ridge, fit included:
+# 12 number columns 0.26 s, 5 text columns 0.25 s). Text columns are cleaned into category codes
+# and encoded by code (mllib.summary_fit, mllib.matrix_fill); they cost 1.9e-6 s per row when
+# scikit-learn's encoder counted them in Python, 19 times a number, which skewed every estimate
+# learned on one mix of columns and used for another.
+PREP_SECONDS_TEXT = 5e-8
+PREP_SECONDS_NUMBER = 2e-8
 
 
 def count_text(profile: TableProfile, features: tuple[str, ...] | list[str]) -> int:
