@@ -70,6 +70,23 @@ def _switched() -> None:
         ws = workspace()
         ws.language = chosen
         st.query_params[PARAM] = chosen
+        _redraw_choices()
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _redraw_choices() -> None:
+    """Make the browser redraw the page's choices in the new language. A select box keeps the
+    text of its chosen option while its options are relabelled (the Train page still read
+    "Ridge regression" and "off" in Chinese until the reader left the page); a value written
+    back from Python is sent with the widget and redrawn. Only plain values are written back:
+    buttons and uploads (booleans, files) cannot be set from Python."""
+    for key, value in list(st.session_state.items()):
+        plain = _plain(value) or (isinstance(value, list | tuple) and all(_plain(v) for v in value))
+        if key != SWITCH_KEY and plain:
+            st.session_state[key] = value
 
 
 def switch(ws: Workspace) -> None:
