@@ -25,6 +25,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from mllib import export, samples, training
+from mllib.data import read_table
 from mllib.errors import GlassboxError
 from mllib.export import ModelBundle, ModelMetadata, bundle_from_model, import_model
 from mllib.profile import Task, default_features, profile_table
@@ -372,6 +373,24 @@ def test_model_card_has_every_section() -> None:
     assert bundle.metadata.data.fingerprint in card
     assert f"| accuracy | {model.train_scores['accuracy']:.4f} |" in card
     assert "age 18 – 81" in card  # the training range appears as a limitation
+
+
+def test_model_card_guards_data_cells_but_not_negative_ranges() -> None:
+    """la-riots.csv: the card's feature table read "'-118.5 – -117.7" (the formula guard's
+    apostrophe) for a longitude; a category that looks like a formula keeps its guard."""
+    rows = [
+        f"{-118.5 + i / 100:.2f},{'=HYPERLINK(1)' if i % 2 else 'Male'},{i % 3}" for i in range(60)
+    ]
+    dataset = read_table(("longitude,who,y\n" + "\n".join(rows)).encode(), "riots.csv")
+    profile = profile_table(dataset.frame)
+    config = TrainConfig.make("tree", CLS, "y", ["longitude", "who"], {})
+    model = training.train_model(dataset.frame, profile, config, dataset.fingerprint)
+    card = export.model_card(bundle_from_model(model, dataset, profile))
+    longitude = next(line for line in card.splitlines() if line.startswith("| longitude |"))
+    assert "| -118.5 – " in longitude and "'" not in longitude
+    assert "'=HYPERLINK(1)" in next(
+        line for line in card.splitlines() if line.startswith("| who |")
+    )
 
 
 def test_limitations_catch_imbalance_small_data_and_overfitting() -> None:

@@ -44,9 +44,16 @@ LIST_SEPARATOR = N_(", ")
 CLAUSE_SEPARATOR = N_("; ")
 
 
+class _Composed(str):
+    """Text the card composes from numbers (a training range): not data, so it is left as it
+    is; "-118.5 – -117.7" lost nothing to a formula guard that only fits data cells."""
+
+
 def _cell(value: Any, tr: Translator) -> str:
     if isinstance(value, float):
         text = tr.number(value, 4)
+    elif isinstance(value, _Composed):
+        text = str(value)
     else:
         text = "" if value is None else neutralise(str(value))
     return text.replace("|", "\\|").replace("\n", " ")
@@ -185,7 +192,7 @@ def model_card(bundle: ModelBundle, tr: Translator | None = None) -> str:
     params = meta.hyperparameters
     feature_rows = []
     for f in schema.features:
-        values = tr.text(f.range_text()) or listed.join(f.categories[:10]) + (
+        values = _Composed(tr.text(f.range_text())) or listed.join(f.categories[:10]) + (
             "…" if len(f.categories) > 10 else ""
         )
         feature_rows.append(
