@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -13,7 +14,7 @@ import streamlit as st
 
 from mllib import blas_threads, samples
 from mllib.errors import GlassboxError
-from mllib.i18n import N_
+from mllib.i18n import DEFAULT, N_
 from ui import cache, i18n, lesson, persistence
 from ui.i18n import _
 from ui.state import Workspace, workspace
@@ -85,6 +86,25 @@ LAYOUT_CSS = """<style>
 </style>"""
 
 
+def uploader_css() -> str:
+    """Streamlit's file uploaders say "Upload" and "200MB per file • CSV, ..." in English
+    whatever the page's language (no API sets them). Outside English the button's word is
+    drawn in the reader's language and the size-and-types line is hidden: every uploader's
+    own label already says what it takes and how large."""
+    if i18n.current() == DEFAULT:
+        return ""
+    word = json.dumps(_("Upload"), ensure_ascii=False)  # a CSS string: no \u escapes
+    return f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{
+  font-size: 0;
+}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: {word}; font-size: 0.875rem;
+}}
+[data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
+</style>"""
+
+
 def run_app() -> None:
     """Entry point used by ``app.py``: set up, draw the sidebar, run the chosen page."""
     st.set_page_config(page_title="Glassbox", page_icon="🔍", layout="wide")
@@ -92,6 +112,8 @@ def run_app() -> None:
     st.html(LAYOUT_CSS)
     ws = persistence.restore(workspace())
     i18n.apply_url(ws)
+    if css := uploader_css():
+        st.html(css)
     lesson.apply_link(ws)
     if ws.dataset is None:
         dataset, profile = cache.sample_dataset(samples.DEFAULT_SAMPLE)
