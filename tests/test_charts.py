@@ -134,7 +134,8 @@ def test_prediction_map_colours_are_not_flattened_by_outlying_rows() -> None:
     assert low <= predicted.min() and high >= predicted.max()
     assert predicted.max() - predicted.min() > 0.5 * (high - low)
     assert scale["clamp"] is True
-    assert "rows beyond the colour range take its end colour" in subtitle(spec)
+    lines = spec["title"]["subtitle"]
+    assert lines[-1] == "rows beyond the colour range take its end colour"  # not cut off
 
 
 # --- linear models ------------------------------------------------------------------------------

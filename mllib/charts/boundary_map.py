@@ -129,8 +129,8 @@ def boundary(
         if points < b.n_train
         else tr("all training rows shown"),
     ]
-    if b.value_kind != "class" and beyond:
-        notes.append(tr("rows beyond the colour range take its end colour"))
+    # on a line of its own: appended to the others it ran past the chart's width and was cut
+    colour_note = tr("rows beyond the colour range take its end colour") if beyond else ""
     if b.n_support is not None:
         notes.append(support_note(b.support, b.n_support, N_(" (a random sample)"), tr))
     title = (
@@ -141,6 +141,8 @@ def boundary(
     chart: alt.LayerChart = (
         layered(*layers)
         .resolve_scale(color="shared")
-        .properties(title=chart_title(title, " · ".join(notes)), height=BOUNDARY_HEIGHT)
+        .properties(
+            title=chart_title(title, " · ".join(notes), colour_note), height=BOUNDARY_HEIGHT
+        )
     )
     return chart
