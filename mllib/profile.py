@@ -221,7 +221,9 @@ def infer_role(series: pd.Series, finite: pd.Series, distinct: int) -> tuple[Rol
     if _looks_datetime(values):
         return Role.DATETIME, msg("dates; expanded into year, month, day and weekday")
     ratio = distinct / n
-    if n >= 20 and ratio > 0.5:  # a name or an id: one-hot encoding it learns nothing general
+    # a name or an id: one-hot encoding it learns nothing general. In a small table only when
+    # every value differs (cpunish.csv's 17 states: one weight per row, test R² -3.6).
+    if (n >= 20 and ratio > 0.5) or (n >= 5 and distinct == n):
         avg_words = values.head(200).str.count(r"\S+").mean()  # words per value
         if avg_words > 3:
             return Role.TEXT, msg("free text (almost every value is different)")

@@ -118,6 +118,17 @@ def test_small_unique_integers_are_not_ids() -> None:
     assert profile_column(unnamed).role == Role.NUMERIC  # unique but neither named nor 1,2,3…
 
 
+def test_a_small_table_s_unique_names_are_ids() -> None:
+    """cpunish.csv: 17 states in 17 rows were a feature, one weight per row (test R² -3.6)."""
+    states = ["Texas", "Virginia", "Missouri", "Arkansas", "Alabama", "Arizona", "Illinois"]
+    col = profile_column(pd.Series(states * 2 + ["Ohio", "Utah", "Iowa"], name="STATE"))
+    assert col.role == Role.CATEGORICAL  # repeated values are categories
+    col = profile_column(pd.Series([*states, "Ohio", "Utah", "Iowa"], name="STATE"))
+    assert (col.role, col.reason) == (Role.ID_LIKE, "10 different values in 10 rows, like an ID")
+    frame = pd.DataFrame({"STATE": [*states, "Ohio", "Utah", "Iowa"], "y": range(10)})
+    assert default_features(profile_table(frame), "y").features == []
+
+
 def test_many_categories_are_too_many_to_encode() -> None:
     values = [f"k{i % 1500}" for i in range(6000)]
     col = profile_column(pd.Series(values, name="kind"))
