@@ -141,6 +141,21 @@ def test_prediction_map_colours_are_not_flattened_by_outlying_rows() -> None:
 # --- linear models ------------------------------------------------------------------------------
 
 
+def test_year_axes_have_no_thousands_separators() -> None:
+    """sunspots.csv: YEAR was labelled "1,700 … 2,020" under the fitted line and the map."""
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"YEAR": np.arange(1700, 1800), "rain": rng.uniform(0, 9, 100)})
+    frame["spots"] = 0.1 * frame["YEAR"] + frame["rain"]
+    model, data = fit(frame[["YEAR", "spots"]], "spots", "linear", R)
+    spec = charts.fitted_curve(explain.curve_view(model, data)).to_dict()
+    assert layers(spec)[0]["encoding"]["x"]["axis"]["format"] == "d"
+    model, data = fit(frame, "spots", "linear", R)
+    b = explain.decision_boundary(model, data.X_train, data.y_train, "YEAR", "rain")
+    encoding = layers(charts.boundary(b, None, "spots").to_dict())[0]["encoding"]
+    assert encoding["x"]["axis"]["format"] == "d"
+    assert "format" not in encoding["y"].get("axis", {})  # rain is not a year
+
+
 def test_fitted_line_with_residual_segments() -> None:
     model, data = fit(sample("study_hours"), "exam_score", "linear", R)
     view = explain.curve_view(model, data)

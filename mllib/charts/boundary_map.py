@@ -15,6 +15,7 @@ from mllib.charts.theme import (
     class_scale,
     domain,
     layered,
+    number_axis,
     support_note,
     support_rings,
 )
@@ -41,8 +42,8 @@ def boundary(
     tr = tr or translator(DEFAULT)
     x_scale = domain(b.grid["x"].min(), b.grid["x2"].max())
     y_scale = domain(b.grid["y"].min(), b.grid["y2"].max())
-    x = alt.X("x:Q", title=b.x, scale=x_scale)
-    y = alt.Y("y:Q", title=b.y, scale=y_scale)
+    x = alt.X("x:Q", title=b.x, scale=x_scale, axis=number_axis(b.points["x"]))
+    y = alt.Y("y:Q", title=b.y, scale=y_scale, axis=number_axis(b.points["y"]))
     beyond = False
     if b.value_kind == "class":
         colour_scale = class_scale(classes or sorted(b.grid["label"].unique()))

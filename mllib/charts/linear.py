@@ -18,6 +18,7 @@ from mllib.charts.theme import (
     class_scale,
     domain,
     layered,
+    number_axis,
     sample_note,
     support_note,
     support_rings,
@@ -34,7 +35,7 @@ def fitted_curve(
     tr = tr or translator(DEFAULT)
     note = sample_note(len(view.points), view.n_rows, "rows shown", tr)
     x_scale = domain(view.curve["x"].min(), view.curve["x"].max())
-    x = alt.X("x:Q", title=view.feature, scale=x_scale)
+    x = alt.X("x:Q", title=view.feature, scale=x_scale, axis=number_axis(view.points["x"]))
     if view.value_kind == "prediction":
         return _regression_curve(view, x, show_residuals, note, tr)
     classes = sorted(view.points["actual"].astype(str).unique())

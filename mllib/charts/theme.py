@@ -106,6 +106,19 @@ def bar_height(n: int) -> int:
     return CHROME + 26 * max(n, 1)
 
 
+def number_axis(values: pd.Series) -> alt.Axis:
+    """An axis for a feature's values: years (whole numbers from 1000 to 2999) are labelled
+    without thousands separators, which drew sunspots.csv's YEAR as "1,700 … 2,020"."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    years = (
+        len(numbers) > 0
+        and bool((numbers % 1 == 0).all())
+        and float(numbers.min()) >= 1000
+        and float(numbers.max()) <= 2999
+    )
+    return alt.Axis(format="d", tickMinStep=1) if years else alt.Axis()
+
+
 def domain(low: float, high: float) -> alt.Scale:
     return alt.Scale(domain=[float(low), float(high)], nice=False, zero=False)
 
