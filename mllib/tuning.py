@@ -64,7 +64,11 @@ METHODS: dict[Method, str] = {  # names people read: translated where shown
 }
 HALVING_ROWS = 20_000  # above this many training rows, successive halving is the default
 HALVING_FACTOR = 3
-CHUNK_SECONDS = 1.0  # aim for a progress update (and a chance to stop) about this often
+# Aim for a progress update (and a chance to stop) about this often. Each chunk is one
+# GridSearchCV call, and its start and its last fits (cores left idle) cost time: with 1 s
+# chunks a 2-core search ran 1.60-1.67x faster than one core, with 1.5 s 1.78x
+# (bench/search.py, the same quiet machine and hour; GridSearchCV alone, 1.77x).
+CHUNK_SECONDS = 1.5
 # Switch a search from worker threads to worker processes when the fits still to do would take
 # at least this long on one core (measured on the first chunks): processes avoid the GIL but
 # cost a second or so to start.
@@ -484,7 +488,7 @@ def search(
                 parallel.start_workers(n_jobs)
                 state.elapsed += time.perf_counter() - started
             # Longer chunks waste less at each chunk's end (the last fits leave cores idle);
-            # with processes that matters more than a progress tick every second.
+            # with processes that matters more than a progress tick every 1.5 s.
             target = chunk_seconds * (2 if processes else 1)
             per_candidate = seconds / len(chunk)
             per_chunk = max(workers, round(target / max(per_candidate, 1e-3)))
