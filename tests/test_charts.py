@@ -154,6 +154,10 @@ def test_year_axes_have_no_thousands_separators() -> None:
     encoding = layers(charts.boundary(b, None, "spots").to_dict())[0]["encoding"]
     assert encoding["x"]["axis"]["format"] == "d"
     assert "format" not in encoding["y"].get("axis", {})  # rain is not a year
+    table, _ = explain.partial_dependence_table(model, data.X_train, "YEAR")
+    assert (table["value"] % 1 == 0).all(), "whole years, not quantiles such as 1745.94"
+    spec = charts.partial_dependence(table, "YEAR", True, "spots").to_dict()
+    assert spec["encoding"]["x"]["axis"]["format"] == "d"
 
 
 def test_fitted_line_with_residual_segments() -> None:

@@ -13,6 +13,7 @@ from mllib.charts.theme import (
     chart_title,
     class_colours,
     layered,
+    number_axis,
 )
 from mllib.i18n import DEFAULT, Translator, translator
 
@@ -91,7 +92,12 @@ def partial_dependence(
             alt.Chart(table)
             .mark_line(point=True, strokeWidth=2.2)
             .encode(
-                x=alt.X("value:Q", title=feature, scale=alt.Scale(zero=False)),
+                x=alt.X(
+                    "value:Q",
+                    title=feature,
+                    scale=alt.Scale(zero=False),
+                    axis=number_axis(table["value"]),
+                ),
                 y=alt.Y("average:Q", title=what),
                 color=colour,
                 tooltip=[

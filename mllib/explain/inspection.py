@@ -79,9 +79,10 @@ def partial_dependence_table(
         numbers = pd.to_numeric(X[feature], errors="coerce").dropna().to_numpy(dtype=float)
         if len(numbers) == 0:
             raise GlassboxError(msg("“{feature}” has no numeric values to vary.", feature=feature))
-        grid: list[Any] = list(
-            np.unique(np.quantile(numbers, np.linspace(0.02, 0.98, grid_points)))
-        )
+        points = np.quantile(numbers, np.linspace(0.02, 0.98, grid_points))
+        if (numbers % 1 == 0).all():  # whole numbers (counts, years) are set to whole values
+            points = np.round(points)
+        grid: list[Any] = list(np.unique(points))
     else:
         grid = category_options(X, feature, limit=grid_points)
     big = pd.concat([rows] * len(grid), ignore_index=True)
