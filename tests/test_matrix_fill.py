@@ -17,6 +17,7 @@ from mllib import matrix_fill, summary_fit
 from mllib.cleaning import category_values, clean_features
 from mllib.pipeline import ColumnPlan, build_preprocessor
 from mllib.summary_fit import plain
+from tests.fitted_state import same, state
 
 
 @pytest.fixture(autouse=True)
@@ -55,32 +56,6 @@ def _inputs(frame: pd.DataFrame, plan: ColumnPlan) -> tuple[pd.DataFrame, pd.Dat
     return text, compact
 
 
-def _state(step: Any) -> dict[str, Any]:
-    """What fitting set (and a pipeline's steps, which hold their own)."""
-    return {
-        k: v for k, v in vars(step).items() if k.endswith("_") or k.startswith("_") or k == "steps"
-    }
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, np.ndarray):
-        return (
-            isinstance(b, np.ndarray)
-            and a.dtype == b.dtype
-            and a.shape == b.shape
-            and (a.tobytes() == b.tobytes() or (a.dtype == object and list(a) == list(b)))
-        )
-    if hasattr(a, "get_params"):
-        return type(a) is type(b) and _same(_state(a), _state(b))
-    if isinstance(a, slice | str | int | float | bool | type(None) | np.generic):
-        return type(a) is type(b) and (a == b or (a != a and b != b))
-    return type(a) is type(b)
-
-
 def _same_matrix(ours: Any, theirs: Any) -> None:
     assert sp.issparse(ours) == sp.issparse(theirs)
     assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
@@ -115,7 +90,7 @@ def test_fitted_on_rows_as_scikit_learn_fits_them(name: str, seed: int, n: int) 
     bare = plain(clone(prep))
     expected = bare.fit_transform(text.iloc[train])
     _same_matrix(out, expected)
-    assert _same(_state(plain(ours)), _state(bare))  # branches, output indices, sparse rule
+    assert same(state(plain(ours)), state(bare))  # branches, output indices, sparse rule
     assert list(ours.get_feature_names_out()) == list(bare.get_feature_names_out())
     _same_matrix(ours.transform(compact, rows=test), bare.transform(text.iloc[test]))
     _same_matrix(ours.transform(compact), bare.transform(text))

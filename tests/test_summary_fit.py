@@ -21,6 +21,7 @@ from mllib.cleaning import category_values, clean_features
 from mllib.pipeline import ColumnPlan, build_pipeline, build_preprocessor, portable
 from mllib.profile import Task, profile_table
 from mllib.summary_fit import CountedCategories, plain
+from tests.fitted_state import same, state
 
 
 @pytest.fixture(autouse=True)
@@ -52,20 +53,6 @@ def _cleaned(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return text, text.apply(category_values)
 
 
-def _state(step: Any) -> dict[str, Any]:
-    return {k: v for k, v in vars(step).items() if k.endswith("_") or k.startswith("_")}
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, np.ndarray):
-        return a.dtype == b.dtype and a.shape == b.shape and bool(np.all(a == b))
-    return bool(a == b) or (a is None and b is None)
-
-
 def _branch(drop: bool, dense: bool) -> Pipeline:
     plan = ColumnPlan((), ("region", "code", "tied", "flag"), (), scale=False, reference=drop)
     return build_preprocessor(plan, dense=dense).transformers[0][1]
@@ -84,7 +71,7 @@ def test_fitting_from_counts_gives_the_steps_a_fit_on_every_row_gives(
     encoder = counted.named_steps["onehot"]
     assert any(rare is not None for rare in encoder.infrequent_categories_)  # rare levels
     for (name, ours), (_, theirs) in zip(counted.steps, bare.steps, strict=True):
-        assert _same(_state(ours), _state(theirs)), name
+        assert same(state(ours), state(theirs)), name
 
 
 @pytest.mark.parametrize("frame", TABLES, ids=["400", "1500", "3001"])
@@ -139,7 +126,7 @@ def test_a_column_without_values_is_left_to_scikit_learn() -> None:
     ("key", "task"),
     [("ridge", Task.REGRESSION), ("logistic", Task.CLASSIFICATION), ("tree", Task.CLASSIFICATION)],
 )
-def test_the_exported_model_is_plain_scikit_learn_and_predicts_the_same(
+def test_the_exported_model_is_plain_scikit_learn_and_predicts_thesame(
     key: str, task: Task
 ) -> None:
     frame = TABLES[2].copy()
@@ -201,7 +188,7 @@ def test_medians_are_those_of_scikit_learn_to_the_bit(seed: int, n: int, scale: 
         bare.named_steps["impute"].statistics_.tobytes()
     )
     for (name, mine), (_, theirs) in zip(ours.steps, bare.steps, strict=True):
-        assert _same(_state(mine), _state(theirs)), name
+        assert same(state(mine), state(theirs)), name
     np.testing.assert_array_equal(out, expected)
     np.testing.assert_array_equal(ours.transform(frame), expected)
 
