@@ -19,12 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CHECK = """
-import sys, warnings
-import numpy as np, pandas as pd
-from mllib import parallel, training, tuning
-from mllib.profile import Task, profile_table
-
+# the searched table, the same in each fresh process (after its imports)
+TABLE = """
 parallel.LOCAL_BACKEND = "threading"
 rng = np.random.default_rng(0)
 n = 240
@@ -33,7 +29,18 @@ frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
 frame["y"] = np.where(frame["a"] + (frame["c"] == "p") > 0.3, "hi", "lo")
 profile = profile_table(frame)
 features = ["a", "b", "c", "d"]
-sys.setswitchinterval(1e-6)
+"""
+
+CHECK = (
+    """
+import sys, warnings
+import numpy as np, pandas as pd
+from mllib import parallel, training, tuning
+from mllib.profile import Task, profile_table
+
+"""
+    + TABLE
+    + """sys.setswitchinterval(1e-6)
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     config = training.TrainConfig.make("tree", Task.CLASSIFICATION, "y", features, {})
@@ -48,6 +55,7 @@ with warnings.catch_warnings(record=True) as caught:
 print(sum("should be used with `sklearn.utils.parallel.Parallel`" in str(w.message)
           for w in caught))
 """
+)
 
 
 @pytest.mark.slow
@@ -61,7 +69,8 @@ def test_threaded_search_and_cross_validation_do_not_warn_about_delayed(
     assert done.stdout.split()[-1] == "0", done.stdout + done.stderr
 
 
-SESSIONS = """
+SESSIONS = (
+    """
 import sys, time, warnings
 from collections import deque
 import numpy as np, pandas as pd
@@ -69,15 +78,9 @@ from mllib import curves, parallel, training, tuning
 from mllib.jobs import Job
 from mllib.profile import Task, profile_table
 
-parallel.LOCAL_BACKEND = "threading"
-rng = np.random.default_rng(0)
-n = 240
-frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
-                      "c": rng.choice(list("pqrs"), n), "d": rng.choice(["x", "y"], n)})
-frame["y"] = np.where(frame["a"] + (frame["c"] == "p") > 0.3, "hi", "lo")
-profile = profile_table(frame)
-features = ["a", "b", "c", "d"]
-
+"""
+    + TABLE
+    + """
 
 def session(algorithm, names):
     config = training.TrainConfig.make(algorithm, Task.CLASSIFICATION, "y", features, {},
@@ -98,6 +101,7 @@ def sessions():  # as two sessions of Compare & tune start them, on job threads
     return [Job(session("tree", ["max_depth", "min_samples_leaf"])),
             Job(session("logistic", ["C"]))]
 """
+)
 
 CONCURRENT = (
     SESSIONS
