@@ -124,15 +124,17 @@ def _plain_setup(ct: Any, X: Any) -> bool:
 
 def _fillable(branches: list[Any], frames: list[pd.DataFrame]) -> bool:
     """Glassbox's branches only, with at least one one-hot block, on the inputs they expect."""
-    kinds = []
-    for branch, frame in zip(branches, frames, strict=True):
-        if numbers_branch(branch) and all(dtype == np.float64 for dtype in frame.dtypes):
-            kinds.append("numbers")
-        elif categories_branch(branch) and summary_fit.categorical_frame(frame, min_rows=0):
-            kinds.append("codes")
-        else:
-            return False
-    return "codes" in kinds
+    kinds = [_kind(branch, frame) for branch, frame in zip(branches, frames, strict=True)]
+    return None not in kinds and "codes" in kinds
+
+
+def _kind(branch: Any, X: pd.DataFrame) -> str | None:
+    """ "numbers" or "codes" for a branch :func:`fill` reproduces on the input it expects."""
+    if numbers_branch(branch) and all(dtype == np.float64 for dtype in X.dtypes):
+        return "numbers"
+    if categories_branch(branch) and summary_fit.categorical_frame(X, min_rows=0):
+        return "codes"
+    return None
 
 
 def _density(plans: list[Fill], n: int, one_hot: int) -> float:
@@ -222,9 +224,8 @@ def plan_fill(branch: Any, X: pd.DataFrame) -> Fill | None:
     """The :class:`Fill` of a fitted branch for its columns ``X``; ``None`` if it is not one
     of the branches :func:`fill` reproduces, or ``X`` is not the input it expects."""
     columns = list(X.columns)
-    if numbers_branch(branch):
-        if not all(dtype == np.float64 for dtype in X.dtypes):
-            return None
+    kind = _kind(branch, X)
+    if kind == "numbers":
         imputer = branch.steps[0][1]
         stats = np.asarray(imputer.statistics_, dtype=np.float64)
         if stats.shape != (len(columns),) or np.isnan(stats).any():
@@ -235,7 +236,7 @@ def plan_fill(branch: Any, X: pd.DataFrame) -> Fill | None:
             mean = scaler.mean_ if scaler.with_mean else None
             scale = scaler.scale_ if scaler.with_std else None
         return Fill("numbers", columns, len(columns), stats, mean, scale)
-    if categories_branch(branch) and summary_fit.categorical_frame(X, min_rows=0):
+    if kind == "codes":
         found = branch.code_targets(X)
         if found is None:
             return None
