@@ -135,6 +135,8 @@ def copied_source(*roots: Any) -> str:
         # names as the helper's module sees them
         module = getattr(obj, "__globals__", None) or vars(sys.modules[obj.__module__])
         for name in sorted(used - seen):
+            if name in seen:  # copied meanwhile, as a helper of an earlier name in this loop
+                continue
             value = module.get(name)
             if value is None or name == obj.__name__:
                 continue
