@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mllib.profile import DATE_PARTS, date_part, parse_dates
+from mllib.profile import DATE_PARTS, date_part, parse_dates, parse_distinct_dates
 
 
 def date_columns(name: str) -> list[str]:
@@ -67,19 +67,19 @@ def clean_features(
 
 
 def date_part_columns(name: str, values: pd.Series) -> dict[str, pd.Series]:
-    """A date column's parts as float columns (NaN where it is no date). Text repeats its
-    dates: each distinct one is parsed and split once, and the rows take theirs by code."""
-    if len(values) < 1000 or not pd.api.types.is_string_dtype(values):
+    """A date column's parts as float columns (NaN where it is no date). A text column that
+    repeats its dates has each distinct one split once; the rows take theirs by code."""
+    found = parse_distinct_dates(values)
+    if found is None:
         parsed = parse_dates(values)
         return {
             column: date_part(parsed, part).astype(float)
             for part, column in zip(DATE_PARTS, date_columns(name), strict=True)
         }
-    codes, distinct = pd.factorize(values)  # code -1: missing, which takes the NaN at the end
-    parsed = parse_dates(pd.Series(distinct))
+    codes, distinct = found  # code -1: missing, which takes the NaN at the end
     return {
         column: pd.Series(
-            np.append(date_part(parsed, part).to_numpy(dtype=float, na_value=np.nan), np.nan)[
+            np.append(date_part(distinct, part).to_numpy(dtype=float, na_value=np.nan), np.nan)[
                 codes
             ],
             index=values.index,

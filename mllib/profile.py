@@ -257,22 +257,36 @@ def parse_dates(values: pd.Series, max_chars: int = 64) -> pd.Series:
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
+    found = parse_distinct_dates(values, max_chars)
+    if found is not None:
+        codes, parsed = found
+        taken = parsed.array.take(codes, allow_fill=True)  # code -1 (missing): NaT
+        return pd.Series(taken, index=values.index, name=values.name)
+    return _parse_each(_no_long_text(values, max_chars))
+
+
+def parse_distinct_dates(
+    values: pd.Series, max_chars: int = 64
+) -> tuple[np.ndarray, pd.Series] | None:
+    """(each row's code, each distinct text parsed as :func:`parse_dates` parses it) for a long
+    text column: tables repeat their dates, and each is parsed once. ``None`` for any other
+    column (numbers and flags too: factorize counts 1, 1.0 and True as one value)."""
+    if len(values) < 1000 or not pd.api.types.is_string_dtype(values):
+        return None
+    codes, distinct = pd.factorize(values)
+    return codes, _parse_each(_no_long_text(pd.Series(distinct, name=values.name), max_chars))
+
+
+def _no_long_text(values: pd.Series, max_chars: int) -> pd.Series:
+    """Text longer than ``max_chars`` as missing (no date is that long)."""
     if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
         try:
             lengths = values.str.len()  # NaN for values that are not text
         except AttributeError:  # no text at all
-            lengths = pd.Series(0, index=values.index)
+            return values
         if (lengths > max_chars).any():
-            values = values.where(lengths <= max_chars)
-    # tables repeat their dates: each distinct text parsed once (numbers and flags are left
-    # to the per-row path, as factorize counts 1, 1.0 and True as one value)
-    if len(values) >= 1000 and pd.api.types.is_string_dtype(values):
-        codes, distinct = pd.factorize(values)
-        if 2 * len(distinct) <= len(values):
-            parsed = _parse_each(pd.Series(distinct, name=values.name))
-            taken = parsed.array.take(codes, allow_fill=True)  # code -1 (missing): NaT
-            return pd.Series(taken, index=values.index, name=values.name)
-    return _parse_each(values)
+            return values.where(lengths <= max_chars)
+    return values
 
 
 def _parse_each(values: pd.Series) -> pd.Series:
